@@ -115,21 +115,22 @@ export function formatArgs(args: unknown[]): string {
 }
 
 /** The Pyro error classes by their Python short name. */
-export const pyroErrorClasses: Readonly<Record<string, new (message?: string) => PyroError>> = Object
-  .freeze(
-    Object.assign(Object.create(null), {
-      PyroError,
-      CommunicationError,
-      ConnectionClosedError,
-      TimeoutError,
-      ProtocolError,
-      MessageTooLargeError,
-      SerializeError,
-      NamingError,
-      DaemonError,
-      SecurityError,
-    }),
-  );
+export const pyroErrorClasses: Readonly<Record<string, new (message?: string) => PyroError>> =
+  Object
+    .freeze(
+      Object.assign(Object.create(null), {
+        PyroError,
+        CommunicationError,
+        ConnectionClosedError,
+        TimeoutError,
+        ProtocolError,
+        MessageTooLargeError,
+        SerializeError,
+        NamingError,
+        DaemonError,
+        SecurityError,
+      }),
+    );
 
 /**
  * Formats the remote traceback the way Python's `Pyro5.errors.get_pyro_traceback` does.

@@ -133,7 +133,9 @@ function splitHostPort(location: string, defaultPort: number | undefined): [stri
   let host: string;
   let portText: string | undefined;
   if (location.startsWith("[")) {
-    if (location.startsWith("[[")) throw new PyroError("invalid ipv6 address: enclosed in too many brackets");
+    if (location.startsWith("[[")) {
+      throw new PyroError("invalid ipv6 address: enclosed in too many brackets");
+    }
     const m = IPV6_BRACKETED.exec(location);
     if (!m) {
       throw new PyroError(

@@ -8,17 +8,12 @@
  *
  * @module
  */
-import {
-  formatArgs,
-  PyroError,
-  pyroErrorClasses,
-  RemoteError,
-  SerializeError,
-} from "../errors.ts";
+import { formatArgs, PyroError, pyroErrorClasses, RemoteError, SerializeError } from "../errors.ts";
 import { URI } from "../uri.ts";
 import { tuple } from "./types.ts";
 
 /** Turns an object into a dict that should contain a `__class__` key. */
+// deno-lint-ignore no-explicit-any
 export type ClassToDict = (obj: any) => Record<string, unknown>;
 /** Rebuilds an object from a dict carrying `__class__: className`. */
 export type DictToClass = (className: string, dict: Record<string, unknown>) => unknown;
@@ -43,7 +38,9 @@ const dictToClassRegistry = new Map<string, DictToClass>();
 // deno-lint-ignore ban-types
 export function registerClassToDict(cls: Function, converter: ClassToDict): void {
   if (typeof cls !== "function") throw new TypeError("registerClassToDict needs a class");
-  if (typeof converter !== "function") throw new TypeError("registerClassToDict needs a converter function");
+  if (typeof converter !== "function") {
+    throw new TypeError("registerClassToDict needs a converter function");
+  }
   classToDictRegistry.set(cls, converter);
 }
 
@@ -66,8 +63,12 @@ export function unregisterClassToDict(cls: Function): void {
  * ```
  */
 export function registerDictToClass(className: string, converter: DictToClass): void {
-  if (typeof className !== "string") throw new TypeError("registerDictToClass needs a class name string");
-  if (typeof converter !== "function") throw new TypeError("registerDictToClass needs a converter function");
+  if (typeof className !== "string") {
+    throw new TypeError("registerDictToClass needs a class name string");
+  }
+  if (typeof converter !== "function") {
+    throw new TypeError("registerDictToClass needs a converter function");
+  }
   dictToClassRegistry.set(className, converter);
 }
 
@@ -116,7 +117,15 @@ export function pythonClassOf(error: Error): string {
     "builtins.Exception";
 }
 
-const ERROR_OWN_SKIP = new Set(["name", "message", "stack", "cause", "args", "pythonClass", "attributes"]);
+const ERROR_OWN_SKIP = new Set([
+  "name",
+  "message",
+  "stack",
+  "cause",
+  "args",
+  "pythonClass",
+  "attributes",
+]);
 
 /**
  * Pyro's exception dict for an error:
@@ -133,7 +142,9 @@ export function errorToDict(error: Error): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
   const source = error instanceof RemoteError ? error.attributes : error;
   for (const key of Object.keys(source)) {
-    if (!ERROR_OWN_SKIP.has(key)) attributes[key] = (source as unknown as Record<string, unknown>)[key];
+    if (!ERROR_OWN_SKIP.has(key)) {
+      attributes[key] = (source as unknown as Record<string, unknown>)[key];
+    }
   }
   if ((error as { _pyroTraceback?: unknown })._pyroTraceback !== undefined) {
     attributes._pyroTraceback = (error as { _pyroTraceback?: unknown })._pyroTraceback;
@@ -147,7 +158,11 @@ export function errorToDict(error: Error): Record<string, unknown> {
  * does for unregistered classes) the own enumerable fields plus `__class__`.
  */
 export function classToDict(obj: object): Record<string, unknown> {
-  for (let proto = Object.getPrototypeOf(obj); proto !== null; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(obj);
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     const converter = classToDictRegistry.get(proto.constructor);
     if (converter) return converter(obj);
   }
@@ -166,16 +181,18 @@ function dictToError(className: string, dict: Record<string, unknown>): Error {
   const rawArgs = dict.args;
   const args = Array.isArray(rawArgs) ? rawArgs : rawArgs instanceof Set ? [...rawArgs] : [];
   const attrs = dict.attributes;
-  const attributes: Record<string, unknown> = attrs && typeof attrs === "object" && !Array.isArray(attrs)
-    ? attrs as Record<string, unknown>
-    : {};
+  const attributes: Record<string, unknown> =
+    attrs && typeof attrs === "object" && !Array.isArray(attrs)
+      ? attrs as Record<string, unknown>
+      : {};
   const shortName = className.startsWith("Pyro5.errors.") ? className.slice(13) : className;
   const PyroClass = shortName.includes(".") ? undefined : pyroErrorClasses[shortName];
   if (PyroClass) {
     const error = new PyroClass(formatArgs(args));
     for (const [k, v] of Object.entries(attributes)) {
-      if (k === "_pyroTraceback") error._pyroTraceback = Array.isArray(v) ? v.map(String) : undefined;
-      else if (k !== "__proto__") (error as unknown as Record<string, unknown>)[k] = v;
+      if (k === "_pyroTraceback") {
+        error._pyroTraceback = Array.isArray(v) ? v.map(String) : undefined;
+      } else if (k !== "__proto__") (error as unknown as Record<string, unknown>)[k] = v;
     }
     return error;
   }
@@ -196,7 +213,9 @@ export function dictToClass(dict: Record<string, unknown>): unknown {
   switch (className) {
     case "Pyro5.core.URI": {
       const state = dict.state;
-      if (!Array.isArray(state) || state.length < 5) throw new SerializeError("invalid URI state in class dict");
+      if (!Array.isArray(state) || state.length < 5) {
+        throw new SerializeError("invalid URI state in class dict");
+      }
       return URI.fromState(state);
     }
     case "Pyro5.core._ExceptionWrapper": {
@@ -204,7 +223,10 @@ export function dictToClass(dict: Record<string, unknown>): unknown {
       const error = inner instanceof Error
         ? inner
         : inner && typeof inner === "object"
-        ? dictToError(String((inner as Record<string, unknown>).__class__), inner as Record<string, unknown>)
+        ? dictToError(
+          String((inner as Record<string, unknown>).__class__),
+          inner as Record<string, unknown>,
+        )
         : new RemoteError("builtins.Exception", [String(inner)]);
       return new ExceptionWrapper(error);
     }

@@ -1,0 +1,137 @@
+/**
+ * A push decoder that turns chunks of a byte stream into messages. It knows
+ * a message's size from its header and checks it against the limit before it
+ * allocates the body; it copies chunk pieces into the body with `set()` and
+ * never concatenates chunk by chunk. A body that lies whole inside one chunk
+ * is taken as a view of that chunk, no copy.
+ *
+ * @module
+ */
+import { ConnectionClosedError } from "../errors.ts";
+import { DEFAULT_MAX_MESSAGE_SIZE, HEADER_SIZE } from "./constants.ts";
+import { type Message, type MessageHeader, parseAnnotations, parseHeader } from "./message.ts";
+
+/**
+ * A received message before inflation: when the COMPRESSED flag is set,
+ * `payload` is still the zlib stream.
+ */
+export type RawMessage = Message;
+
+/**
+ * Decodes messages from pushed chunks.
+ *
+ * @example
+ * ```ts
+ * import { FrameDecoder } from "./frame_decoder.ts";
+ * const decoder = new FrameDecoder();
+ * // for each chunk read from the socket: for (const m of decoder.push(chunk)) handle(m);
+ * // at end of stream: decoder.end();
+ * ```
+ */
+export class FrameDecoder {
+  #maxMessageSize: number;
+  #header = new Uint8Array(HEADER_SIZE);
+  #headerFill = 0;
+  #current: MessageHeader | null = null;
+  #body: Uint8Array | null = null;
+  #bodyFill = 0;
+
+  /** @param options `maxMessageSize`: the most annotation plus payload bytes accepted (default 1 GiB) */
+  constructor(options: { maxMessageSize?: number } = {}) {
+    this.#maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  }
+
+  /** True when no partial message is buffered. */
+  get idle(): boolean {
+    return this.#headerFill === 0 && this.#current === null;
+  }
+
+  /**
+   * Feeds one chunk.
+   *
+   * @param chunk bytes from the stream, any length
+   * @returns the messages completed by this chunk, in order
+   * @throws {ProtocolError} for a bad header or annotations; the stream is then unusable
+   */
+  push(chunk: Uint8Array): RawMessage[] {
+    const out: RawMessage[] = [];
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.#current === null) {
+        // Fast path: a whole header inside this chunk needs no copy.
+        if (this.#headerFill === 0 && chunk.length - offset >= HEADER_SIZE) {
+          this.#start(chunk.subarray(offset, offset + HEADER_SIZE));
+          offset += HEADER_SIZE;
+        } else {
+          const take = Math.min(HEADER_SIZE - this.#headerFill, chunk.length - offset);
+          this.#header.set(chunk.subarray(offset, offset + take), this.#headerFill);
+          this.#headerFill += take;
+          offset += take;
+          if (this.#headerFill < HEADER_SIZE) break;
+          this.#headerFill = 0;
+          this.#start(this.#header);
+        }
+      }
+      const header = this.#current!;
+      const size = header.annotationsSize + header.dataSize;
+      if (this.#body === null) {
+        if (chunk.length - offset >= size) {
+          out.push(this.#finish(header, chunk.subarray(offset, offset + size)));
+          offset += size;
+          continue;
+        }
+        this.#body = new Uint8Array(size);
+        this.#bodyFill = 0;
+      }
+      const take = Math.min(size - this.#bodyFill, chunk.length - offset);
+      this.#body.set(chunk.subarray(offset, offset + take), this.#bodyFill);
+      this.#bodyFill += take;
+      offset += take;
+      if (this.#bodyFill === size) {
+        const body = this.#body;
+        this.#body = null;
+        out.push(this.#finish(header, body));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Signals the end of the stream.
+   *
+   * @throws {ConnectionClosedError} when it ends inside a message
+   */
+  end(): void {
+    if (this.#current !== null) {
+      const size = this.#current.annotationsSize + this.#current.dataSize;
+      throw new ConnectionClosedError(
+        `receiving: not enough data (stream ended after ${this.#bodyFill} of ${size} message body bytes)`,
+      );
+    }
+    if (this.#headerFill > 0) {
+      throw new ConnectionClosedError(
+        `receiving: not enough data (stream ended after ${this.#headerFill} of ${HEADER_SIZE} header bytes)`,
+      );
+    }
+  }
+
+  #start(headerBytes: Uint8Array): void {
+    this.#current = parseHeader(headerBytes, this.#maxMessageSize);
+  }
+
+  #finish(header: MessageHeader, body: Uint8Array): RawMessage {
+    this.#current = null;
+    const annotations = header.annotationsSize === 0
+      ? new Map<string, Uint8Array>()
+      : parseAnnotations(body.subarray(0, header.annotationsSize));
+    return {
+      type: header.type,
+      serializerId: header.serializerId,
+      flags: header.flags,
+      seq: header.seq,
+      correlationId: header.correlationId,
+      annotations,
+      payload: body.subarray(header.annotationsSize),
+    };
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * Pyro5 messages: the 40-byte header, annotation chunks and the payload.
+ *
+ * ```
+ * offset size field
+ * 0x00   4    tag "PYRO"
+ * 0x04   2    protocol version, 502
+ * 0x06   1    message type (MsgType)
+ * 0x07   1    serializer id
+ * 0x08   2    flags (Flags)
+ * 0x0a   2    sequence number
+ * 0x0c   4    data size: payload bytes after the annotations (compressed size if COMPRESSED)
+ * 0x10   4    annotations size: sum of (8 + length) over the chunks
+ * 0x14   16   correlation id (meaningful when CORR_ID is set)
+ * 0x24   2    reserved, 0
+ * 0x26   2    magic 0x4dc5
+ * then   each annotation chunk: 4 ASCII id bytes, uint32 length, the bytes
+ * then   the payload
+ * ```
+ * All integers are unsigned big-endian.
+ *
+ * @module
+ */
+import { MessageTooLargeError, ProtocolError } from "../errors.ts";
+import {
+  CORRELATION_ID_SIZE,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  Flags,
+  HEADER_SIZE,
+  MAGIC,
+  PROTOCOL_VERSION,
+} from "./constants.ts";
+
+/** A whole message, as sent or as received (payload already inflated on receipt). */
+export interface Message {
+  /** Message type (MsgType). */
+  type: number;
+  /** Serializer id of the payload. */
+  serializerId: number;
+  /** Flag bits (Flags). */
+  flags: number;
+  /** Sequence number, 0..65535. */
+  seq: number;
+  /** The 16 correlation id bytes, or null when the CORR_ID flag is clear. */
+  correlationId: Uint8Array | null;
+  /** Annotation chunks by their 4-character id, in wire order. */
+  annotations: Map<string, Uint8Array>;
+  /** The payload bytes. */
+  payload: Uint8Array;
+}
+
+/** The fixed header fields of a received message. */
+export interface MessageHeader {
+  /** Message type. */
+  type: number;
+  /** Serializer id. */
+  serializerId: number;
+  /** Flag bits. */
+  flags: number;
+  /** Sequence number. */
+  seq: number;
+  /** Payload bytes on the wire. */
+  dataSize: number;
+  /** Annotation bytes on the wire, chunk headers included. */
+  annotationsSize: number;
+  /** The 16 correlation id bytes, or null when the CORR_ID flag is clear. */
+  correlationId: Uint8Array | null;
+}
+
+const TAG = [0x50, 0x59, 0x52, 0x4f]; // "PYRO"
+
+function hexOf(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+
+/**
+ * Reads and checks a header: tag, version, magic, then the size against the
+ * limit, all before anything is allocated for the body.
+ *
+ * @param bytes at least 40 bytes, the header first
+ * @param maxMessageSize the most annotation plus payload bytes accepted
+ * @returns the header fields
+ * @throws {ProtocolError} naming the field that is wrong and what it held
+ * @throws {MessageTooLargeError} when the declared size is over the limit
+ * @example
+ * ```ts
+ * import { parseHeader } from "./message.ts";
+ * // const header = parseHeader(first40Bytes, 1 << 30);
+ * ```
+ */
+export function parseHeader(
+  bytes: Uint8Array,
+  maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE,
+): MessageHeader {
+  if (bytes.length < HEADER_SIZE) {
+    throw new ProtocolError(`header too short: ${bytes.length} bytes, expected ${HEADER_SIZE}`);
+  }
+  if (bytes[0] !== TAG[0] || bytes[1] !== TAG[1] || bytes[2] !== TAG[2] || bytes[3] !== TAG[3]) {
+    throw new ProtocolError(
+      `invalid data: tag is 0x${hexOf(bytes.subarray(0, 4))}, expected "PYRO"`,
+    );
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
+  const version = view.getUint16(4);
+  if (version !== PROTOCOL_VERSION) {
+    throw new ProtocolError(`invalid protocol version: ${version} (expected ${PROTOCOL_VERSION})`);
+  }
+  const magic = view.getUint16(38);
+  if (magic !== MAGIC) {
+    throw new ProtocolError(
+      `invalid message or protocol version: magic is 0x${
+        magic.toString(16).padStart(4, "0")
+      }, expected 0x4dc5`,
+    );
+  }
+  const dataSize = view.getUint32(12);
+  const annotationsSize = view.getUint32(16);
+  if (dataSize + annotationsSize > maxMessageSize) {
+    throw new MessageTooLargeError(
+      `message too large (${dataSize + annotationsSize}, max=${maxMessageSize})`,
+    );
+  }
+  const flags = view.getUint16(8);
+  return {
+    type: bytes[6],
+    serializerId: bytes[7],
+    flags,
+    seq: view.getUint16(10),
+    dataSize,
+    annotationsSize,
+    correlationId: flags & Flags.CORR_ID ? bytes.slice(20, 20 + CORRELATION_ID_SIZE) : null,
+  };
+}
+
+/**
+ * Splits the annotation area of a message into its chunks.
+ *
+ * @param bytes exactly the annotation bytes
+ * @returns chunks by id (a duplicate id: the last one wins, as in Pyro5)
+ * @throws {ProtocolError} when a chunk runs past the area or bytes are left over
+ * @example
+ * ```ts
+ * import { parseAnnotations } from "./message.ts";
+ * parseAnnotations(new Uint8Array([0x58, 0x54, 0x52, 0x41, 0, 0, 0, 1, 0x21])); // Map { "XTRA" => [0x21] }
+ * ```
+ */
+export function parseAnnotations(bytes: Uint8Array): Map<string, Uint8Array> {
+  const annotations = new Map<string, Uint8Array>();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 0;
+  while (offset < bytes.length) {
+    if (bytes.length - offset < 8) {
+      throw new ProtocolError("annotation parsing did not consume all annotation data");
+    }
+    const id = String.fromCharCode(
+      bytes[offset],
+      bytes[offset + 1],
+      bytes[offset + 2],
+      bytes[offset + 3],
+    );
+    const length = view.getUint32(offset + 4);
+    offset += 8;
+    if (length > bytes.length - offset) {
+      throw new ProtocolError(
+        `annotation chunk length exceeds remaining data: ${id} declares ${length} bytes, ${
+          bytes.length - offset
+        } remain`,
+      );
+    }
+    annotations.set(id, bytes.subarray(offset, offset + length));
+    offset += length;
+  }
+  return annotations;
+}
+
+/** What {@linkcode encodeMessage} needs; annotations and correlation id are optional. */
+export interface MessageInit {
+  /** Message type. */
+  type: number;
+  /** Serializer id. */
+  serializerId: number;
+  /** Flag bits; CORR_ID is set for you when a correlation id is given. */
+  flags?: number;
+  /** Sequence number (taken modulo 65536). */
+  seq: number;
+  /** The payload, already compressed if COMPRESSED is set. */
+  payload: Uint8Array;
+  /** Annotation chunks; ids must be exactly 4 ASCII characters. */
+  annotations?: Map<string, Uint8Array> | Record<string, Uint8Array>;
+  /** 16 correlation id bytes. */
+  correlationId?: Uint8Array | null;
+}
+
+function isAsciiId(id: string): boolean {
+  if (id.length !== 4) return false;
+  for (let i = 0; i < 4; i++) if (id.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function annotationEntries(
+  annotations: MessageInit["annotations"],
+): Array<[string, Uint8Array]> {
+  if (!annotations) return [];
+  return annotations instanceof Map ? [...annotations] : Object.entries(annotations);
+}
+
+/**
+ * Writes one message: header, annotation chunks and payload in one buffer.
+ *
+ * @param init the message fields
+ * @param maxMessageSize the most annotation plus payload bytes allowed
+ * @returns the bytes to send
+ * @throws {ProtocolError} for an annotation id that is not 4 ASCII characters
+ * @throws {MessageTooLargeError} when the message is over the limit
+ * @example
+ * ```ts
+ * import { encodeMessage } from "./message.ts";
+ * import { MsgType } from "./constants.ts";
+ * const ping = encodeMessage({ type: MsgType.PING, serializerId: 42, seq: 0, payload: new TextEncoder().encode("ping") });
+ * ```
+ */
+export function encodeMessage(
+  init: MessageInit,
+  maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE,
+): Uint8Array {
+  const entries = annotationEntries(init.annotations);
+  let annotationsSize = 0;
+  for (const [id, value] of entries) {
+    if (!isAsciiId(id)) {
+      throw new ProtocolError(
+        `annotation identifier must be 4 ascii characters, got ${JSON.stringify(id)}`,
+      );
+    }
+    if (!(value instanceof Uint8Array)) {
+      throw new ProtocolError(`annotation ${id} must be bytes (Uint8Array)`);
+    }
+    annotationsSize += 8 + value.length;
+  }
+  const payload = init.payload;
+  if (payload.length + annotationsSize > maxMessageSize) {
+    throw new MessageTooLargeError(
+      `message too large (${payload.length + annotationsSize}, max=${maxMessageSize})`,
+    );
+  }
+  let flags = (init.flags ?? 0) & 0xffff;
+  const correlationId = init.correlationId;
+  if (correlationId) {
+    if (correlationId.length !== CORRELATION_ID_SIZE) {
+      throw new RangeError(`correlation id must be 16 bytes, got ${correlationId.length}`);
+    }
+    flags |= Flags.CORR_ID;
+  } else flags &= ~Flags.CORR_ID;
+  const out = new Uint8Array(HEADER_SIZE + annotationsSize + payload.length);
+  const view = new DataView(out.buffer);
+  out.set(TAG, 0);
+  view.setUint16(4, PROTOCOL_VERSION);
+  out[6] = init.type;
+  out[7] = init.serializerId;
+  view.setUint16(8, flags);
+  view.setUint16(10, init.seq & 0xffff);
+  view.setUint32(12, payload.length);
+  view.setUint32(16, annotationsSize);
+  if (correlationId) out.set(correlationId, 20);
+  view.setUint16(38, MAGIC);
+  let offset = HEADER_SIZE;
+  for (const [id, value] of entries) {
+    for (let i = 0; i < 4; i++) out[offset + i] = id.charCodeAt(i);
+    view.setUint32(offset + 4, value.length);
+    out.set(value, offset + 8);
+    offset += 8 + value.length;
+  }
+  out.set(payload, offset);
+  return out;
+}

@@ -1,0 +1,42 @@
+/** Shared helpers of the test suite. */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** Reads a golden vector file from tests/vectors/. */
+export function loadVectors(name: string): any {
+  return JSON.parse(
+    readFileSync(fileURLToPath(new URL(`./vectors/${name}`, import.meta.url)), "utf8"),
+  );
+}
+
+/** Lowercase hex of bytes. */
+export function toHex(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+
+/** Bytes of a hex string. */
+export function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return out;
+}
+
+/** Splits bytes into chunks of `size`. */
+export function chunked(bytes: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
+  return out;
+}
+
+/** A readable stream that yields the given chunks. */
+export function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (i < chunks.length) controller.enqueue(chunks[i++]);
+      else controller.close();
+    },
+  });
+}

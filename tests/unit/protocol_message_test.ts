@@ -1,0 +1,321 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  buildMessage,
+  bytesToUuid,
+  compress,
+  decompress,
+  encodeMessage,
+  Flags,
+  FrameDecoder,
+  type Message,
+  MessageReader,
+  MsgType,
+  parseHeader,
+  uuidToBytes,
+} from "../../protocol/mod.ts";
+import { ConnectionClosedError, MessageTooLargeError, ProtocolError } from "../../errors.ts";
+import { chunked, fromHex, loadVectors, streamOf, toHex } from "../helpers.ts";
+
+interface VectorMessage {
+  type: number;
+  serializer_id: number;
+  flags: number;
+  seq: number;
+  data_size: number;
+  annotations_size: number;
+  correlation_id: string;
+  annotations: Record<string, string>;
+  payload_hex: string;
+  payload_decompressed_hex?: string;
+  full_hex: string;
+}
+
+const scenarios = loadVectors("messages.json") as Record<string, { messages: VectorMessage[] }>;
+const errorCases = loadVectors("errors.json") as Array<{
+  description: string;
+  sent_hex: string[];
+  responses: Array<{ raw_hex: string; messages: VectorMessage[] }>;
+}>;
+
+const allMessages: Array<[string, VectorMessage]> = [];
+for (const [name, scenario] of Object.entries(scenarios)) {
+  scenario.messages.forEach((m, i) => allMessages.push([`${name}#${i}`, m]));
+}
+for (const c of errorCases) {
+  for (const r of c.responses) {
+    r.messages.forEach((m, i) => allMessages.push([`${c.description}#${i}`, m]));
+  }
+}
+
+function assertMatches(got: Message, want: VectorMessage, label: string) {
+  assert.equal(got.type, want.type, `${label}: type`);
+  assert.equal(got.serializerId, want.serializer_id, `${label}: serializer`);
+  assert.equal(got.seq, want.seq, `${label}: seq`);
+  const corr = want.flags & Flags.CORR_ID ? want.correlation_id : null;
+  assert.equal(
+    got.correlationId ? toHex(got.correlationId) : null,
+    corr,
+    `${label}: correlation id`,
+  );
+  const annotations = Object.fromEntries([...got.annotations].map(([k, v]) => [k, toHex(v)]));
+  assert.deepEqual(annotations, want.annotations, `${label}: annotations`);
+}
+
+function decodeAll(chunks: Uint8Array[]): Message[] {
+  const decoder = new FrameDecoder();
+  const out: Message[] = [];
+  for (const chunk of chunks) out.push(...decoder.push(chunk));
+  decoder.end();
+  return out;
+}
+
+describe("golden messages", () => {
+  it("decode whole, byte by byte and in 2-byte chunks, and re-encode identically", async () => {
+    let decoded = 0;
+    let reencoded = 0;
+    for (const [label, want] of allMessages) {
+      const full = fromHex(want.full_hex);
+      for (const size of [full.length, 1, 2]) {
+        const messages = decodeAll(chunked(full, size));
+        assert.equal(messages.length, 1, `${label}: one message from chunks of ${size}`);
+        const [got] = messages;
+        assertMatches(got, want, `${label} (chunks of ${size})`);
+        assert.equal(got.flags, want.flags, `${label}: flags`);
+        assert.equal(toHex(got.payload), want.payload_hex, `${label}: raw payload`);
+      }
+      decoded++;
+      // Re-encode from the decoded fields: the bytes must be Python's exactly.
+      const [got] = decodeAll([full]);
+      const again = encodeMessage({
+        type: got.type,
+        serializerId: got.serializerId,
+        flags: got.flags,
+        seq: got.seq,
+        payload: got.payload,
+        annotations: got.annotations,
+        correlationId: got.correlationId,
+      });
+      assert.equal(toHex(again), want.full_hex, `${label}: re-encoded bytes`);
+      reencoded++;
+      // Through the message stream, compressed payloads come out inflated.
+      const reader = new MessageReader(streamOf(chunked(full, 7)));
+      const streamed = await reader.read();
+      assert.ok(streamed, label);
+      assertMatches(streamed, want, `${label} (stream)`);
+      assert.equal(toHex(streamed.payload), want.payload_decompressed_hex ?? want.payload_hex);
+      assert.equal(streamed.flags & Flags.COMPRESSED, 0);
+      assert.equal(await reader.read(), null);
+    }
+    assert.ok(decoded > 100, `expected the whole vector set, got ${decoded}`);
+    console.log(
+      `message vectors: ${decoded} decoded, ${reencoded} re-encoded byte-identically (of ${allMessages.length})`,
+    );
+  });
+
+  it("decodes whole conversations fed back to back", () => {
+    for (const [name, scenario] of Object.entries(scenarios)) {
+      const all = scenario.messages.map((m) => fromHex(m.full_hex));
+      const joined = new Uint8Array(all.reduce((n, a) => n + a.length, 0));
+      let o = 0;
+      for (const a of all) {
+        joined.set(a, o);
+        o += a.length;
+      }
+      for (const size of [joined.length, 3, 1]) {
+        const got = decodeAll(chunked(joined, size));
+        assert.equal(got.length, scenario.messages.length, name);
+        got.forEach((m, i) => assertMatches(m, scenario.messages[i], `${name}#${i}`));
+      }
+    }
+  });
+
+  it("parses the header fields the vectors record", () => {
+    for (const [label, want] of allMessages) {
+      const h = parseHeader(fromHex(want.full_hex));
+      assert.equal(h.dataSize, want.data_size, label);
+      assert.equal(h.annotationsSize, want.annotations_size, label);
+      assert.equal(h.flags, want.flags, label);
+    }
+  });
+});
+
+describe("bad input", () => {
+  const good = encodeMessage({
+    type: MsgType.INVOKE,
+    serializerId: 1,
+    seq: 7,
+    payload: new Uint8Array([1, 2, 3]),
+  });
+
+  it("rejects a bad tag and says what it saw", () => {
+    const bad = good.slice();
+    bad.set([0x58, 0x58, 0x58, 0x58], 0);
+    assert.throws(
+      () => new FrameDecoder().push(bad),
+      (e: Error) => e instanceof ProtocolError && /invalid data: tag is 0x58585858/.test(e.message),
+    );
+  });
+
+  it("rejects a wrong version", () => {
+    const bad = good.slice();
+    bad[5] = 0xf5;
+    assert.throws(
+      () => new FrameDecoder().push(bad),
+      /invalid protocol version: 501 \(expected 502\)/,
+    );
+  });
+
+  it("rejects a bad magic number", () => {
+    const bad = good.slice();
+    bad[38] = 0x12;
+    bad[39] = 0x34;
+    assert.throws(() => new FrameDecoder().push(bad), /magic is 0x1234, expected 0x4dc5/);
+  });
+
+  it("rejects a declared size over the limit before allocating anything", () => {
+    const bad = good.slice();
+    new DataView(bad.buffer).setUint32(12, 0xffffffff);
+    const decoder = new FrameDecoder({ maxMessageSize: 1000 });
+    // Only the header is pushed: a decoder that allocated first would need 4 GiB here.
+    assert.throws(
+      () => decoder.push(bad.subarray(0, 40)),
+      (e: Error) =>
+        e instanceof MessageTooLargeError && e instanceof ProtocolError &&
+        e.message === "message too large (4294967295, max=1000)",
+    );
+  });
+
+  it("reports a truncated header and a truncated body at end of stream", () => {
+    const d1 = new FrameDecoder();
+    d1.push(good.subarray(0, 20));
+    assert.throws(
+      () => d1.end(),
+      (e: Error) => e instanceof ConnectionClosedError && /20 of 40 header/.test(e.message),
+    );
+    const d2 = new FrameDecoder();
+    d2.push(good.subarray(0, 41));
+    assert.throws(() => d2.end(), /1 of 3 message body bytes/);
+  });
+
+  it("fails on garbage after a valid message", () => {
+    const garbage = new Uint8Array([
+      ...good,
+      ...new TextEncoder().encode("GARBAGE GARBAGE GARBAGE GARBAGE GARBAGE!"),
+    ]);
+    const decoder = new FrameDecoder();
+    assert.throws(() => decoder.push(garbage), ProtocolError);
+    const d2 = new FrameDecoder();
+    assert.equal(d2.push(garbage.subarray(0, good.length)).length, 1);
+    assert.throws(() => d2.push(garbage.subarray(good.length)), /invalid data/);
+  });
+
+  it("rejects annotation chunks that run past the annotation area", () => {
+    const m = encodeMessage({
+      type: 4,
+      serializerId: 1,
+      seq: 1,
+      payload: new Uint8Array(4),
+      annotations: { XTRA: new Uint8Array(2) },
+    });
+    new DataView(m.buffer).setUint32(44, 9); // chunk claims 9 bytes, area holds 2
+    assert.throws(
+      () => new FrameDecoder().push(m),
+      /annotation chunk length exceeds remaining data/,
+    );
+  });
+
+  it("refuses annotation ids that are not 4 ASCII characters", () => {
+    assert.throws(
+      () =>
+        encodeMessage({
+          type: 4,
+          serializerId: 1,
+          seq: 1,
+          payload: new Uint8Array(),
+          annotations: { TOOLONG: new Uint8Array() },
+        }),
+      ProtocolError,
+    );
+  });
+
+  it("refuses to send a message over the limit", () => {
+    assert.throws(
+      () => encodeMessage({ type: 4, serializerId: 1, seq: 1, payload: new Uint8Array(101) }, 100),
+      MessageTooLargeError,
+    );
+  });
+
+  it("a stream that ends mid-message raises ConnectionClosedError", async () => {
+    const reader = new MessageReader(streamOf([good.subarray(0, 30)]));
+    await assert.rejects(reader.read(), ConnectionClosedError);
+  });
+});
+
+describe("compression", () => {
+  it("round-trips and writes a zlib stream Python can read (78 xx header)", async () => {
+    const data = new TextEncoder().encode("hello ".repeat(100));
+    const packed = await compress(data);
+    assert.equal(packed[0], 0x78);
+    assert.ok(packed.length < data.length);
+    assert.deepEqual(await decompress(packed, 10_000), data);
+  });
+
+  it("compresses only payloads over 100 bytes", async () => {
+    const small = await buildMessage({
+      type: 4,
+      serializerId: 1,
+      seq: 1,
+      payload: new Uint8Array(100),
+    }, { compress: true });
+    assert.equal(parseHeader(small).flags & Flags.COMPRESSED, 0);
+    const big = await buildMessage({
+      type: 4,
+      serializerId: 1,
+      seq: 1,
+      payload: new Uint8Array(101),
+    }, { compress: true });
+    assert.equal(parseHeader(big).flags & Flags.COMPRESSED, Flags.COMPRESSED);
+    const [m] = new FrameDecoder().push(big);
+    assert.deepEqual(await decompress(m.payload, 1000), new Uint8Array(101));
+  });
+
+  it("refuses a payload that inflates past the limit, and garbage", async () => {
+    const bomb = await compress(new Uint8Array(1_000_000));
+    await assert.rejects(decompress(bomb, 1000), /inflated payload exceeds 1000 bytes/);
+    await assert.rejects(decompress(new Uint8Array([1, 2, 3, 4, 5]), 1000), ProtocolError);
+  });
+});
+
+describe("correlation ids", () => {
+  it("converts between UUID text and RFC 4122 bytes", () => {
+    const id = "11112222-3333-4444-5555-666677778888";
+    assert.equal(toHex(uuidToBytes(id)), "11112222333344445555666677778888");
+    assert.equal(bytesToUuid(uuidToBytes(id)), id);
+    assert.throws(() => uuidToBytes("nope"), TypeError);
+  });
+
+  it("sets the CORR_ID flag when an id is given and clears it otherwise", () => {
+    const withId = encodeMessage({
+      type: 4,
+      serializerId: 1,
+      seq: 1,
+      payload: new Uint8Array(),
+      correlationId: uuidToBytes(crypto.randomUUID()),
+    });
+    assert.equal(parseHeader(withId).flags & Flags.CORR_ID, Flags.CORR_ID);
+    const without = encodeMessage({
+      type: 4,
+      serializerId: 1,
+      seq: 1,
+      flags: Flags.CORR_ID,
+      payload: new Uint8Array(),
+    });
+    assert.equal(parseHeader(without).flags & Flags.CORR_ID, 0);
+  });
+
+  it("wraps sequence numbers at 65536", () => {
+    const m = encodeMessage({ type: 4, serializerId: 1, seq: 65537, payload: new Uint8Array() });
+    assert.equal(parseHeader(m).seq, 1);
+  });
+});
