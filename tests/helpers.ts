@@ -40,3 +40,10 @@ export function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
     },
   });
 }
+
+/** The command line that runs a TypeScript file on the runtime running this test. */
+export function runtimeCommand(script: string): [string, string[]] {
+  const g = globalThis as Record<string, unknown>;
+  if ("Deno" in g) return [process.execPath, ["run", "-A", script]];
+  return [process.execPath, [script]];
+}
