@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the tests need, from the npm registry and PyPI only:
+# Deno, Bun and Node 24 as npm dev dependencies, and Python Pyro5 (with
+# msgpack) in a local virtual environment. Does nothing when both are current.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stamp_ok() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
+
+npm_key=$(cat package.json package-lock.json | sha256sum | cut -c1-16)
+if ! stamp_ok node_modules/.pyro5-stamp "$npm_key" || ! [ -x node_modules/.bin/deno ]; then
+  echo "setup: installing Deno, Bun and Node 24 from npm"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$npm_key" > node_modules/.pyro5-stamp
+fi
+
+py_key=$(sha256sum tests/requirements.txt | cut -c1-16)
+if ! stamp_ok .venv/.pyro5-stamp "$py_key" || ! [ -x .venv/bin/python ]; then
+  echo "setup: creating .venv with Python Pyro5 from PyPI"
+  python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+  echo "$py_key" > .venv/.pyro5-stamp
+fi
+
+node_modules/.bin/deno --version | head -1
+echo "bun $(node_modules/.bin/bun --version)"
+echo "node $(node_modules/.bin/node --version)"
+.venv/bin/python -c "import sys, Pyro5, serpent, msgpack; print('python', sys.version.split()[0], 'Pyro5', Pyro5.__version__, 'serpent', serpent.__version__, 'msgpack', msgpack.version)"
