@@ -1,0 +1,145 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CommunicationError,
+  ConnectionClosedError,
+  getPyroTraceback,
+  MessageTooLargeError,
+  NamingError,
+  ProtocolError,
+  PyroError,
+  RemoteError,
+  SerializeError,
+} from "../../errors.ts";
+import {
+  classToDict,
+  dictToClass,
+  errorToDict,
+  ExceptionWrapper,
+  registerClassToDict,
+  registerDictToClass,
+  unregisterClassToDict,
+  unregisterDictToClass,
+} from "../../serializers/registry.ts";
+import { isTuple } from "../../serializers/types.ts";
+import { URI } from "../../uri.ts";
+
+describe("errors", () => {
+  it("mirror Pyro5's hierarchy and names", () => {
+    const e = new MessageTooLargeError("big");
+    assert.ok(
+      e instanceof ProtocolError && e instanceof CommunicationError && e instanceof PyroError &&
+        e instanceof Error,
+    );
+    assert.equal(e.name, "MessageTooLargeError");
+    assert.ok(new SerializeError("x") instanceof ProtocolError);
+    const cause = new Error("root");
+    assert.equal(new ConnectionClosedError("gone", { cause }).cause, cause);
+  });
+
+  it("format a remote traceback as Pyro5 prints it", () => {
+    const e = new RemoteError("builtins.ValueError", ["boom"], {
+      _pyroTraceback: [
+        "Traceback (most recent call last):\n",
+        '  File "x.py", line 1, in f\n',
+        "ValueError: boom\n",
+      ],
+    });
+    assert.equal(e.name, "ValueError");
+    assert.equal(e.message, "boom");
+    assert.equal(
+      getPyroTraceback(e),
+      " +--- This exception occurred remotely (Pyro) - Remote traceback:\n" +
+        " | Traceback (most recent call last):\n" +
+        ' |   File "x.py", line 1, in f\n' +
+        " | ValueError: boom\n" +
+        " +--- End of remote traceback\n",
+    );
+    assert.equal(getPyroTraceback(new Error("local")), "");
+  });
+});
+
+describe("class registry", () => {
+  it("turns exception dicts into Pyro errors or RemoteErrors", () => {
+    const pyro = dictToClass({
+      __class__: "Pyro5.errors.NamingError",
+      __exception__: true,
+      args: ["unknown name: x"],
+      attributes: { _pyroTraceback: ["tb\n"] },
+    });
+    assert.ok(pyro instanceof NamingError);
+    assert.equal((pyro as NamingError).message, "unknown name: x");
+    assert.deepEqual((pyro as NamingError)._pyroTraceback, ["tb\n"]);
+    const remote = dictToClass({
+      __class__: "builtins.ValueError",
+      __exception__: true,
+      args: ["bad value", 42],
+      attributes: { extra: "custom" },
+    });
+    assert.ok(remote instanceof RemoteError);
+    assert.equal((remote as RemoteError).pythonClass, "builtins.ValueError");
+    assert.deepEqual((remote as RemoteError).args, ["bad value", 42]);
+    assert.equal((remote as RemoteError).attributes.extra, "custom");
+    assert.equal((remote as RemoteError).message, "('bad value', 42)");
+  });
+
+  it("turns errors into exception dicts Python can rebuild", () => {
+    const d = errorToDict(new RangeError("out of range"));
+    assert.equal(d.__class__, "builtins.ValueError");
+    assert.equal(d.__exception__, true);
+    assert.deepEqual([...d.args as unknown[]], ["out of range"]);
+    assert.ok(isTuple(d.args));
+    assert.equal(errorToDict(new NamingError("n")).__class__, "Pyro5.errors.NamingError");
+    class Custom extends Error {}
+    const c = new Custom("oops");
+    c.name = "Custom";
+    const cd = errorToDict(c);
+    assert.equal(cd.__class__, "builtins.Exception");
+    assert.deepEqual([...cd.args as unknown[]], ["Custom: oops"]);
+    const named = Object.assign(new Error("k"), { pythonClass: "builtins.KeyError" });
+    assert.equal(errorToDict(named).__class__, "builtins.KeyError");
+  });
+
+  it("handles URIs, _ExceptionWrapper and the serpent NaN dict", () => {
+    const uri = dictToClass({
+      __class__: "Pyro5.core.URI",
+      state: ["PYRO", "obj_1", null, "127.0.0.1", 9999],
+    });
+    assert.ok(uri instanceof URI);
+    assert.equal(String(uri), "PYRO:obj_1@127.0.0.1:9999");
+    assert.deepEqual(classToDict(uri as URI), {
+      __class__: "Pyro5.core.URI",
+      state: ["PYRO", "obj_1", null, "127.0.0.1", 9999],
+    });
+    const wrapped = dictToClass({
+      __class__: "Pyro5.core._ExceptionWrapper",
+      exception: {
+        __class__: "builtins.ValueError",
+        __exception__: true,
+        args: ["boom"],
+        attributes: {},
+      },
+    });
+    assert.ok(wrapped instanceof ExceptionWrapper);
+    assert.equal((wrapped as ExceptionWrapper).exception.message, "boom");
+    assert.ok(Number.isNaN(dictToClass({ __class__: "float", value: "nan" })));
+  });
+
+  it("uses registered converters both ways and leaves unknown classes as dicts", () => {
+    class Thing {
+      x = 1;
+    }
+    registerClassToDict(Thing, (t: Thing) => ({ __class__: "mymodule.Thing", x: t.x }));
+    registerDictToClass("mymodule.Thing", (name, d) => [name.split(".")[1], d.x]);
+    try {
+      assert.deepEqual(classToDict(new Thing()), { __class__: "mymodule.Thing", x: 1 });
+      assert.deepEqual(dictToClass({ __class__: "mymodule.Thing", x: 1 }), ["Thing", 1]);
+    } finally {
+      unregisterClassToDict(Thing);
+      unregisterDictToClass("mymodule.Thing");
+    }
+    assert.deepEqual(classToDict(new Thing()), { x: 1, __class__: "Thing" });
+    const unknown = { __class__: "mymodule.Thing", x: 1 };
+    assert.equal(dictToClass(unknown), unknown);
+  });
+});
