@@ -1,0 +1,19 @@
+/**
+ * Transports: the interface the protocol core talks to, the adapters for
+ * Deno and Node (which Bun runs natively), in-memory connections, and the
+ * default-transport selection.
+ *
+ * @example
+ * ```ts
+ * import { defaultTransport, memoryPair } from "./mod.ts";
+ * const transport = await defaultTransport();
+ * const [a, b] = memoryPair();
+ * ```
+ *
+ * @module
+ */
+export * from "./types.ts";
+export { defaultTransport } from "./select.ts";
+export { memoryPair, memoryTransport } from "./memory.ts";
+export { nodeTransport } from "./node.ts";
+export { AsyncQueue } from "./queue.ts";

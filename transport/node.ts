@@ -1,0 +1,294 @@
+/**
+ * The Node adapter (`node:net`, `node:dgram`). Bun and Deno implement these
+ * modules too, so this adapter runs on all three runtimes.
+ *
+ * @module
+ */
+import * as net from "node:net";
+import * as dgram from "node:dgram";
+import { CommunicationError, ConnectionClosedError, TimeoutError } from "../errors.ts";
+import { AsyncQueue } from "./queue.ts";
+import {
+  type Address,
+  type Connection,
+  type ConnectOptions,
+  type Datagram,
+  type DatagramSocket,
+  type Endpoint,
+  formatAddress,
+  type Listener,
+  type Transport,
+} from "./types.ts";
+
+/** Bytes buffered in a connection's readable before the socket is paused. */
+const READ_HIGH_WATER_MARK = 1 << 20;
+
+function addressOf(socket: net.Socket, side: "local" | "remote"): Address {
+  const hostname = side === "local" ? socket.localAddress : socket.remoteAddress;
+  const port = side === "local" ? socket.localPort : socket.remotePort;
+  if (hostname === undefined || port === undefined) return { transport: "unix", path: "" };
+  return { transport: "tcp", hostname, port };
+}
+
+class NodeConnection implements Connection {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly closed: Promise<void>;
+  readonly localAddress: Address;
+  readonly remoteAddress: Address;
+  #socket: net.Socket;
+  #error: Error | null = null;
+  #drainWaiters: Array<{ resolve(): void; reject(e: Error): void }> = [];
+
+  constructor(socket: net.Socket, unixPath?: string) {
+    this.#socket = socket;
+    socket.setNoDelay?.(true);
+    this.localAddress = unixPath !== undefined
+      ? { transport: "unix", path: unixPath }
+      : addressOf(socket, "local");
+    this.remoteAddress = unixPath !== undefined
+      ? { transport: "unix", path: unixPath }
+      : addressOf(socket, "remote");
+    this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
+    socket.on("drain", () => {
+      for (const w of this.#drainWaiters.splice(0)) w.resolve();
+    });
+    socket.once("close", () => {
+      const error = this.#error ?? new ConnectionClosedError("connection closed");
+      for (const w of this.#drainWaiters.splice(0)) w.reject(error);
+    });
+    this.readable = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        socket.on("data", (data: Uint8Array) => {
+          // Node hands out Buffers; a plain Uint8Array view keeps the protocol code monomorphic.
+          controller.enqueue(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+          if ((controller.desiredSize ?? 1) <= 0) socket.pause();
+        });
+        socket.once("end", () => {
+          try {
+            controller.close();
+          } catch { /* already closed or cancelled */ }
+        });
+        socket.once("error", (e: Error) => {
+          this.#error = new ConnectionClosedError(`connection error: ${e.message}`, { cause: e });
+          try {
+            controller.error(this.#error);
+          } catch { /* already closed */ }
+        });
+        socket.once("close", () => {
+          try {
+            controller.close();
+          } catch { /* already closed */ }
+        });
+      },
+      pull: () => {
+        socket.resume();
+      },
+      cancel: () => {
+        socket.destroy();
+      },
+    }, { highWaterMark: READ_HIGH_WATER_MARK, size: (chunk) => chunk.byteLength });
+  }
+
+  write(chunk: Uint8Array): Promise<void> {
+    const socket = this.#socket;
+    if (socket.destroyed || socket.writableEnded) {
+      return Promise.reject(
+        this.#error ?? new ConnectionClosedError("cannot write: connection closed"),
+      );
+    }
+    if (socket.write(chunk)) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
+  }
+
+  close(): Promise<void> {
+    const socket = this.#socket;
+    if (!socket.destroyed) {
+      // Flush what is queued, then close; destroy if the peer does not finish the close.
+      socket.end();
+      const timer = setTimeout(() => socket.destroy(), 2000);
+      socket.once("close", () => clearTimeout(timer));
+    }
+    return this.closed;
+  }
+}
+
+class NodeListener implements Listener {
+  readonly address: Address;
+  #server: net.Server;
+  #queue: AsyncQueue<Connection>;
+
+  constructor(server: net.Server, queue: AsyncQueue<Connection>, address: Address) {
+    this.#server = server;
+    this.#queue = queue;
+    this.address = address;
+  }
+
+  accept(): Promise<Connection | null> {
+    return this.#queue.next();
+  }
+
+  close(): Promise<void> {
+    this.#queue.close();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Connection> {
+    return this.#queue[Symbol.asyncIterator]();
+  }
+}
+
+class NodeDatagramSocket implements DatagramSocket {
+  readonly address: { hostname: string; port: number };
+  #socket: dgram.Socket;
+  #queue = new AsyncQueue<Datagram>();
+
+  constructor(socket: dgram.Socket) {
+    this.#socket = socket;
+    const a = socket.address();
+    this.address = { hostname: a.address, port: a.port };
+    socket.on("message", (msg: Uint8Array, rinfo: { address: string; port: number }) => {
+      this.#queue.push({
+        data: new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength),
+        hostname: rinfo.address,
+        port: rinfo.port,
+      });
+    });
+    socket.once("close", () => this.#queue.close());
+  }
+
+  send(data: Uint8Array, hostname: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.#socket.send(
+        data,
+        port,
+        hostname,
+        (e) =>
+          e
+            ? reject(
+              new CommunicationError(`udp send to ${hostname}:${port}: ${e.message}`, { cause: e }),
+            )
+            : resolve(),
+      )
+    );
+  }
+
+  receive(): Promise<Datagram | null> {
+    return this.#queue.next();
+  }
+
+  setBroadcast(on: boolean): void {
+    this.#socket.setBroadcast(on);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      try {
+        this.#socket.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Datagram> {
+    return this.#queue[Symbol.asyncIterator]();
+  }
+}
+
+function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Connection> {
+  const where = formatAddress(endpoint);
+  return new Promise<Connection>((resolve, reject) => {
+    options.signal?.throwIfAborted();
+    const socket = "path" in endpoint
+      ? net.createConnection({ path: endpoint.path })
+      : net.createConnection({ host: endpoint.hostname, port: endpoint.port });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const fail = (error: Error) => {
+      cleanup();
+      socket.destroy();
+      reject(error);
+    };
+    const onError = (e: Error) =>
+      fail(new CommunicationError(`cannot connect to ${where}: ${e.message}`, { cause: e }));
+    const onAbort = () => fail(options.signal!.reason ?? new DOMException("aborted", "AbortError"));
+    const cleanup = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      socket.off("error", onError);
+      options.signal?.removeEventListener("abort", onAbort);
+    };
+    socket.once("error", onError);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.timeout) {
+      timer = setTimeout(
+        () => fail(new TimeoutError(`cannot connect to ${where}: timeout (${options.timeout}s)`)),
+        options.timeout * 1000,
+      );
+    }
+    socket.once("connect", () => {
+      cleanup();
+      resolve(new NodeConnection(socket, "path" in endpoint ? endpoint.path : undefined));
+    });
+  });
+}
+
+function listen(endpoint: Endpoint): Promise<Listener> {
+  const queue = new AsyncQueue<Connection>();
+  const unixPath = "path" in endpoint ? endpoint.path : undefined;
+  const server = net.createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
+    queue.push(new NodeConnection(socket, unixPath));
+  });
+  return new Promise((resolve, reject) => {
+    server.once(
+      "error",
+      (e: Error) =>
+        reject(
+          new CommunicationError(`cannot listen on ${formatAddress(endpoint)}: ${e.message}`, {
+            cause: e,
+          }),
+        ),
+    );
+    const onListening = () => {
+      const a = server.address();
+      const address: Address = typeof a === "string" || a === null
+        ? { transport: "unix", path: unixPath ?? String(a) }
+        : { transport: "tcp", hostname: a.address, port: a.port };
+      resolve(new NodeListener(server, queue, address));
+    };
+    if (unixPath !== undefined) server.listen({ path: unixPath }, onListening);
+    else {server.listen({
+        host: (endpoint as { hostname: string }).hostname,
+        port: (endpoint as { port: number }).port,
+      }, onListening);}
+  });
+}
+
+function bindDatagram(endpoint: { hostname: string; port: number }): Promise<DatagramSocket> {
+  const socket = dgram.createSocket({
+    type: endpoint.hostname.includes(":") ? "udp6" : "udp4",
+    reuseAddr: true,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once(
+      "error",
+      (e: Error) =>
+        reject(
+          new CommunicationError(`cannot bind udp ${formatAddress(endpoint)}: ${e.message}`, {
+            cause: e,
+          }),
+        ),
+    );
+    socket.bind(endpoint.port, endpoint.hostname, () => resolve(new NodeDatagramSocket(socket)));
+  });
+}
+
+/**
+ * The Node transport; also works on Bun and Deno.
+ *
+ * @example
+ * ```ts
+ * import { nodeTransport } from "./node.ts";
+ * const listener = await nodeTransport.listen({ hostname: "127.0.0.1", port: 0 });
+ * await listener.close();
+ * ```
+ */
+export const nodeTransport: Transport = { name: "node", connect, listen, bindDatagram };

@@ -1,0 +1,102 @@
+/**
+ * The transport interface: everything the protocol core needs from a
+ * runtime's networking, and nothing more. Adapters for Deno, Bun and Node
+ * implement it; the core never names a runtime.
+ *
+ * @module
+ */
+
+/** Where a stream socket is: a TCP host and port, or a Unix socket path. */
+export type Address =
+  | { transport: "tcp"; hostname: string; port: number }
+  | { transport: "unix"; path: string };
+
+/** What to connect to or listen on. */
+export type Endpoint = { hostname: string; port: number } | { path: string };
+
+/** One open byte-stream connection. */
+export interface Connection {
+  /** Bytes from the peer; pulling from it is what reads from the socket (backpressure). */
+  readonly readable: ReadableStream<Uint8Array>;
+  /**
+   * Writes bytes. Resolves once the transport accepted all of them, waiting
+   * for the socket to drain when its buffer is full. The caller must not
+   * change `chunk` afterwards.
+   *
+   * @throws {ConnectionClosedError} when the connection is closed
+   */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Closes the connection after pending writes; resolves when it is closed. */
+  close(): Promise<void>;
+  /**
+   * Resolves when the connection has closed: by `close()` here, or once the
+   * end of the peer's stream has been read from `readable`.
+   */
+  readonly closed: Promise<void>;
+  /** This side's address. */
+  readonly localAddress: Address;
+  /** The peer's address. */
+  readonly remoteAddress: Address;
+}
+
+/** A listening socket. */
+export interface Listener extends AsyncIterable<Connection> {
+  /** The bound address (the real port when 0 was asked for). */
+  readonly address: Address;
+  /** The next connection, or null once the listener is closed. */
+  accept(): Promise<Connection | null>;
+  /** Stops listening and frees the address; open connections stay open. */
+  close(): Promise<void>;
+}
+
+/** One received datagram. */
+export interface Datagram {
+  /** The bytes. */
+  data: Uint8Array;
+  /** Sender host. */
+  hostname: string;
+  /** Sender port. */
+  port: number;
+}
+
+/** A UDP socket (for name server broadcast discovery). */
+export interface DatagramSocket extends AsyncIterable<Datagram> {
+  /** The bound address. */
+  readonly address: { hostname: string; port: number };
+  /** Sends one datagram. */
+  send(data: Uint8Array, hostname: string, port: number): Promise<void>;
+  /** The next datagram, or null once closed. */
+  receive(): Promise<Datagram | null>;
+  /** Allows sending to broadcast addresses. */
+  setBroadcast(on: boolean): void;
+  /** Closes the socket. */
+  close(): Promise<void>;
+}
+
+/** Options of {@linkcode Transport.connect}. */
+export interface ConnectOptions {
+  /** Gives up connecting when aborted. */
+  signal?: AbortSignal;
+  /** Seconds to wait for the connection. */
+  timeout?: number;
+}
+
+/** A runtime's networking. */
+export interface Transport {
+  /** The adapter's name: `deno`, `bun`, `node` or `memory`. */
+  readonly name: string;
+  /** Opens a connection. */
+  connect(endpoint: Endpoint, options?: ConnectOptions): Promise<Connection>;
+  /** Listens for connections; port 0 picks a free port. */
+  listen(endpoint: Endpoint): Promise<Listener>;
+  /** Binds a UDP socket; port 0 picks a free port. */
+  bindDatagram(endpoint: { hostname: string; port: number }): Promise<DatagramSocket>;
+}
+
+/** Formats an address as Pyro shows locations: `host:port`, `[ipv6]:port` or `./u:path`. */
+export function formatAddress(address: Address | Endpoint): string {
+  if ("path" in address) return `./u:${address.path}`;
+  return address.hostname.includes(":")
+    ? `[${address.hostname}]:${address.port}`
+    : `${address.hostname}:${address.port}`;
+}
