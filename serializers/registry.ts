@@ -125,6 +125,7 @@ const ERROR_OWN_SKIP = new Set([
   "args",
   "pythonClass",
   "attributes",
+  "_pyroTraceback",
 ]);
 
 /**

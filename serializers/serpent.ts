@@ -1,0 +1,104 @@
+/**
+ * The serpent serializer (id 1): Python literal expressions as UTF-8 text,
+ * Pyro5's default. Python: `Pyro5.serializers.SerpentSerializer`.
+ *
+ * @module
+ */
+import { SerializeError } from "../errors.ts";
+import { SerpentParser } from "./serpent_parser.ts";
+import { SERPENT_HEADER, SerpentWriter } from "./serpent_writer.ts";
+import { utf8Decoder, utf8Encoder } from "./text.ts";
+import { type Call, DEFAULT_MAX_DEPTH, type Serializer, tuple } from "./types.ts";
+
+/** Options of the serpent serializer. */
+export interface SerpentOptions {
+  /** Write bytes as `b'...'` literals (Pyro5's `SERPENT_BYTES_REPR`). */
+  bytesRepr?: boolean;
+  /** Deepest nesting accepted, both ways. */
+  maxDepth?: number;
+}
+
+/**
+ * Pyro5's serpent serializer.
+ *
+ * @example
+ * ```ts
+ * import { SerpentSerializer } from "./serpent.ts";
+ * const serpent = new SerpentSerializer();
+ * new TextDecoder().decode(serpent.dumps({ a: [1, 2.5] })); // "# serpent utf-8 python3.2\n{'a':[1,2.5]}"
+ * ```
+ */
+export class SerpentSerializer implements Serializer {
+  /** The serializer name. */
+  readonly name = "serpent" as const;
+  /** The header id. */
+  readonly id = 1;
+  readonly #writer: SerpentWriter;
+  readonly #maxDepth: number;
+
+  /** @param options see {@linkcode SerpentOptions} */
+  constructor(options: SerpentOptions = {}) {
+    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.#writer = new SerpentWriter({ bytesRepr: options.bytesRepr, maxDepth: this.#maxDepth });
+  }
+
+  /** Serializes one value. */
+  dumps(value: unknown): Uint8Array {
+    return utf8Encoder.encode(SERPENT_HEADER + this.#writer.write(value));
+  }
+
+  /** Deserializes one value. */
+  loads(data: Uint8Array): unknown {
+    return new SerpentParser(this.#text(data), { maxDepth: this.#maxDepth }).parse();
+  }
+
+  /**
+   * Serializes a call: `(object_id, method, vargs, kwargs)`. `vargs` is written
+   * as given: a `tuple()` as a tuple (what a Python proxy sends for ordinary
+   * calls), a plain array as a list.
+   */
+  dumpsCall(
+    objectId: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+  ): Uint8Array {
+    return this.dumps(tuple(objectId, method, vargs, kwargs));
+  }
+
+  /** Deserializes a call. */
+  loadsCall(data: Uint8Array): Call {
+    return callFromValue(this.loads(data));
+  }
+
+  #text(data: Uint8Array): string {
+    // Python refuses serpent data with NUL bytes; so do we, before decoding.
+    if (data.includes(0)) throw new SerializeError("serpent: data contains a NUL byte");
+    try {
+      return utf8Decoder.decode(data);
+    } catch (e) {
+      throw new SerializeError("serpent: data is not valid UTF-8", { cause: e });
+    }
+  }
+}
+
+/** Checks the shape of a decoded `(object_id, method, vargs, kwargs)` call. */
+export function callFromValue(value: unknown): Call {
+  if (!Array.isArray(value) || value.length !== 4) {
+    throw new SerializeError("invalid call: expected (object_id, method, vargs, kwargs)");
+  }
+  const [objectId, method, vargs, kwargs] = value;
+  if (typeof objectId !== "string" || typeof method !== "string") {
+    throw new SerializeError("invalid call: object id and method must be strings");
+  }
+  if (!Array.isArray(vargs)) {
+    throw new SerializeError("invalid call: vargs must be a list or tuple");
+  }
+  if (
+    kwargs !== null &&
+    (typeof kwargs !== "object" || Array.isArray(kwargs) || kwargs instanceof Map)
+  ) {
+    throw new SerializeError("invalid call: kwargs must be a dict with string keys, or None");
+  }
+  return { objectId, method, vargs, kwargs: kwargs as Record<string, unknown> | null };
+}

@@ -1,0 +1,100 @@
+/**
+ * Text helpers shared by the serializers: UTF-8, base64 and the ISO dates
+ * Python writes.
+ *
+ * @module
+ */
+
+/** Shared UTF-8 encoder. */
+export const utf8Encoder: TextEncoder = new TextEncoder();
+/** Shared strict UTF-8 decoder: invalid bytes are an error, as in Python. */
+export const utf8Decoder: TextDecoder = new TextDecoder("utf-8", { fatal: true });
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const B64_INDEX = new Int16Array(128).fill(-1);
+for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
+
+/**
+ * Standard base64 with padding.
+ *
+ * @param bytes the data
+ * @returns base64 text
+ * @example
+ * ```ts
+ * import { toBase64 } from "./text.ts";
+ * toBase64(new Uint8Array([0, 255])); // "AP8="
+ * ```
+ */
+export function toBase64(bytes: Uint8Array): string {
+  const native = (bytes as { toBase64?: () => string }).toBase64;
+  if (typeof native === "function") return native.call(bytes);
+  let out = "";
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
+  }
+  if (i < bytes.length) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8);
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + (i + 1 < bytes.length ? B64[(n >> 6) & 63] : "=") +
+      "=";
+  }
+  return out;
+}
+
+/**
+ * Decodes standard base64 (padding optional, whitespace ignored).
+ *
+ * @param text base64 text
+ * @returns the bytes, or null when the text is not base64
+ * @example
+ * ```ts
+ * import { fromBase64 } from "./text.ts";
+ * fromBase64("AP8="); // Uint8Array [0, 255]
+ * ```
+ */
+export function fromBase64(text: string): Uint8Array | null {
+  const clean = text.replace(/[\s=]+$/g, "").replace(/\s+/g, "");
+  const out = new Uint8Array(Math.floor(clean.length * 3 / 4));
+  let bits = 0;
+  let value = 0;
+  let o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    const c = clean.charCodeAt(i);
+    const d = c < 128 ? B64_INDEX[c] : -1;
+    if (d < 0) return null;
+    value = (value << 6) | d;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (value >> bits) & 0xff;
+    }
+  }
+  return o === out.length ? out : out.subarray(0, o);
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+
+/**
+ * What Python's `datetime.isoformat()` writes for this instant as an aware
+ * UTC datetime: `2024-01-02T03:04:05.123000+00:00`, without a fraction when
+ * the milliseconds are 0.
+ *
+ * @param date the instant
+ * @returns ISO 8601 text
+ * @example
+ * ```ts
+ * import { isoFormat } from "./text.ts";
+ * isoFormat(new Date(Date.UTC(2024, 0, 2, 3, 4, 5))); // "2024-01-02T03:04:05+00:00"
+ * ```
+ */
+export function isoFormat(date: Date): string {
+  const t = date.getTime();
+  if (Number.isNaN(t)) throw new RangeError("cannot serialize an invalid Date");
+  const ms = date.getUTCMilliseconds();
+  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${
+    pad(date.getUTCDate())
+  }T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}${
+    ms ? "." + pad(ms, 3) + "000" : ""
+  }+00:00`;
+}
