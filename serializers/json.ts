@@ -1,0 +1,485 @@
+/**
+ * The json serializer (id 3): what Python's `json.dumps(obj,
+ * ensure_ascii=False)` writes, as Pyro5 uses it, and a tolerant parser of our
+ * own (`JSON.parse` knows neither Python's `NaN`/`Infinity` tokens nor ints
+ * beyond 2^53). Python: `Pyro5.serializers.JsonSerializer`.
+ *
+ * @module
+ */
+import { SerializeError } from "../errors.ts";
+import { pythonFloatRepr } from "./pyfloat.ts";
+import { classToDict, dictToClass } from "./registry.ts";
+import { isoFormat, utf8Decoder, utf8Encoder } from "./text.ts";
+import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type Serializer } from "./types.ts";
+
+/** Options of the json serializer. */
+export interface JsonOptions {
+  /** Deepest nesting accepted, both ways. */
+  maxDepth?: number;
+}
+
+const ESCAPES: Record<number, string> = {
+  0x22: '\\"',
+  0x5c: "\\\\",
+  0x0a: "\\n",
+  0x0d: "\\r",
+  0x09: "\\t",
+  0x08: "\\b",
+  0x0c: "\\f",
+};
+// Characters json.dumps(ensure_ascii=False) escapes: quote, backslash, controls, lone surrogates.
+const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
+
+function jsonString(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const esc = ESCAPES[c];
+    if (esc) out += esc;
+    else if (c < 0x20) out += "\\u" + c.toString(16).padStart(4, "0");
+    else if (
+      c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00
+    ) {
+      out += s[i] + s[i + 1];
+      i++;
+    } else if (c >= 0xd800 && c <= 0xdfff) out += "\\u" + c.toString(16);
+    else out += s[i];
+  }
+  return out + '"';
+}
+
+function jsonFloat(n: number): string {
+  if (n !== n) return "NaN";
+  if (n === Infinity) return "Infinity";
+  if (n === -Infinity) return "-Infinity";
+  return pythonFloatRepr(n);
+}
+
+function jsonNumber(n: number): string {
+  return Number.isSafeInteger(n) && !Object.is(n, -0) ? String(n) : jsonFloat(n);
+}
+
+class JsonWriter {
+  readonly #maxDepth: number;
+  #stack: object[] = [];
+
+  constructor(maxDepth: number) {
+    this.#maxDepth = maxDepth;
+  }
+
+  write(value: unknown): string {
+    this.#stack.length = 0;
+    return this.#value(value, 0);
+  }
+
+  #value(value: unknown, depth: number): string {
+    switch (typeof value) {
+      case "string":
+        return jsonString(value);
+      case "number":
+        return jsonNumber(value);
+      case "boolean":
+        return value ? "true" : "false";
+      case "bigint":
+        return value.toString();
+      case "undefined":
+        return "null";
+      case "object":
+        return value === null ? "null" : this.#object(value, depth);
+      default:
+        throw new SerializeError(`json cannot serialize a ${typeof value}`);
+    }
+  }
+
+  #enter(obj: object, depth: number): void {
+    if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");
+    if (depth > this.#maxDepth) {
+      throw new SerializeError(
+        `object graph nesting too deep (more than ${this.#maxDepth} levels)`,
+      );
+    }
+    this.#stack.push(obj);
+  }
+
+  #object(value: object, depth: number): string {
+    if (Array.isArray(value) || value instanceof Set) {
+      this.#enter(value, depth);
+      let out = "[";
+      let first = true;
+      for (const item of value) {
+        if (!first) out += ", ";
+        out += this.#value(item, depth + 1);
+        first = false;
+      }
+      this.#stack.pop();
+      return out + "]";
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null || value instanceof Map) {
+      this.#enter(value, depth);
+      let out = "{";
+      let first = true;
+      const entries = value instanceof Map ? value.entries() : Object.entries(value);
+      for (const [k, v] of entries) {
+        if (!first) out += ", ";
+        out += jsonString(this.#key(k)) + ": " + this.#value(v, depth + 1);
+        first = false;
+      }
+      this.#stack.pop();
+      return out + "}";
+    }
+    if (value instanceof Uint8Array || value instanceof ArrayBuffer || value instanceof DataView) {
+      throw new SerializeError(
+        "json cannot serialize bytes (Uint8Array): use serpent, marshal or msgpack",
+      );
+    }
+    if (ArrayBuffer.isView(value)) {
+      return this.#object(Array.from(value as unknown as ArrayLike<number>), depth);
+    }
+    if (value instanceof PyFloat) return jsonFloat(value.value);
+    if (value instanceof Complex) throw new SerializeError("json cannot serialize complex numbers");
+    if (value instanceof Date) return jsonString(isoFormat(value));
+    if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+      return this.#value(value.valueOf(), depth);
+    }
+    this.#enter(value, depth);
+    const out = this.#value(classToDict(value), depth + 1);
+    this.#stack.pop();
+    return out;
+  }
+
+  /** Dict keys as Python's json module writes them: str, int, float, bool and None only. */
+  #key(k: unknown): string {
+    switch (typeof k) {
+      case "string":
+        return k;
+      case "number":
+        return jsonNumber(k);
+      case "bigint":
+        return k.toString();
+      case "boolean":
+        return k ? "true" : "false";
+      case "object":
+        if (k === null) return "null";
+    }
+    throw new SerializeError(
+      `json dict keys must be str, int, float, bool or None, not ${
+        Array.isArray(k) ? "a tuple" : typeof k
+      }`,
+    );
+  }
+}
+
+/** A tolerant JSON parser: Python's output, NaN/Infinity, exact big ints, bounded depth. */
+class JsonParser {
+  readonly #s: string;
+  #i = 0;
+  readonly #maxDepth: number;
+
+  constructor(text: string, maxDepth: number) {
+    this.#s = text;
+    this.#maxDepth = maxDepth;
+  }
+
+  parse(): unknown {
+    this.#ws();
+    const value = this.#value(0);
+    this.#ws();
+    if (this.#i < this.#s.length) throw this.#error("unexpected data after the value");
+    return value;
+  }
+
+  #error(message: string): SerializeError {
+    const near = this.#i < this.#s.length
+      ? ` near ${JSON.stringify(this.#s.slice(this.#i, this.#i + 12))}`
+      : "";
+    return new SerializeError(`json: ${message} at offset ${this.#i}${near}`);
+  }
+
+  #ws(): void {
+    const s = this.#s;
+    let c = s.charCodeAt(this.#i);
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s.charCodeAt(++this.#i);
+  }
+
+  #literal(word: string, value: unknown): unknown {
+    if (this.#s.startsWith(word, this.#i)) {
+      this.#i += word.length;
+      return value;
+    }
+    throw this.#error("unexpected token");
+  }
+
+  #value(depth: number): unknown {
+    const c = this.#s.charCodeAt(this.#i);
+    switch (c) {
+      case 0x22:
+        return this.#string();
+      case 0x7b:
+        return this.#object(depth + 1);
+      case 0x5b:
+        return this.#array(depth + 1);
+      case 0x74:
+        return this.#literal("true", true);
+      case 0x66:
+        return this.#literal("false", false);
+      case 0x6e:
+        return this.#literal("null", null);
+      case 0x4e:
+        return this.#literal("NaN", NaN);
+      case 0x49:
+        return this.#literal("Infinity", Infinity);
+    }
+    if (c === 0x2d && this.#s.startsWith("-Infinity", this.#i)) {
+      return this.#literal("-Infinity", -Infinity);
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.#number();
+    throw this.#error(this.#i >= this.#s.length ? "unexpected end of data" : "unexpected token");
+  }
+
+  #number(): number | bigint {
+    const s = this.#s;
+    const start = this.#i;
+    let i = start;
+    if (s.charCodeAt(i) === 0x2d) i++;
+    const digits = i;
+    while (s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+    if (i === digits) throw this.#error("invalid number");
+    let isFloat = false;
+    if (s.charCodeAt(i) === 0x2e) {
+      isFloat = true;
+      i++;
+      while (s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+    }
+    if ((s.charCodeAt(i) | 0x20) === 0x65) {
+      isFloat = true;
+      i++;
+      if (s.charCodeAt(i) === 0x2b || s.charCodeAt(i) === 0x2d) i++;
+      while (s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+    }
+    this.#i = i;
+    const text = s.slice(start, i);
+    if (isFloat || text.length < 16) return Number(text);
+    const big = BigInt(text);
+    return big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
+  }
+
+  #string(): string {
+    const s = this.#s;
+    const start = ++this.#i;
+    let i = start;
+    for (;;) {
+      const c = s.charCodeAt(i);
+      if (c === 0x22) {
+        this.#i = i + 1;
+        return s.slice(start, i);
+      }
+      if (c === 0x5c) break;
+      if (i >= s.length) throw this.#error("unterminated string");
+      if (c < 0x20) {
+        this.#i = i;
+        throw this.#error("control character in string");
+      }
+      i++;
+    }
+    let out = s.slice(start, i);
+    for (;;) {
+      if (i >= s.length) {
+        this.#i = i;
+        throw this.#error("unterminated string");
+      }
+      const c = s.charCodeAt(i);
+      if (c === 0x22) {
+        this.#i = i + 1;
+        return out;
+      }
+      if (c !== 0x5c) {
+        if (c < 0x20) {
+          this.#i = i;
+          throw this.#error("control character in string");
+        }
+        out += s[i++];
+        continue;
+      }
+      const e = s.charCodeAt(i + 1);
+      i += 2;
+      switch (e) {
+        case 0x22:
+          out += '"';
+          break;
+        case 0x5c:
+          out += "\\";
+          break;
+        case 0x2f:
+          out += "/";
+          break;
+        case 0x62:
+          out += "\b";
+          break;
+        case 0x66:
+          out += "\f";
+          break;
+        case 0x6e:
+          out += "\n";
+          break;
+        case 0x72:
+          out += "\r";
+          break;
+        case 0x74:
+          out += "\t";
+          break;
+        case 0x75: {
+          const hex = s.slice(i, i + 4);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
+            this.#i = i;
+            throw this.#error("invalid \\u escape");
+          }
+          out += String.fromCharCode(parseInt(hex, 16));
+          i += 4;
+          break;
+        }
+        default:
+          this.#i = i - 2;
+          throw this.#error("invalid escape");
+      }
+    }
+  }
+
+  #array(depth: number): unknown[] {
+    if (depth > this.#maxDepth) throw this.#error(`nesting deeper than ${this.#maxDepth} levels`);
+    this.#i++;
+    const out: unknown[] = [];
+    this.#ws();
+    if (this.#s.charCodeAt(this.#i) === 0x5d) {
+      this.#i++;
+      return out;
+    }
+    for (;;) {
+      this.#ws();
+      out.push(this.#value(depth));
+      this.#ws();
+      const c = this.#s.charCodeAt(this.#i++);
+      if (c === 0x5d) return out;
+      if (c !== 0x2c) {
+        this.#i--;
+        throw this.#error("expected , or ]");
+      }
+    }
+  }
+
+  #object(depth: number): unknown {
+    if (depth > this.#maxDepth) throw this.#error(`nesting deeper than ${this.#maxDepth} levels`);
+    this.#i++;
+    const out: Record<string, unknown> = {};
+    this.#ws();
+    if (this.#s.charCodeAt(this.#i) === 0x7d) {
+      this.#i++;
+      return out;
+    }
+    let hasClass = false;
+    for (;;) {
+      this.#ws();
+      if (this.#s.charCodeAt(this.#i) !== 0x22) throw this.#error("expected a string key");
+      const key = this.#string();
+      this.#ws();
+      if (this.#s.charCodeAt(this.#i++) !== 0x3a) {
+        this.#i--;
+        throw this.#error("expected :");
+      }
+      this.#ws();
+      const value = this.#value(depth);
+      if (key === "__proto__") {
+        Object.defineProperty(out, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else out[key] = value;
+      if (key === "__class__") hasClass = true;
+      this.#ws();
+      const c = this.#s.charCodeAt(this.#i++);
+      if (c === 0x7d) return hasClass ? dictToClass(out) : out;
+      if (c !== 0x2c) {
+        this.#i--;
+        throw this.#error("expected , or }");
+      }
+    }
+  }
+}
+
+/**
+ * Pyro5's json serializer.
+ *
+ * @example
+ * ```ts
+ * import { JsonSerializer } from "./json.ts";
+ * const json = new JsonSerializer();
+ * new TextDecoder().decode(json.dumps({ a: [1, NaN] })); // '{"a": [1, NaN]}'
+ * ```
+ */
+export class JsonSerializer implements Serializer {
+  /** The serializer name. */
+  readonly name = "json" as const;
+  /** The header id. */
+  readonly id = 3;
+  readonly #writer: JsonWriter;
+  readonly #maxDepth: number;
+
+  /** @param options see {@linkcode JsonOptions} */
+  constructor(options: JsonOptions = {}) {
+    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.#writer = new JsonWriter(this.#maxDepth);
+  }
+
+  /** Serializes one value. */
+  dumps(value: unknown): Uint8Array {
+    return utf8Encoder.encode(this.#writer.write(value));
+  }
+
+  /** Deserializes one value. */
+  loads(data: Uint8Array): unknown {
+    let text: string;
+    try {
+      text = utf8Decoder.decode(data);
+    } catch (e) {
+      throw new SerializeError("json: data is not valid UTF-8", { cause: e });
+    }
+    return new JsonParser(text, this.#maxDepth).parse();
+  }
+
+  /** Serializes a call: `{"object": ..., "method": ..., "params": [...], "kwargs": {...}}`. */
+  dumpsCall(
+    objectId: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+  ): Uint8Array {
+    return this.dumps({ object: objectId, method, params: [...vargs], kwargs });
+  }
+
+  /** Deserializes a call. */
+  loadsCall(data: Uint8Array): Call {
+    const value = this.loads(data) as Record<string, unknown>;
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new SerializeError(
+        "invalid call: expected a json object with object, method, params, kwargs",
+      );
+    }
+    const { object, method, params, kwargs } = value;
+    if (typeof object !== "string" || typeof method !== "string") {
+      throw new SerializeError("invalid call: object and method must be strings");
+    }
+    if (!Array.isArray(params)) throw new SerializeError("invalid call: params must be a list");
+    if (kwargs !== null && (typeof kwargs !== "object" || Array.isArray(kwargs))) {
+      throw new SerializeError("invalid call: kwargs must be an object or null");
+    }
+    return {
+      objectId: object,
+      method,
+      vargs: params,
+      kwargs: kwargs as Record<string, unknown> | null,
+    };
+  }
+}

@@ -1,0 +1,618 @@
+/**
+ * The msgpack serializer (id 4): byte for byte what Python's
+ * `msgpack.packb(obj, use_bin_type=True)` writes with Pyro5's conventions
+ * (ext 0x30 complex, 0x31 big int, 0x32 datetime, 0x33 date), and a decoder
+ * that checks every length against the bytes present before allocating.
+ * Python: `Pyro5.serializers.MsgpackSerializer`.
+ *
+ * @module
+ */
+import { SerializeError } from "../errors.ts";
+import { classToDict, dictToClass } from "./registry.ts";
+import { utf8Decoder, utf8Encoder } from "./text.ts";
+import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type Serializer } from "./types.ts";
+import { callFromValue } from "./serpent.ts";
+
+/** Options of the msgpack serializer. */
+export interface MsgpackOptions {
+  /** Deepest nesting accepted, both ways. */
+  maxDepth?: number;
+}
+
+const EXT_COMPLEX = 0x30;
+const EXT_BIGINT = 0x31;
+const EXT_DATETIME = 0x32;
+const EXT_DATE = 0x33;
+const EXT_TIMESTAMP = -1;
+/** Days from 0001-01-01 (Python ordinal 1) to 1970-01-01. */
+const ORDINAL_EPOCH = 719163;
+const MS_PER_DAY = 86400000;
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+class MsgpackEncoder {
+  #buf = new Uint8Array(65536);
+  #view = new DataView(this.#buf.buffer);
+  #pos = 0;
+  readonly #maxDepth: number;
+  #stack: object[] = [];
+
+  constructor(maxDepth: number) {
+    this.#maxDepth = maxDepth;
+  }
+
+  encode(value: unknown): Uint8Array {
+    this.#pos = 0;
+    this.#stack.length = 0;
+    this.#value(value, 0);
+    const out = this.#buf.slice(0, this.#pos);
+    // Do not keep a huge buffer alive after one big message.
+    if (this.#buf.length > 1 << 24) {
+      this.#buf = new Uint8Array(65536);
+      this.#view = new DataView(this.#buf.buffer);
+    }
+    return out;
+  }
+
+  #ensure(n: number): void {
+    if (this.#pos + n <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < this.#pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.#buf.subarray(0, this.#pos));
+    this.#buf = next;
+    this.#view = new DataView(next.buffer);
+  }
+
+  #u8(b: number): void {
+    this.#ensure(1);
+    this.#buf[this.#pos++] = b;
+  }
+
+  #head(tag: number, size: number, n: number): void {
+    this.#ensure(1 + size);
+    this.#buf[this.#pos++] = tag;
+    if (size === 1) this.#buf[this.#pos] = n;
+    else if (size === 2) this.#view.setUint16(this.#pos, n);
+    else if (size === 4) this.#view.setUint32(this.#pos, n);
+    this.#pos += size;
+  }
+
+  #int(n: number): void {
+    if (n >= 0) {
+      if (n < 128) this.#u8(n);
+      else if (n < 0x100) this.#head(0xcc, 1, n);
+      else if (n < 0x10000) this.#head(0xcd, 2, n);
+      else if (n < 0x100000000) this.#head(0xce, 4, n);
+      else this.#bigint(BigInt(n));
+    } else {
+      if (n >= -32) this.#u8(n & 0xff);
+      else if (n >= -128) this.#head(0xd0, 1, n & 0xff);
+      else if (n >= -32768) this.#head(0xd1, 2, n & 0xffff);
+      else if (n >= -2147483648) this.#head(0xd2, 4, n >>> 0);
+      else this.#bigint(BigInt(n));
+    }
+  }
+
+  #bigint(n: bigint): void {
+    if (n >= -(2n ** 31n) && n < 2n ** 32n) return this.#int(Number(n));
+    if (n >= 0n && n <= UINT64_MAX) {
+      this.#ensure(9);
+      this.#buf[this.#pos++] = 0xcf;
+      this.#view.setBigUint64(this.#pos, n);
+      this.#pos += 8;
+    } else if (n < 0n && n >= INT64_MIN) {
+      this.#ensure(9);
+      this.#buf[this.#pos++] = 0xd3;
+      this.#view.setBigInt64(this.#pos, n);
+      this.#pos += 8;
+    } else {
+      this.#ext(EXT_BIGINT, utf8Encoder.encode(n.toString()));
+    }
+  }
+
+  #float(n: number): void {
+    this.#ensure(9);
+    this.#buf[this.#pos++] = 0xcb;
+    this.#view.setFloat64(this.#pos, n);
+    this.#pos += 8;
+  }
+
+  #str(s: string): void {
+    // Reserve the longest header, write the UTF-8 in place, then fix the header.
+    const max = s.length * 3;
+    this.#ensure(5 + max);
+    let headerSize: number;
+    if (max < 32) headerSize = 1;
+    else if (max < 0x100) headerSize = 2;
+    else if (max < 0x10000) headerSize = 3;
+    else headerSize = 5;
+    const start = this.#pos + headerSize;
+    const { written } = utf8Encoder.encodeInto(s, this.#buf.subarray(start));
+    const needed = written < 32 ? 1 : written < 0x100 ? 2 : written < 0x10000 ? 3 : 5;
+    if (needed !== headerSize) this.#buf.copyWithin(this.#pos + needed, start, start + written);
+    if (needed === 1) this.#buf[this.#pos] = 0xa0 | written;
+    else if (needed === 2) {
+      this.#buf[this.#pos] = 0xd9;
+      this.#buf[this.#pos + 1] = written;
+    } else if (needed === 3) {
+      this.#buf[this.#pos] = 0xda;
+      this.#view.setUint16(this.#pos + 1, written);
+    } else {
+      this.#buf[this.#pos] = 0xdb;
+      this.#view.setUint32(this.#pos + 1, written);
+    }
+    this.#pos += needed + written;
+  }
+
+  #bin(b: Uint8Array): void {
+    const n = b.length;
+    if (n < 0x100) this.#head(0xc4, 1, n);
+    else if (n < 0x10000) this.#head(0xc5, 2, n);
+    else this.#head(0xc6, 4, n);
+    this.#ensure(n);
+    this.#buf.set(b, this.#pos);
+    this.#pos += n;
+  }
+
+  #ext(type: number, data: Uint8Array): void {
+    const n = data.length;
+    const fixed: Record<number, number> = { 1: 0xd4, 2: 0xd5, 4: 0xd6, 8: 0xd7, 16: 0xd8 };
+    if (fixed[n]) this.#u8(fixed[n]);
+    else if (n < 0x100) this.#head(0xc7, 1, n);
+    else if (n < 0x10000) this.#head(0xc8, 2, n);
+    else this.#head(0xc9, 4, n);
+    this.#u8(type & 0xff);
+    this.#ensure(n);
+    this.#buf.set(data, this.#pos);
+    this.#pos += n;
+  }
+
+  #enter(obj: object, depth: number): void {
+    if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");
+    if (depth > this.#maxDepth) {
+      throw new SerializeError(
+        `object graph nesting too deep (more than ${this.#maxDepth} levels)`,
+      );
+    }
+    this.#stack.push(obj);
+  }
+
+  #value(value: unknown, depth: number): void {
+    switch (typeof value) {
+      case "string":
+        return this.#str(value);
+      case "number":
+        return Number.isSafeInteger(value) && !Object.is(value, -0)
+          ? this.#int(value)
+          : this.#float(value);
+      case "boolean":
+        return this.#u8(value ? 0xc3 : 0xc2);
+      case "bigint":
+        return this.#bigint(value);
+      case "undefined":
+        return this.#u8(0xc0);
+      case "object":
+        if (value === null) return this.#u8(0xc0);
+        return this.#object(value, depth);
+      default:
+        throw new SerializeError(`msgpack cannot serialize a ${typeof value}`);
+    }
+  }
+
+  #object(value: object, depth: number): void {
+    if (Array.isArray(value)) {
+      this.#enter(value, depth);
+      this.#arrayHead(value.length);
+      for (const item of value) this.#value(item, depth + 1);
+      this.#stack.pop();
+      return;
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) {
+      this.#enter(value, depth);
+      const keys = Object.keys(value);
+      this.#mapHead(keys.length);
+      for (const k of keys) {
+        this.#str(k);
+        this.#value((value as Record<string, unknown>)[k], depth + 1);
+      }
+      this.#stack.pop();
+      return;
+    }
+    if (value instanceof Uint8Array) return this.#bin(value);
+    if (value instanceof ArrayBuffer) return this.#bin(new Uint8Array(value));
+    if (value instanceof DataView) {
+      return this.#bin(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    }
+    if (value instanceof Map) {
+      this.#enter(value, depth);
+      this.#mapHead(value.size);
+      for (const [k, v] of value) {
+        this.#value(k, depth + 1);
+        this.#value(v, depth + 1);
+      }
+      this.#stack.pop();
+      return;
+    }
+    if (value instanceof Set) return this.#object([...value], depth);
+    if (ArrayBuffer.isView(value)) {
+      return this.#object(Array.from(value as unknown as ArrayLike<number>), depth);
+    }
+    if (value instanceof PyFloat) return this.#float(value.value);
+    if (value instanceof Complex) {
+      const data = new Uint8Array(16);
+      const v = new DataView(data.buffer);
+      v.setFloat64(0, value.re, true);
+      v.setFloat64(8, value.im, true);
+      return this.#ext(EXT_COMPLEX, data);
+    }
+    if (value instanceof Date) {
+      const t = value.getTime();
+      if (Number.isNaN(t)) throw new SerializeError("msgpack cannot serialize an invalid Date");
+      const data = new Uint8Array(8);
+      new DataView(data.buffer).setFloat64(0, t / 1000, true);
+      return this.#ext(EXT_DATETIME, data);
+    }
+    if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+      return this.#value(value.valueOf(), depth);
+    }
+    this.#enter(value, depth);
+    this.#value(classToDict(value), depth + 1);
+    this.#stack.pop();
+  }
+
+  #arrayHead(n: number): void {
+    if (n < 16) this.#u8(0x90 | n);
+    else if (n < 0x10000) this.#head(0xdc, 2, n);
+    else this.#head(0xdd, 4, n);
+  }
+
+  #mapHead(n: number): void {
+    if (n < 16) this.#u8(0x80 | n);
+    else if (n < 0x10000) this.#head(0xde, 2, n);
+    else this.#head(0xdf, 4, n);
+  }
+}
+
+class MsgpackDecoder {
+  readonly #b: Uint8Array;
+  readonly #v: DataView;
+  #pos = 0;
+  readonly #maxDepth: number;
+
+  constructor(data: Uint8Array, maxDepth: number) {
+    this.#b = data;
+    this.#v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    this.#maxDepth = maxDepth;
+  }
+
+  decode(): unknown {
+    const value = this.#value(0);
+    if (this.#pos !== this.#b.length) {
+      throw new SerializeError(
+        `msgpack: ${this.#b.length - this.#pos} extra bytes after the value at offset ${this.#pos}`,
+      );
+    }
+    return value;
+  }
+
+  #need(n: number): void {
+    if (this.#pos + n > this.#b.length) {
+      throw new SerializeError(
+        `msgpack: truncated data: need ${n} bytes at offset ${this.#pos}, ${
+          this.#b.length - this.#pos
+        } left`,
+      );
+    }
+  }
+
+  #value(depth: number): unknown {
+    this.#need(1);
+    const b = this.#b;
+    const v = this.#v;
+    const tag = b[this.#pos++];
+    if (tag < 0x80) return tag;
+    if (tag >= 0xe0) return tag - 0x100;
+    if (tag >= 0xa0 && tag <= 0xbf) return this.#str(tag & 0x1f);
+    if (tag >= 0x90 && tag <= 0x9f) return this.#array(tag & 0x0f, depth);
+    if (tag >= 0x80 && tag <= 0x8f) return this.#map(tag & 0x0f, depth);
+    let n: number;
+    switch (tag) {
+      case 0xc0:
+        return null;
+      case 0xc2:
+        return false;
+      case 0xc3:
+        return true;
+      case 0xc4:
+        this.#need(1);
+        return this.#bin(b[this.#pos++]);
+      case 0xc5:
+        this.#need(2);
+        n = v.getUint16(this.#pos);
+        this.#pos += 2;
+        return this.#bin(n);
+      case 0xc6:
+        this.#need(4);
+        n = v.getUint32(this.#pos);
+        this.#pos += 4;
+        return this.#bin(n);
+      case 0xc7:
+        this.#need(1);
+        return this.#ext(b[this.#pos++]);
+      case 0xc8:
+        this.#need(2);
+        n = v.getUint16(this.#pos);
+        this.#pos += 2;
+        return this.#ext(n);
+      case 0xc9:
+        this.#need(4);
+        n = v.getUint32(this.#pos);
+        this.#pos += 4;
+        return this.#ext(n);
+      case 0xca:
+        this.#need(4);
+        this.#pos += 4;
+        return v.getFloat32(this.#pos - 4);
+      case 0xcb:
+        this.#need(8);
+        this.#pos += 8;
+        return v.getFloat64(this.#pos - 8);
+      case 0xcc:
+        this.#need(1);
+        return b[this.#pos++];
+      case 0xcd:
+        this.#need(2);
+        this.#pos += 2;
+        return v.getUint16(this.#pos - 2);
+      case 0xce:
+        this.#need(4);
+        this.#pos += 4;
+        return v.getUint32(this.#pos - 4);
+      case 0xcf:
+        this.#need(8);
+        this.#pos += 8;
+        return normalize(v.getBigUint64(this.#pos - 8));
+      case 0xd0:
+        this.#need(1);
+        this.#pos += 1;
+        return v.getInt8(this.#pos - 1);
+      case 0xd1:
+        this.#need(2);
+        this.#pos += 2;
+        return v.getInt16(this.#pos - 2);
+      case 0xd2:
+        this.#need(4);
+        this.#pos += 4;
+        return v.getInt32(this.#pos - 4);
+      case 0xd3:
+        this.#need(8);
+        this.#pos += 8;
+        return normalize(v.getBigInt64(this.#pos - 8));
+      case 0xd4:
+        return this.#ext(1);
+      case 0xd5:
+        return this.#ext(2);
+      case 0xd6:
+        return this.#ext(4);
+      case 0xd7:
+        return this.#ext(8);
+      case 0xd8:
+        return this.#ext(16);
+      case 0xd9:
+        this.#need(1);
+        return this.#str(b[this.#pos++]);
+      case 0xda:
+        this.#need(2);
+        this.#pos += 2;
+        return this.#str(v.getUint16(this.#pos - 2));
+      case 0xdb:
+        this.#need(4);
+        this.#pos += 4;
+        return this.#str(v.getUint32(this.#pos - 4));
+      case 0xdc:
+        this.#need(2);
+        this.#pos += 2;
+        return this.#array(v.getUint16(this.#pos - 2), depth);
+      case 0xdd:
+        this.#need(4);
+        this.#pos += 4;
+        return this.#array(v.getUint32(this.#pos - 4), depth);
+      case 0xde:
+        this.#need(2);
+        this.#pos += 2;
+        return this.#map(v.getUint16(this.#pos - 2), depth);
+      case 0xdf:
+        this.#need(4);
+        this.#pos += 4;
+        return this.#map(v.getUint32(this.#pos - 4), depth);
+    }
+    throw new SerializeError(
+      `msgpack: invalid type byte 0x${tag.toString(16)} at offset ${this.#pos - 1}`,
+    );
+  }
+
+  #str(n: number): string {
+    this.#need(n);
+    const b = this.#b;
+    const start = this.#pos;
+    this.#pos += n;
+    if (n < 64) {
+      // Short ASCII strings are most keys and names: skip the decoder call.
+      let s = "";
+      for (let i = start; i < start + n; i++) {
+        const c = b[i];
+        if (c > 0x7f) return this.#utf8(start, n);
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return this.#utf8(start, n);
+  }
+
+  #utf8(start: number, n: number): string {
+    try {
+      return utf8Decoder.decode(this.#b.subarray(start, start + n));
+    } catch (e) {
+      throw new SerializeError(`msgpack: invalid UTF-8 in a string at offset ${start}`, {
+        cause: e,
+      });
+    }
+  }
+
+  #bin(n: number): Uint8Array {
+    this.#need(n);
+    this.#pos += n;
+    // A copy: a view would keep the whole received message alive.
+    return this.#b.slice(this.#pos - n, this.#pos);
+  }
+
+  #array(n: number, depth: number): unknown[] {
+    if (depth >= this.#maxDepth) {
+      throw new SerializeError(
+        `msgpack: nesting deeper than ${this.#maxDepth} levels at offset ${this.#pos}`,
+      );
+    }
+    // Each element takes at least one byte: a count beyond the data is a lie, refuse before allocating.
+    this.#need(n);
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.#value(depth + 1);
+    return out;
+  }
+
+  #map(n: number, depth: number): unknown {
+    if (depth >= this.#maxDepth) {
+      throw new SerializeError(
+        `msgpack: nesting deeper than ${this.#maxDepth} levels at offset ${this.#pos}`,
+      );
+    }
+    this.#need(n * 2);
+    let obj: Record<string, unknown> | null = {};
+    let map: Map<unknown, unknown> | null = null;
+    for (let i = 0; i < n; i++) {
+      const key = this.#value(depth + 1);
+      const value = this.#value(depth + 1);
+      if (obj !== null && typeof key === "string") {
+        if (key === "__proto__") {
+          Object.defineProperty(obj, key, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        } else obj[key] = value;
+      } else {
+        if (map === null) {
+          map = new Map(Object.entries(obj!));
+          obj = null;
+        }
+        map.set(key, value);
+      }
+    }
+    if (map !== null) return map;
+    return typeof obj!.__class__ === "string" ? dictToClass(obj!) : obj;
+  }
+
+  #ext(n: number): unknown {
+    this.#need(1 + n);
+    const type = this.#v.getInt8(this.#pos);
+    const start = this.#pos + 1;
+    this.#pos += 1 + n;
+    const data = new DataView(this.#b.buffer, this.#b.byteOffset + start, n);
+    switch (type) {
+      case EXT_COMPLEX:
+        if (n !== 16) break;
+        return new Complex(data.getFloat64(0, true), data.getFloat64(8, true));
+      case EXT_BIGINT: {
+        const text = this.#utf8(start, n);
+        if (!/^-?\d+$/.test(text)) {
+          throw new SerializeError(
+            `msgpack: ext 0x31 holds no integer: ${JSON.stringify(text.slice(0, 40))}`,
+          );
+        }
+        return normalize(BigInt(text));
+      }
+      case EXT_DATETIME:
+        if (n !== 8) break;
+        return new Date(data.getFloat64(0, true) * 1000);
+      case EXT_DATE: {
+        if (n !== 8 && n !== 4) break;
+        const ordinal = n === 8 ? Number(data.getBigInt64(0, true)) : data.getInt32(0, true);
+        return new Date((ordinal - ORDINAL_EPOCH) * MS_PER_DAY);
+      }
+      case EXT_TIMESTAMP:
+        return timestamp(data, n);
+      default:
+        throw new SerializeError(`invalid ext code for msgpack: ${type}`);
+    }
+    throw new SerializeError(`msgpack: ext 0x${type.toString(16)} has a wrong length ${n}`);
+  }
+}
+
+function timestamp(data: DataView, n: number): Date {
+  if (n === 4) return new Date(data.getUint32(0) * 1000);
+  if (n === 8) {
+    const hi = data.getUint32(0);
+    const nanos = hi >>> 2;
+    const seconds = (hi & 3) * 2 ** 32 + data.getUint32(4);
+    return new Date(seconds * 1000 + nanos / 1e6);
+  }
+  if (n === 12) return new Date(Number(data.getBigInt64(4)) * 1000 + data.getUint32(0) / 1e6);
+  throw new SerializeError(`msgpack: timestamp ext has a wrong length ${n}`);
+}
+
+function normalize(n: bigint): number | bigint {
+  return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n;
+}
+
+/**
+ * Pyro5's msgpack serializer.
+ *
+ * @example
+ * ```ts
+ * import { MsgpackSerializer } from "./msgpack.ts";
+ * const msgpack = new MsgpackSerializer();
+ * msgpack.dumps([1, "a"]); // Uint8Array [0x92, 0x01, 0xa1, 0x61]
+ * ```
+ */
+export class MsgpackSerializer implements Serializer {
+  /** The serializer name. */
+  readonly name = "msgpack" as const;
+  /** The header id. */
+  readonly id = 4;
+  readonly #encoder: MsgpackEncoder;
+  readonly #maxDepth: number;
+
+  /** @param options see {@linkcode MsgpackOptions} */
+  constructor(options: MsgpackOptions = {}) {
+    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.#encoder = new MsgpackEncoder(this.#maxDepth);
+  }
+
+  /** Serializes one value. */
+  dumps(value: unknown): Uint8Array {
+    return this.#encoder.encode(value);
+  }
+
+  /** Deserializes one value. */
+  loads(data: Uint8Array): unknown {
+    return new MsgpackDecoder(data, this.#maxDepth).decode();
+  }
+
+  /** Serializes a call: `[object_id, method, vargs, kwargs]`. */
+  dumpsCall(
+    objectId: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+  ): Uint8Array {
+    return this.dumps([objectId, method, vargs, kwargs]);
+  }
+
+  /** Deserializes a call. */
+  loadsCall(data: Uint8Array): Call {
+    return callFromValue(this.loads(data));
+  }
+}
