@@ -207,7 +207,21 @@ class MarshalWriter {
       this.#stack.pop();
       return;
     }
-    if (value instanceof Set) return this.#sequence("<", value, value.size, value, depth);
+    if (value instanceof Set) {
+      // CPython 3.11+ writes set members sorted by their marshalled bytes, for reproducible output.
+      this.#enter(value, depth);
+      const members: Uint8Array[] = [];
+      for (const item of value) {
+        const sub = new MarshalWriter(this.#maxDepth - depth - 1);
+        members.push(sub.write(item));
+      }
+      members.sort(compareBytes);
+      this.#code("<");
+      this.#i32(members.length);
+      for (const m of members) this.#bytes(m);
+      this.#stack.pop();
+      return;
+    }
     if (value instanceof Uint8Array || value instanceof ArrayBuffer || value instanceof DataView) {
       const b = value instanceof Uint8Array
         ? value
@@ -239,6 +253,12 @@ class MarshalWriter {
     this.#value(classToDict(value), depth + 1);
     this.#stack.pop();
   }
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
 }
 
 class MarshalReader {
