@@ -1,0 +1,206 @@
+/**
+ * A message channel over one byte connection, for the client side: requests
+ * are written back to back (pipelined; small frames queued in the same turn
+ * are coalesced into one write), replies are matched to their request by
+ * sequence number, so a reply that arrives after its caller gave up (timeout,
+ * abort) is dropped and can never reach another caller.
+ *
+ * @module
+ */
+import { ConnectionClosedError, ProtocolError } from "../errors.ts";
+import { MessageReader } from "../protocol/message_stream.ts";
+import type { Message } from "../protocol/message.ts";
+import { MSG_TYPE_NAMES, MsgType } from "../protocol/constants.ts";
+
+/** The least a byte connection must offer (every transport's connection does). */
+export interface ByteConnection {
+  /** Bytes from the peer. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Writes bytes, resolving once the transport accepted them (backpressure). */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Closes both directions. */
+  close(): Promise<void>;
+}
+
+interface Pending {
+  resolve(message: Message): void;
+  reject(error: Error): void;
+}
+
+/** A pipelined request/reply channel. */
+export class Channel {
+  readonly #connection: ByteConnection;
+  readonly #reader: MessageReader;
+  readonly #pending = new Map<number, Pending>();
+  #outbox: Uint8Array[] = [];
+  #outboxBytes = 0;
+  #flushing: Promise<void> | null = null;
+  #closedError: Error | null = null;
+  #loop: Promise<void> | null = null;
+  /** Called once when the channel closes, with the reason. */
+  onClose: ((error: Error) => void) | null = null;
+
+  /**
+   * @param connection the byte connection
+   * @param maxMessageSize the receive limit
+   */
+  constructor(connection: ByteConnection, maxMessageSize: number) {
+    this.#connection = connection;
+    this.#reader = new MessageReader(connection.readable, { maxMessageSize });
+  }
+
+  /** True once the channel is closed. */
+  get closed(): boolean {
+    return this.#closedError !== null;
+  }
+
+  /** True while a request with this sequence number awaits its reply. */
+  isPending(seq: number): boolean {
+    return this.#pending.has(seq);
+  }
+
+  /** Reads one message directly; only before {@linkcode Channel.start} (the handshake). */
+  async readOne(): Promise<Message> {
+    const message = await this.#reader.read();
+    if (message === null) {
+      throw new ConnectionClosedError("receiving: not enough data (connection closed by peer)");
+    }
+    return message;
+  }
+
+  /** Starts the loop that hands replies to their requests. */
+  start(): void {
+    this.#loop ??= this.#readLoop();
+  }
+
+  /**
+   * Writes a message; resolves when the transport accepted it.
+   *
+   * @param bytes the encoded message
+   */
+  send(bytes: Uint8Array): Promise<void> {
+    if (this.#closedError) return Promise.reject(this.#closedError);
+    this.#outbox.push(bytes);
+    this.#outboxBytes += bytes.length;
+    this.#flushing ??= this.#flush();
+    return this.#flushing;
+  }
+
+  /**
+   * Sends a request and waits for the reply with the same sequence number.
+   *
+   * @param seq the request's sequence number
+   * @param bytes the encoded request
+   * @returns the reply
+   */
+  request(seq: number, bytes: Uint8Array): Promise<Message> {
+    if (this.#closedError) return Promise.reject(this.#closedError);
+    if (this.#pending.has(seq)) {
+      return Promise.reject(new ProtocolError(`sequence number ${seq} is already in use`));
+    }
+    const reply = new Promise<Message>((resolve, reject) =>
+      this.#pending.set(seq, { resolve, reject })
+    );
+    this.send(bytes).catch((e) => this.#fail(seq, e));
+    return reply;
+  }
+
+  /** Forgets a request; its reply, should it come, is dropped. */
+  abandon(seq: number, error: Error): void {
+    this.#fail(seq, error);
+  }
+
+  /** Closes the connection; pending requests fail with `reason`. */
+  async close(reason: Error = new ConnectionClosedError("connection closed")): Promise<void> {
+    if (this.#closedError) return;
+    this.#shutdown(reason);
+    await this.#reader.cancel().catch(() => {});
+    await this.#connection.close().catch(() => {});
+  }
+
+  #fail(seq: number, error: Error): void {
+    const pending = this.#pending.get(seq);
+    if (pending) {
+      this.#pending.delete(seq);
+      pending.reject(error);
+    }
+  }
+
+  async #flush(): Promise<void> {
+    // Let every send of this turn join the first write.
+    await Promise.resolve();
+    try {
+      while (this.#outbox.length > 0) {
+        const parts = this.#outbox;
+        const size = this.#outboxBytes;
+        this.#outbox = [];
+        this.#outboxBytes = 0;
+        let chunk: Uint8Array;
+        if (parts.length === 1) chunk = parts[0];
+        else {
+          chunk = new Uint8Array(size);
+          let offset = 0;
+          for (const p of parts) {
+            chunk.set(p, offset);
+            offset += p.length;
+          }
+        }
+        await this.#connection.write(chunk);
+      }
+    } catch (e) {
+      const error = e instanceof ConnectionClosedError
+        ? e
+        : new ConnectionClosedError(`sending: ${(e as Error)?.message ?? e}`, { cause: e });
+      this.#shutdown(error);
+      throw error;
+    } finally {
+      this.#flushing = null;
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    let reason: Error;
+    try {
+      for (;;) {
+        const message = await this.#reader.read();
+        if (message === null) {
+          reason = new ConnectionClosedError(
+            "receiving: not enough data (connection closed by peer)",
+          );
+          break;
+        }
+        if (message.type !== MsgType.RESULT) {
+          reason = new ProtocolError(
+            `invalid msg type ${message.type} (${
+              MSG_TYPE_NAMES[message.type] ?? "unknown"
+            }) received (expected: 5)`,
+          );
+          break;
+        }
+        const pending = this.#pending.get(message.seq);
+        // No one waits for this seq: a call that timed out or was aborted. Drop it.
+        if (!pending) continue;
+        this.#pending.delete(message.seq);
+        pending.resolve(message);
+      }
+    } catch (e) {
+      reason = e instanceof Error ? e : new ConnectionClosedError(String(e));
+      if (!(reason instanceof ConnectionClosedError) && !(reason instanceof ProtocolError)) {
+        reason = new ConnectionClosedError(`receiving: ${reason.message}`, { cause: reason });
+      }
+    }
+    if (!this.#closedError) {
+      this.#shutdown(reason);
+      await this.#connection.close().catch(() => {});
+    }
+  }
+
+  #shutdown(reason: Error): void {
+    if (this.#closedError) return;
+    this.#closedError = reason;
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) p.reject(reason);
+    this.onClose?.(reason);
+  }
+}

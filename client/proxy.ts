@@ -1,0 +1,550 @@
+/**
+ * The client proxy: a local stand-in for a remote object whose unknown
+ * properties are remote methods. Python: `Pyro5.client.Proxy`.
+ *
+ * @module
+ */
+import {
+  CommunicationError,
+  ConnectionClosedError,
+  ProtocolError,
+  PyroError,
+  SerializeError,
+  TimeoutError,
+} from "../errors.ts";
+import { type ConfigItems, resolveConfig } from "../config.ts";
+import { activeContext } from "../context.ts";
+import { getLogger } from "../logging.ts";
+import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
+import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
+import type { Message } from "../protocol/message.ts";
+import { buildMessage } from "../protocol/message_stream.ts";
+import { getSerializer } from "../serializers/mod.ts";
+import type { Serializer, SerializerName } from "../serializers/types.ts";
+import { URI } from "../uri.ts";
+import { type ByteConnection, Channel } from "./channel.ts";
+import { splitArgs } from "./kwargs.ts";
+import { resolveLocation } from "./resolve.ts";
+import { ItemStream } from "./stream.ts";
+
+const log = getLogger("Pyro5.client");
+
+/** The object id of every daemon's own object. */
+export const DAEMON_NAME = "Pyro.Daemon";
+
+/** Opens byte connections; every transport of `transport/` fits. */
+export interface Connector {
+  /** Connects to a TCP host and port, or a Unix socket path. */
+  connect(
+    address: { hostname: string; port: number } | { path: string },
+    options?: { signal?: AbortSignal; timeout?: number },
+  ): Promise<ByteConnection>;
+}
+
+/** Options of a {@linkcode Proxy}; all optional. */
+export interface ProxyOptions {
+  /** Config items for this proxy only (e.g. `{ SERIALIZER: "msgpack", COMPRESSION: true }`). */
+  config?: Partial<ConfigItems>;
+  /** The serializer (Python: `_pyroSerializer`). */
+  serializer?: SerializerName;
+  /** Call timeout in seconds; null for none (Python: `_pyroTimeout`). */
+  timeout?: number | null;
+  /** Retries after a lost connection (Python: `_pyroMaxRetries`). */
+  maxRetries?: number;
+  /** Handshake data sent with CONNECT (Python: `_pyroHandshake`). */
+  handshake?: unknown;
+  /** The transport to connect with; the runtime's own by default. */
+  transport?: Connector;
+  /** An already connected byte stream to talk over, without a handshake (Python: `connected_socket`). */
+  connectedSocket?: ByteConnection;
+}
+
+/** Per-call options of {@linkcode ProxyCore._pyroInvoke}. */
+export interface InvokeOptions {
+  /** Do not wait for a reply. */
+  oneway?: boolean;
+  /** Timeout in seconds for this call, instead of `_pyroTimeout`. */
+  timeout?: number | null;
+  /** Aborts the wait for the reply. */
+  signal?: AbortSignal;
+  /** The correlation id to send (UUID text), instead of the context's. */
+  correlationId?: string | null;
+  /** Annotations to send, instead of the context's. */
+  annotations?: Record<string, Uint8Array>;
+  /** Extra header flags (BATCH, KEEPSERIALIZED). */
+  flags?: number;
+  /** Another object id on the same daemon (used for `Pyro.Daemon`). */
+  objectId?: string;
+}
+
+/** What a reply carried besides its value. */
+export interface ReplyInfo {
+  /** The reply's correlation id (UUID text), or null. */
+  correlationId: string | null;
+  /** The reply's annotations. */
+  annotations: Record<string, Uint8Array>;
+}
+
+function toRecord(map: Map<string, Uint8Array>): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  for (const [k, v] of map) if (k !== "__proto__") out[k] = v;
+  return out;
+}
+
+function asStringSet(value: unknown): Set<string> {
+  if (value instanceof Set || Array.isArray(value)) return new Set([...value].map(String));
+  throw new PyroError(
+    `invalid metadata from the daemon: expected a set of names, got ${typeof value}`,
+  );
+}
+
+/**
+ * The proxy's own members; every other property is a remote member. Own
+ * members keep Pyro's `_pyro` prefix so they never clash with remote names.
+ */
+export class ProxyCore {
+  /** The URI this proxy is for. */
+  _pyroUri: URI;
+  /** Remote method names (from the daemon's metadata). */
+  _pyroMethods: Set<string> = new Set();
+  /** Remote attribute names. */
+  _pyroAttrs: Set<string> = new Set();
+  /** Remote oneway method names. */
+  _pyroOneway: Set<string> = new Set();
+  /** Call timeout in seconds, or null for none. */
+  _pyroTimeout: number | null;
+  /** Retries after a lost connection. */
+  _pyroMaxRetries: number;
+  /** The serializer name, or null for `config.SERIALIZER`. */
+  _pyroSerializer: SerializerName | null;
+  /** Handshake data sent with CONNECT. */
+  _pyroHandshake: unknown;
+  /** This proxy's configuration. */
+  readonly _pyroConfig: ConfigItems;
+  /** What the last reply carried (correlation id, annotations). */
+  _pyroLastReply: ReplyInfo = { correlationId: null, annotations: {} };
+
+  #channel: Channel | null = null;
+  #connecting: Promise<boolean> | null = null;
+  #seq = 0;
+  #transport: Connector | undefined;
+  #connectedSocket: ByteConnection | undefined;
+  #serializerCache: Serializer | null = null;
+  #serializerCacheName = "";
+
+  /**
+   * @param uri the object's URI (`PYRO:`, `PYRONAME:`, `PYROMETA:`), or with
+   *   `connectedSocket` just the object id
+   * @param options see {@linkcode ProxyOptions}
+   */
+  constructor(uri: string | URI, options: ProxyOptions = {}) {
+    if (options.connectedSocket && typeof uri === "string" && !uri.includes(":")) {
+      uri = `PYRO:${uri}@<<connected-socket>>:0`;
+    }
+    this._pyroUri = new URI(uri);
+    this._pyroConfig = resolveConfig(options.config);
+    this._pyroSerializer = options.serializer ?? null;
+    if (this._pyroSerializer) getSerializer(this._pyroSerializer); // fail early on a bad name
+    const commTimeout = this._pyroConfig.COMMTIMEOUT;
+    this._pyroTimeout = options.timeout !== undefined
+      ? options.timeout
+      : commTimeout > 0
+      ? commTimeout
+      : null;
+    this._pyroMaxRetries = options.maxRetries ?? this._pyroConfig.MAX_RETRIES;
+    this._pyroHandshake = options.handshake !== undefined ? options.handshake : "hello";
+    this.#transport = options.transport;
+    this.#connectedSocket = options.connectedSocket;
+  }
+
+  /** The serializer in use. */
+  get _pyroSerializerInstance(): Serializer {
+    const name = this._pyroSerializer ?? this._pyroConfig.SERIALIZER;
+    const key = `${name}:${this._pyroConfig.SERPENT_BYTES_REPR}`;
+    if (this.#serializerCacheName !== key) {
+      this.#serializerCache = name === "serpent" && this._pyroConfig.SERPENT_BYTES_REPR
+        ? getSerializer(name, { bytesRepr: true })
+        : getSerializer(name);
+      this.#serializerCacheName = key;
+    }
+    return this.#serializerCache!;
+  }
+
+  /** True while connected. */
+  get _pyroConnected(): boolean {
+    return this.#channel !== null && !this.#channel.closed;
+  }
+
+  /**
+   * Connects now rather than on the first call. Python: `_pyroBind`.
+   *
+   * @returns true when a new connection was made, false when already connected
+   */
+  async _pyroBind(): Promise<boolean> {
+    if (this._pyroConnected) return false;
+    this.#connecting ??= this.#connect().finally(() => {
+      this.#connecting = null;
+    });
+    return await this.#connecting;
+  }
+
+  /** Closes the connection; the next call connects again. Python: `_pyroRelease`. */
+  async _pyroRelease(): Promise<void> {
+    const channel = this.#channel;
+    this.#channel = null;
+    this.#connectedSocket = undefined;
+    if (channel) await channel.close(new ConnectionClosedError("the proxy was released"));
+  }
+
+  /**
+   * Releases the connection and connects again, retrying every 2 seconds.
+   * Python: `_pyroReconnect`.
+   *
+   * @param tries how many attempts
+   */
+  async _pyroReconnect(tries = 100000000): Promise<void> {
+    await this._pyroRelease();
+    while (tries > 0) {
+      try {
+        await this._pyroBind();
+        return;
+      } catch (e) {
+        if (!(e instanceof CommunicationError)) throw e;
+        tries--;
+        if (tries > 0) await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+    throw new ConnectionClosedError("failed to reconnect");
+  }
+
+  /**
+   * Asks the daemon for the object's metadata and applies it.
+   * Python: `_pyroGetMetadata`.
+   *
+   * @param objectId another object on the same daemon, or this proxy's object
+   */
+  async _pyroGetMetadata(objectId?: string): Promise<void> {
+    const meta = await this._pyroInvoke("get_metadata", [objectId ?? this._pyroUri.object], {}, {
+      objectId: DAEMON_NAME,
+    });
+    this.#processMetadata(meta);
+  }
+
+  /**
+   * Checks the daemon's handshake response; throw to refuse the connection.
+   * Python: `_pyroValidateHandshake`. Override it in a subclass or assign it.
+   *
+   * @param _response what the daemon's `validateHandshake` returned
+   */
+  _pyroValidateHandshake(_response: unknown): void | Promise<void> {}
+
+  /**
+   * Calls a remote method. Remote methods on the proxy call this.
+   *
+   * @param method the method name (also `__getattr__`, `__setattr__`, `<batch>`)
+   * @param vargs positional arguments
+   * @param kwargs keyword arguments (null is sent as None)
+   * @param options per-call options
+   * @returns the result (an {@linkcode ItemStream} for a remote iterator)
+   */
+  async _pyroInvoke(
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+    options: InvokeOptions = {},
+  ): Promise<unknown> {
+    for (let attempt = 0;; attempt++) {
+      try {
+        return await this.#invokeOnce(method, vargs, kwargs, options);
+      } catch (e) {
+        // Only recoverable network errors are retried, as Pyro5 does.
+        const retry = (e instanceof ConnectionClosedError || e instanceof TimeoutError) &&
+          attempt < this._pyroMaxRetries && !options.signal?.aborted;
+        if (!retry) throw e;
+        log.debug(`retrying ${method} after ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Sends a oneway `close_stream` for a remote iterator. */
+  async _pyroCloseStream(streamId: string): Promise<void> {
+    if (!this._pyroConnected) return;
+    await this._pyroInvoke("close_stream", [streamId], {}, { objectId: DAEMON_NAME, oneway: true })
+      .catch(
+        () => {},
+      );
+  }
+
+  /** Releases the connection (`await using proxy = new Proxy(...)`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this._pyroRelease();
+  }
+
+  /** Shows the URI and connection state. */
+  toString(): string {
+    return `<Pyro5 Proxy ${this._pyroUri}${this._pyroConnected ? " connected" : ""}>`;
+  }
+
+  #nextSeq(channel: Channel): number {
+    // Skip numbers still waiting for a reply (possible only after 65536 calls in flight or abandoned).
+    do this.#seq = (this.#seq + 1) & 0xffff; while (channel.isPending(this.#seq));
+    return this.#seq;
+  }
+
+  async #invokeOnce(
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+    options: InvokeOptions,
+  ): Promise<unknown> {
+    options.signal?.throwIfAborted();
+    if (!this._pyroConnected) await this._pyroBind();
+    const channel = this.#channel!;
+    const serializer = this._pyroSerializerInstance;
+    const context = activeContext();
+    const objectId = options.objectId ?? this._pyroUri.object;
+    const payload = serializer.dumpsCall(objectId, method, vargs, kwargs);
+    let flags = options.flags ?? 0;
+    const oneway = options.oneway ?? this._pyroOneway.has(method);
+    if (oneway) flags |= Flags.ONEWAY;
+    const correlationId = options.correlationId !== undefined
+      ? options.correlationId
+      : context.correlationId;
+    const seq = this.#nextSeq(channel);
+    const bytes = await buildMessage({
+      type: MsgType.INVOKE,
+      serializerId: serializer.id,
+      flags,
+      seq,
+      payload,
+      annotations: options.annotations ?? context.annotations,
+      correlationId: correlationId ? uuidToBytes(correlationId) : null,
+    }, {
+      compress: this._pyroConfig.COMPRESSION,
+      maxMessageSize: this._pyroConfig.MAX_MESSAGE_SIZE,
+    });
+    if (oneway) {
+      await channel.send(bytes);
+      return undefined;
+    }
+    const reply = await this.#awaitReply(channel, seq, bytes, method, options);
+    return this.#decodeReply(reply, serializer, context);
+  }
+
+  #awaitReply(
+    channel: Channel,
+    seq: number,
+    bytes: Uint8Array,
+    method: string,
+    options: InvokeOptions,
+  ): Promise<Message> {
+    const timeout = options.timeout !== undefined ? options.timeout : this._pyroTimeout;
+    const signal = options.signal;
+    const reply = channel.request(seq, bytes);
+    if (!timeout && !signal) return reply;
+    return new Promise<Message>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const onAbort = () => {
+        cleanup();
+        const reason = signal!.reason instanceof Error
+          ? signal!.reason
+          : new DOMException("aborted", "AbortError");
+        channel.abandon(seq, reason);
+      };
+      const cleanup = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      if (timeout) {
+        timer = setTimeout(() => {
+          cleanup();
+          channel.abandon(
+            seq,
+            new TimeoutError(`receiving: timeout (${timeout}s) waiting for the reply to ${method}`),
+          );
+        }, timeout * 1000);
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      reply.then((m) => {
+        cleanup();
+        resolve(m);
+      }, (e) => {
+        cleanup();
+        reject(e);
+      });
+    });
+  }
+
+  #decodeReply(
+    reply: Message,
+    serializer: Serializer,
+    context: ReturnType<typeof activeContext>,
+  ): unknown {
+    if (reply.serializerId !== serializer.id) {
+      throw new SerializeError(`invalid serializer in response: ${reply.serializerId}`);
+    }
+    const annotations = toRecord(reply.annotations);
+    this._pyroLastReply = {
+      correlationId: reply.correlationId ? bytesToUuid(reply.correlationId) : null,
+      annotations,
+    };
+    context.responseAnnotations = annotations;
+    const data = serializer.loads(reply.payload);
+    if (reply.flags & Flags.ITEMSTREAMRESULT) {
+      const id = reply.annotations.get(Annotation.STREAM);
+      if (!id || id.length === 0) {
+        throw new PyroError(
+          "result of call is an iterator, but the server is not configured to allow streaming",
+        );
+      }
+      return new ItemStream(new TextDecoder().decode(id), this);
+    }
+    if (reply.flags & Flags.EXCEPTION) {
+      throw data instanceof Error
+        ? data
+        : new PyroError(`remote exception of unknown form: ${String(data)}`);
+    }
+    return data;
+  }
+
+  #processMetadata(meta: unknown): void {
+    if (!meta || typeof meta !== "object") return;
+    const m = meta instanceof Map ? Object.fromEntries(meta) : meta as Record<string, unknown>;
+    if (m.methods === undefined || m.oneway === undefined || m.attrs === undefined) {
+      throw new PyroError(
+        "invalid metadata from the daemon: methods, oneway and attrs are required",
+      );
+    }
+    this._pyroOneway = asStringSet(m.oneway);
+    this._pyroMethods = asStringSet(m.methods);
+    this._pyroAttrs = asStringSet(m.attrs);
+    if (this._pyroMethods.size === 0 && this._pyroAttrs.size === 0) {
+      throw new PyroError(
+        `remote object '${this._pyroUri}' doesn't expose any methods or attributes. Did you forget setting @expose on them?`,
+      );
+    }
+  }
+
+  async #connect(): Promise<boolean> {
+    if (this._pyroConnected) return false;
+    const connected = this.#connectedSocket;
+    if (connected) {
+      // Pyro5's connected_socket: no handshake; metadata comes from an explicit call.
+      this.#attach(new Channel(connected, this._pyroConfig.MAX_MESSAGE_SIZE));
+      if (this._pyroMethods.size === 0 && this._pyroAttrs.size === 0) await this._pyroGetMetadata();
+      return true;
+    }
+    const uri = await resolveLocation(this._pyroUri, this._pyroConfig, this.#transport);
+    const where = uri.sockname ? `./u:${uri.sockname}` : `${uri.host}:${uri.port}`;
+    const transport = this.#transport ?? await defaultConnector();
+    const timeout = this._pyroTimeout ?? undefined;
+    let connection: ByteConnection;
+    try {
+      connection = await transport.connect(
+        uri.sockname ? { path: uri.sockname } : { hostname: uri.host!, port: uri.port! },
+        { timeout },
+      );
+    } catch (e) {
+      if (e instanceof CommunicationError) throw e;
+      throw new CommunicationError(`cannot connect to ${where}: ${(e as Error)?.message ?? e}`, {
+        cause: e,
+      });
+    }
+    const channel = new Channel(connection, this._pyroConfig.MAX_MESSAGE_SIZE);
+    try {
+      await this.#handshake(channel, uri, where, timeout);
+    } catch (e) {
+      await channel.close(e as Error);
+      throw e;
+    }
+    if (uri !== this._pyroUri && this._pyroUri.protocol !== "PYRO") {
+      // Python keeps the PYRONAME URI on the proxy; the connection goes to the resolved one.
+      log.debug(`${this._pyroUri} resolved to ${uri}`);
+    }
+    this.#attach(channel);
+    if (this._pyroMethods.size === 0 && this._pyroAttrs.size === 0) {
+      await this._pyroGetMetadata(uri.object);
+    }
+    return true;
+  }
+
+  #attach(channel: Channel): void {
+    channel.onClose = () => {
+      if (this.#channel === channel) this.#channel = null;
+    };
+    this.#channel = channel;
+    channel.start();
+  }
+
+  async #handshake(
+    channel: Channel,
+    uri: URI,
+    where: string,
+    timeout: number | undefined,
+  ): Promise<void> {
+    const serializer = this._pyroSerializerInstance;
+    const context = activeContext();
+    const payload = serializer.dumps({ handshake: this._pyroHandshake, object: uri.object });
+    const bytes = await buildMessage({
+      type: MsgType.CONNECT,
+      serializerId: serializer.id,
+      seq: this.#seq,
+      payload,
+      annotations: context.annotations,
+      correlationId: context.correlationId ? uuidToBytes(context.correlationId) : null,
+    }, {
+      compress: this._pyroConfig.COMPRESSION,
+      maxMessageSize: this._pyroConfig.MAX_MESSAGE_SIZE,
+    });
+    await channel.send(bytes);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const reply = await (timeout
+      ? Promise.race([
+        channel.readOne(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new TimeoutError(`connecting to ${where}: timeout (${timeout}s)`)),
+            timeout * 1000,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer))
+      : channel.readOne());
+    if (reply.type === MsgType.CONNECTFAIL) {
+      let reason: unknown = "?";
+      try {
+        reason = reply.payload.length
+          ? getSerializer(reply.serializerId).loads(reply.payload)
+          : "?";
+      } catch {
+        reason = new TextDecoder().decode(reply.payload);
+      }
+      throw new CommunicationError(`connection to ${where} rejected: ${reason}`);
+    }
+    if (reply.type !== MsgType.CONNECTOK) {
+      throw new ProtocolError(
+        `cannot connect to ${where}: invalid msg type ${reply.type} received`,
+      );
+    }
+    const response = getSerializer(reply.serializerId).loads(reply.payload);
+    const r = response instanceof Map
+      ? Object.fromEntries(response)
+      : response as Record<string, unknown>;
+    this.#processMetadata(r?.meta);
+    if (reply.annotations.size) context.responseAnnotations = toRecord(reply.annotations);
+    this._pyroLastReply = {
+      correlationId: reply.correlationId ? bytesToUuid(reply.correlationId) : null,
+      annotations: toRecord(reply.annotations),
+    };
+    await this._pyroValidateHandshake(r?.handshake);
+  }
+}
+
+let connector: Promise<Connector> | null = null;
+
+/** The runtime's own transport, loaded once on first use. */
+function defaultConnector(): Promise<Connector> {
+  connector ??= import("../transport/select.ts").then((m) =>
+    m.defaultTransport() as Promise<Connector>
+  );
+  return connector;
+}

@@ -1,0 +1,28 @@
+"""The Python side of the batch example: a calculator with a deliberate failure."""
+import sys
+
+import Pyro5.api
+
+
+@Pyro5.api.expose
+class Calculator:
+    def add(self, a, b):
+        return a + b
+
+    def multiply(self, a, b):
+        return a * b
+
+    def divide(self, a, b):
+        return a / b
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 9999
+    daemon = Pyro5.api.Daemon(host="localhost", port=port)
+    uri = daemon.register(Calculator, "example.calculator")
+    print("Ready. Object uri =", uri, flush=True)
+    daemon.requestLoop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+/**
+ * Pyro5 (Python Remote Objects) for TypeScript: the wire protocol of Python
+ * Pyro5 (version 502) for Deno, Bun and Node 24.
+ *
+ * This module gathers the public API: the client `Proxy`, errors, URIs,
+ * configuration, logging, the call context, the four serializers with the
+ * class registry, and the transports.
+ *
+ * @example
+ * ```ts
+ * import { getSerializer, tuple, URI } from "./mod.ts";
+ *
+ * const serpent = getSerializer("serpent");
+ * const bytes = serpent.dumps({ point: tuple(1, 2) });
+ * console.log(serpent.loads(bytes), String(new URI("PYRO:obj@localhost:9090")));
+ * ```
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export { URI } from "./uri.ts";
+export {
+  config,
+  configFromEnvironment,
+  type ConfigItems,
+  defaultConfig,
+  dumpConfig,
+  resolveConfig,
+} from "./config.ts";
+export {
+  formatRecord,
+  getLogger,
+  type Logger,
+  type LogHandler,
+  LogLevel,
+  type LogRecord,
+  setLogHandler,
+} from "./logging.ts";
+export * from "./serializers/mod.ts";
+export {
+  BatchProxy,
+  BatchResults,
+  type ByteConnection,
+  CallOptions,
+  callOptions,
+  type Connector,
+  DAEMON_NAME,
+  type InvokeOptions,
+  ItemStream,
+  KwArgs,
+  kwargs,
+  Proxy,
+  ProxyCore,
+  type ProxyOptions,
+  type Remote,
+  type ReplyInfo,
+  setRemoteAttr,
+  wrapProxy,
+} from "./client.ts";
+export {
+  type CallContext,
+  type CurrentContext,
+  currentContext,
+  newCallContext,
+  runWithContext,
+  type TrackedResource,
+} from "./context.ts";
+export {
+  type Address,
+  type Connection,
+  defaultTransport,
+  type Endpoint,
+  type Listener,
+  memoryPair,
+  memoryTransport,
+  nodeTransport,
+  type Transport,
+} from "./transport/mod.ts";
