@@ -24,10 +24,10 @@ import {
 } from "./serializers/registry.ts";
 import { tuple } from "./serializers/types.ts";
 import type { SerializerName } from "./serializers/types.ts";
-import { URI } from "./uri.ts";
+import type { URI } from "./uri.ts";
 import { type InvokeOptions, ProxyCore, type ProxyOptions } from "./client/proxy.ts";
-import { KwArgs, kwargs, splitArgs } from "./client/kwargs.ts";
-import { ItemStream } from "./client/stream.ts";
+import { type KwArgs, splitArgs } from "./client/kwargs.ts";
+import type { ItemStream } from "./client/stream.ts";
 
 export {
   type Connector,
@@ -47,7 +47,10 @@ const log = getLogger("Pyro5.client");
 export class CallOptions {
   /** The options. */
   readonly options: InvokeOptions;
-  /** @param options timeout, signal, oneway, correlation id, annotations for this call */
+  /**
+   * Creates an instance.
+   * @param options timeout, signal, oneway, correlation id, annotations for this call
+   */
   constructor(options: InvokeOptions) {
     this.options = options;
   }
@@ -185,7 +188,7 @@ const handler: ProxyHandler<ProxyCore> = {
 };
 
 /** A remote method's result as the proxy returns it: streams for iterables, else a Promise. */
-type RemoteResult<R> = Awaited<R> extends string ? Promise<Awaited<R>>
+export type RemoteResult<R> = Awaited<R> extends string ? Promise<Awaited<R>>
   : Awaited<R> extends Iterable<infer I> | AsyncIterable<infer I>
     ? Awaited<R> extends unknown[] ? Promise<Awaited<R>> : Promise<ItemStream<I>>
   : Promise<Awaited<R>>;
@@ -208,6 +211,8 @@ export type Proxy<T = any> = ProxyCore & (unknown extends T ? Record<string, any
 /** The `Proxy` constructor type. */
 export interface ProxyConstructor {
   /**
+   * Makes a proxy; it connects on first use.
+   *
    * @param uri `PYRO:obj@host:port`, `PYRONAME:name`, `PYROMETA:tags`, a {@linkcode URI}, or with
    *   `connectedSocket` just the object id
    * @param options see {@linkcode ProxyOptions}
@@ -252,7 +257,10 @@ export function wrapProxy<T = unknown>(core: ProxyCore): Proxy<T> {
 export class BatchResults implements Iterable<unknown> {
   /** The raw results; a failed call appears as an {@linkcode ExceptionWrapper}. */
   readonly results: readonly unknown[];
-  /** @param results the list the daemon returned */
+  /**
+   * Creates an instance.
+   * @param results the list the daemon returned
+   */
   constructor(results: readonly unknown[]) {
     this.results = results;
   }
@@ -277,7 +285,11 @@ export type BatchProxy = Record<string, (...args: any[]) => void> & {
 
 /** The `BatchProxy` constructor type. */
 export interface BatchProxyConstructor {
-  /** @param proxy the proxy whose object receives the batch */
+  /**
+   * Makes a batch proxy.
+   *
+   * @param proxy the proxy whose object receives the batch
+   */
   new (proxy: ProxyCore): BatchProxy;
 }
 

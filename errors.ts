@@ -31,6 +31,7 @@ export class PyroError extends Error {
   /** The traceback lines of the remote side, when this error came from a peer. */
   _pyroTraceback?: string[];
   /**
+   * Creates an instance.
    * @param message what went wrong
    * @param options the standard `{ cause }`
    */
@@ -92,6 +93,7 @@ export class RemoteError extends Error {
   /** The remote traceback lines, each ending in a newline. */
   _pyroTraceback?: string[];
   /**
+   * Creates an instance.
    * @param pythonClass the Python class name, e.g. `builtins.ValueError`
    * @param args the exception's args
    * @param attributes the exception's instance attributes

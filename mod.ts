@@ -39,6 +39,7 @@ export {
 export * from "./serializers/mod.ts";
 export {
   BatchProxy,
+  type BatchProxyConstructor,
   BatchResults,
   type ByteConnection,
   CallOptions,
@@ -50,9 +51,11 @@ export {
   KwArgs,
   kwargs,
   Proxy,
+  type ProxyConstructor,
   ProxyCore,
   type ProxyOptions,
   type Remote,
+  type RemoteResult,
   type ReplyInfo,
   setRemoteAttr,
   wrapProxy,

@@ -37,6 +37,7 @@ export class URI {
   port: number | null;
 
   /**
+   * Creates an instance.
    * @param uri a URI string, or a URI to copy
    * @param options `nsPort`: the port for a PYRONAME/PYROMETA host given without one
    * @throws {PyroError} when the text is not a valid Pyro URI

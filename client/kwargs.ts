@@ -8,7 +8,10 @@
 export class KwArgs {
   /** The keyword arguments by name. */
   readonly values: Record<string, unknown>;
-  /** @param values the keyword arguments by name */
+  /**
+   * Creates an instance.
+   * @param values the keyword arguments by name
+   */
   constructor(values: Record<string, unknown>) {
     if (values === null || typeof values !== "object" || Array.isArray(values)) {
       throw new TypeError("kwargs() takes a plain object of keyword arguments");

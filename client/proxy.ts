@@ -23,7 +23,6 @@ import { getSerializer } from "../serializers/mod.ts";
 import type { Serializer, SerializerName } from "../serializers/types.ts";
 import { URI } from "../uri.ts";
 import { type ByteConnection, Channel } from "./channel.ts";
-import { splitArgs } from "./kwargs.ts";
 import { resolveLocation } from "./resolve.ts";
 import { ItemStream } from "./stream.ts";
 
@@ -133,6 +132,7 @@ export class ProxyCore {
   #serializerCacheName = "";
 
   /**
+   * Creates an instance.
    * @param uri the object's URI (`PYRO:`, `PYRONAME:`, `PYROMETA:`), or with
    *   `connectedSocket` just the object id
    * @param options see {@linkcode ProxyOptions}

@@ -34,6 +34,7 @@ export class ItemStream<T = unknown> implements AsyncIterableIterator<T> {
   #owner: StreamOwner | null;
 
   /**
+   * Creates an instance.
    * @param streamId the id from the reply's STRM annotation
    * @param owner the proxy that made the call
    */

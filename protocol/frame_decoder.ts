@@ -36,7 +36,10 @@ export class FrameDecoder {
   #body: Uint8Array | null = null;
   #bodyFill = 0;
 
-  /** @param options `maxMessageSize`: the most annotation plus payload bytes accepted (default 1 GiB) */
+  /**
+   * Creates an instance.
+   * @param options `maxMessageSize`: the most annotation plus payload bytes accepted (default 1 GiB)
+   */
   constructor(options: { maxMessageSize?: number } = {}) {
     this.#maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   }

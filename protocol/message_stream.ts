@@ -77,6 +77,7 @@ export class MessageReader {
   #done = false;
 
   /**
+   * Creates an instance.
    * @param readable the byte stream
    * @param options `maxMessageSize`: the most annotation plus payload bytes accepted (default 1 GiB)
    */

@@ -28,6 +28,7 @@ const ESCAPES: Record<number, string> = {
   0x0c: "\\f",
 };
 // Characters json.dumps(ensure_ascii=False) escapes: quote, backslash, controls, lone surrogates.
+// deno-lint-ignore no-control-regex
 const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
 
 function jsonString(s: string): string {
@@ -427,7 +428,10 @@ export class JsonSerializer implements Serializer {
   readonly #writer: JsonWriter;
   readonly #maxDepth: number;
 
-  /** @param options see {@linkcode JsonOptions} */
+  /**
+   * Creates an instance.
+   * @param options see {@linkcode JsonOptions}
+   */
   constructor(options: JsonOptions = {}) {
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.#writer = new JsonWriter(this.#maxDepth);

@@ -500,7 +500,10 @@ export class MarshalSerializer implements Serializer {
   readonly #writer: MarshalWriter;
   readonly #maxDepth: number;
 
-  /** @param options see {@linkcode MarshalOptions} */
+  /**
+   * Creates an instance.
+   * @param options see {@linkcode MarshalOptions}
+   */
   constructor(options: MarshalOptions = {}) {
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.#writer = new MarshalWriter(this.#maxDepth);

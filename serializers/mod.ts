@@ -21,7 +21,9 @@ import type { Serializer, SerializerName } from "./types.ts";
 
 export * from "./types.ts";
 export {
+  type ClassToDict,
   classToDict,
+  type DictToClass,
   dictToClass,
   errorToDict,
   ExceptionWrapper,

@@ -585,7 +585,10 @@ export class MsgpackSerializer implements Serializer {
   readonly #encoder: MsgpackEncoder;
   readonly #maxDepth: number;
 
-  /** @param options see {@linkcode MsgpackOptions} */
+  /**
+   * Creates an instance.
+   * @param options see {@linkcode MsgpackOptions}
+   */
   constructor(options: MsgpackOptions = {}) {
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.#encoder = new MsgpackEncoder(this.#maxDepth);

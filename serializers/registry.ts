@@ -83,7 +83,10 @@ export function unregisterDictToClass(className: string): void {
 export class ExceptionWrapper {
   /** The error the call raised. */
   readonly exception: Error;
-  /** @param exception the wrapped error */
+  /**
+   * Creates an instance.
+   * @param exception the wrapped error
+   */
   constructor(exception: Error) {
     this.exception = exception;
   }

@@ -36,7 +36,10 @@ export class SerpentSerializer implements Serializer {
   readonly #writer: SerpentWriter;
   readonly #maxDepth: number;
 
-  /** @param options see {@linkcode SerpentOptions} */
+  /**
+   * Creates an instance.
+   * @param options see {@linkcode SerpentOptions}
+   */
   constructor(options: SerpentOptions = {}) {
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.#writer = new SerpentWriter({ bytesRepr: options.bytesRepr, maxDepth: this.#maxDepth });

@@ -59,7 +59,8 @@ export interface Serializer {
   loadsCall(data: Uint8Array): Call;
 }
 
-const TUPLE: unique symbol = Symbol.for("pyro5.tuple");
+/** The marker property of arrays made by {@linkcode tuple}. */
+export const TUPLE: unique symbol = Symbol.for("pyro5.tuple");
 
 /** An array marked to be sent as a Python tuple. */
 export type Tuple<T extends unknown[] = unknown[]> = T & { readonly [TUPLE]: true };
@@ -98,7 +99,10 @@ export function isTuple(value: unknown): value is Tuple {
 export class PyFloat {
   /** The value. */
   readonly value: number;
-  /** @param value the number */
+  /**
+   * Creates an instance.
+   * @param value the number
+   */
   constructor(value: number) {
     this.value = value;
   }
@@ -123,6 +127,7 @@ export class Complex {
   /** Imaginary part. */
   readonly im: number;
   /**
+   * Creates an instance.
    * @param re real part
    * @param im imaginary part
    */

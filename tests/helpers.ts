@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any
 /** Shared helpers of the test suite. */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import {
   BatchProxy,
   callOptions,
-  ItemStream,
+  type ItemStream,
   kwargs,
   Proxy,
   ProxyCore,

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { SerpentSerializer } from "../../serializers/serpent.ts";
