@@ -1,6 +1,6 @@
 /**
  * Transports: the interface the protocol core talks to, the adapters for
- * Deno and Node (which Bun runs natively), in-memory connections, and the
+ * Deno, Bun and Node, in-memory connections, and the
  * default-transport selection.
  *
  * @example

@@ -153,6 +153,14 @@ for (const [label, get] of transports) {
   });
 }
 
+describe("transport selection", () => {
+  it("picks the runtime's own adapter", async () => {
+    const g = globalThis as Record<string, unknown>;
+    const expected = "Deno" in g ? "deno" : "Bun" in g ? "bun" : "node";
+    assert.equal((await defaultTransport()).name, expected);
+  });
+});
+
 describe("memory transport", () => {
   it("pairs connections with socket semantics", async () => {
     const [a, b] = memoryPair();
