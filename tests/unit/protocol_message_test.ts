@@ -15,6 +15,7 @@ import {
   uuidToBytes,
 } from "../../protocol/mod.ts";
 import { ConnectionClosedError, MessageTooLargeError, ProtocolError } from "../../errors.ts";
+import { getSerializer } from "../../serializers/mod.ts";
 import { chunked, fromHex, loadVectors, streamOf, toHex } from "../helpers.ts";
 
 interface VectorMessage {
@@ -47,6 +48,17 @@ for (const c of errorCases) {
     r.messages.forEach((m, i) => allMessages.push([`${c.description}#${i}`, m]));
   }
 }
+const nameserver = loadVectors("nameserver.json") as {
+  calls: Array<{ method: string; messages: VectorMessage[] }>;
+};
+nameserver.calls.forEach((c, k) =>
+  c.messages.forEach((m, i) => allMessages.push([`nameserver ${c.method}#${k}.${i}`, m]))
+);
+// The HTTP gateway vectors record only the payload text of the messages it exchanged.
+const gateway = loadVectors("httpgateway.json") as Array<{
+  description: string;
+  pyro_messages: Array<{ type_name: string; serializer_id: number; payload_text?: string }>;
+}>;
 
 function assertMatches(got: Message, want: VectorMessage, label: string) {
   assert.equal(got.type, want.type, `${label}: type`);
@@ -137,6 +149,37 @@ describe("golden messages", () => {
       assert.equal(h.annotationsSize, want.annotations_size, label);
       assert.equal(h.flags, want.flags, label);
     }
+  });
+});
+
+describe("golden payloads", () => {
+  it("every payload of every recorded message decodes with the serializer its header names", async () => {
+    let count = 0;
+    for (const [label, want] of allMessages) {
+      if (want.type === MsgType.PING || want.data_size === 0) continue;
+      const reader = new MessageReader(streamOf([fromHex(want.full_hex)]));
+      const m = (await reader.read())!;
+      const serializer = getSerializer(m.serializerId);
+      if (m.type === MsgType.INVOKE && !(m.flags & Flags.KEEPSERIALIZED)) {
+        const call = serializer.loadsCall(m.payload);
+        assert.equal(typeof call.method, "string", label);
+      } else {
+        serializer.loads(m.payload);
+      }
+      count++;
+    }
+    for (const g of gateway) {
+      for (const m of g.pyro_messages) {
+        if (m.payload_text === undefined || m.type_name === "PING") continue;
+        const bytes = new TextEncoder().encode(m.payload_text);
+        const serializer = getSerializer(m.serializer_id);
+        if (m.type_name === "INVOKE") serializer.loadsCall(bytes);
+        else serializer.loads(bytes);
+        count++;
+      }
+    }
+    assert.ok(count > 190, `decoded ${count}`);
+    console.log(`message payloads: ${count} decoded with the serializer named in their header`);
   });
 });
 

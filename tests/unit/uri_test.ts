@@ -38,6 +38,23 @@ describe("URI", () => {
     }
   });
 
+  it("parses the name server URI of a broadcast reply", () => {
+    const bc = loadVectors("broadcast.json") as {
+      request_hex: string;
+      response_text: string;
+      response_hex: string;
+    };
+    assert.equal(
+      new TextDecoder().decode(
+        Uint8Array.from(bc.request_hex.match(/../g)!.map((h) => parseInt(h, 16))),
+      ),
+      "GET_NSURI",
+    );
+    const uri = new URI(bc.response_text);
+    assert.equal(uri.object, "Pyro.NameServer");
+    assert.equal(uri.port, 47002);
+  });
+
   it("defaults the name server port to 9090 and rejects non-strings", () => {
     assert.equal(new URI("PYRONAME:x@host").port, 9090);
     assert.throws(() => new URI(42 as unknown as string), TypeError);
