@@ -39,6 +39,7 @@ export {
 } from "./client/proxy.ts";
 export { KwArgs, kwargs } from "./client/kwargs.ts";
 export { ItemStream } from "./client/stream.ts";
+export { type BlobPayload, SerializedBlob } from "./client/blob.ts";
 export type { ByteConnection } from "./client/channel.ts";
 
 const log = getLogger("Pyro5.client");

@@ -41,6 +41,7 @@ export {
   BatchProxy,
   type BatchProxyConstructor,
   BatchResults,
+  type BlobPayload,
   type ByteConnection,
   CallOptions,
   callOptions,
@@ -57,6 +58,7 @@ export {
   type Remote,
   type RemoteResult,
   type ReplyInfo,
+  SerializedBlob,
   setRemoteAttr,
   wrapProxy,
 } from "./client.ts";

@@ -20,6 +20,8 @@ import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
 import type { Message } from "../protocol/message.ts";
 import { buildMessage } from "../protocol/message_stream.ts";
 import { getSerializer } from "../serializers/mod.ts";
+import { tuple } from "../serializers/types.ts";
+import { SerializedBlob } from "./blob.ts";
 import type { Serializer, SerializerName } from "../serializers/types.ts";
 import { URI } from "../uri.ts";
 import { type ByteConnection, Channel } from "./channel.ts";
@@ -27,6 +29,7 @@ import { resolveLocation } from "./resolve.ts";
 import { ItemStream } from "./stream.ts";
 
 const log = getLogger("Pyro5.client");
+const marshal = getSerializer("marshal");
 
 /** The object id of every daemon's own object. */
 export const DAEMON_NAME = "Pyro.Daemon";
@@ -129,6 +132,8 @@ export class ProxyCore {
   #transport: Connector | undefined;
   #connectedSocket: ByteConnection | undefined;
   #serializerCache: Serializer | null = null;
+  // The object id of the connection: for PYRONAME/PYROMETA URIs, the resolved one.
+  #objectId: string | null = null;
   #serializerCacheName = "";
 
   /**
@@ -224,9 +229,14 @@ export class ProxyCore {
    * @param objectId another object on the same daemon, or this proxy's object
    */
   async _pyroGetMetadata(objectId?: string): Promise<void> {
-    const meta = await this._pyroInvoke("get_metadata", [objectId ?? this._pyroUri.object], {}, {
-      objectId: DAEMON_NAME,
-    });
+    const meta = await this._pyroInvoke(
+      "get_metadata",
+      [objectId ?? this.#objectId ?? this._pyroUri.object],
+      {},
+      {
+        objectId: DAEMON_NAME,
+      },
+    );
     this.#processMetadata(meta);
   }
 
@@ -302,9 +312,22 @@ export class ProxyCore {
     const channel = this.#channel!;
     const serializer = this._pyroSerializerInstance;
     const context = activeContext();
-    const objectId = options.objectId ?? this._pyroUri.object;
-    const payload = serializer.dumpsCall(objectId, method, vargs, kwargs);
+    const objectId = options.objectId ?? this.#objectId ?? this._pyroUri.object;
     let flags = options.flags ?? 0;
+    let annotations = options.annotations ?? context.annotations;
+    let payload: Uint8Array;
+    const blob = vargs[0];
+    if (blob instanceof SerializedBlob) {
+      // The daemon reads object and method from BLBI (always marshal) and keeps the payload serialized.
+      flags |= Flags.KEEPSERIALIZED;
+      annotations = {
+        ...annotations,
+        [Annotation.BLOB_INFO]: marshal.dumps(tuple(blob.info, objectId, method)),
+      };
+      payload = blob.payload && blob.payload.serializerId === serializer.id
+        ? blob.payload.bytes
+        : serializer.dumpsCall(objectId, method, blob.deserialized() as unknown[], kwargs);
+    } else payload = serializer.dumpsCall(objectId, method, vargs, kwargs);
     const oneway = options.oneway ?? this._pyroOneway.has(method);
     if (oneway) flags |= Flags.ONEWAY;
     const correlationId = options.correlationId !== undefined
@@ -317,7 +340,7 @@ export class ProxyCore {
       flags,
       seq,
       payload,
-      annotations: options.annotations ?? context.annotations,
+      annotations,
       correlationId: correlationId ? uuidToBytes(correlationId) : null,
     }, {
       compress: this._pyroConfig.COMPRESSION,
@@ -461,6 +484,7 @@ export class ProxyCore {
       // Python keeps the PYRONAME URI on the proxy; the connection goes to the resolved one.
       log.debug(`${this._pyroUri} resolved to ${uri}`);
     }
+    this.#objectId = uri.object;
     this.#attach(channel);
     if (this._pyroMethods.size === 0 && this._pyroAttrs.size === 0) {
       await this._pyroGetMetadata(uri.object);
