@@ -2,7 +2,7 @@
  * Pyro5 (Python Remote Objects) for TypeScript: the wire protocol of Python
  * Pyro5 (version 502) for Deno, Bun and Node 24.
  *
- * This module gathers the public API: the client `Proxy`, errors, URIs,
+ * This module gathers the public API: the client `Proxy`, the `Daemon`, errors, URIs,
  * configuration, logging, the call context, the four serializers with the
  * class registry, and the transports.
  *
@@ -62,6 +62,25 @@ export {
   setRemoteAttr,
   wrapProxy,
 } from "./client.ts";
+export {
+  type AnyClass,
+  behavior,
+  type BehaviorOptions,
+  ClientConnection,
+  Daemon,
+  DAEMON_OBJECT_ID,
+  DaemonObject,
+  type DaemonOptions,
+  expose,
+  exposedMembers,
+  type InstanceMode,
+  type Metadata,
+  oneway,
+  pythonTraceback,
+  type RegisterOptions,
+  serve,
+  type ServeOptions,
+} from "./server.ts";
 export {
   type CallContext,
   type CurrentContext,

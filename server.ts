@@ -1,0 +1,43 @@
+/**
+ * The server: `Daemon` serves objects to Pyro clients, Python's and ours;
+ * `expose`, `oneway` and `behavior` say what clients may reach and how
+ * instances are made. Python: `Pyro5.server`.
+ *
+ * @example
+ * ```ts
+ * import { Daemon, expose } from "./server.ts";
+ *
+ * class Greeter {
+ *   hello(name: string) { return `Hello, ${name}`; }
+ * }
+ * expose(Greeter);
+ * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+ * console.log(String(daemon.register(Greeter, "example.greeter")));
+ * // await daemon.requestLoop();
+ * ```
+ *
+ * @module
+ */
+// Proxies that arrive as call arguments (callbacks) are rebuilt by the client module.
+import "./client.ts";
+
+export {
+  ClientConnection,
+  Daemon,
+  DAEMON_OBJECT_ID,
+  DaemonObject,
+  type DaemonOptions,
+  type RegisterOptions,
+} from "./server/daemon.ts";
+export {
+  type AnyClass,
+  behavior,
+  type BehaviorOptions,
+  expose,
+  exposedMembers,
+  type InstanceMode,
+  type Metadata,
+  oneway,
+} from "./expose.ts";
+export { pythonTraceback } from "./server/traceback.ts";
+export { serve, type ServeOptions } from "./server/serve.ts";

@@ -1,0 +1,874 @@
+/**
+ * The daemon: serves registered objects to Pyro clients, Python's and ours.
+ * Python: `Pyro5.server.Daemon`.
+ *
+ * There is no thread pool: each connection is one async loop that handles its
+ * requests in order, and connections are served side by side, so idle clients
+ * cost a little memory and never block a new one.
+ *
+ * @module
+ */
+import { type ConfigItems, resolveConfig } from "../config.ts";
+import {
+  activeContext,
+  type CallContext,
+  newCallContext,
+  runWithContext,
+  type TrackedResource,
+} from "../context.ts";
+import { DaemonError, MessageTooLargeError, ProtocolError } from "../errors.ts";
+import { type AnyClass, behaviorOf, expose, exposedMembers, type Metadata } from "../expose.ts";
+import { getLogger } from "../logging.ts";
+import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
+import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
+import type { Message } from "../protocol/message.ts";
+import { buildMessage, MessageReader } from "../protocol/message_stream.ts";
+import { getSerializer } from "../serializers/mod.ts";
+import { errorToDict, ExceptionWrapper, registerClassToDict } from "../serializers/registry.ts";
+import { type Serializer, tuple } from "../serializers/types.ts";
+import type { Connection, Listener, Transport } from "../transport/types.ts";
+import { formatAddress } from "../transport/types.ts";
+import { URI } from "../uri.ts";
+import { SerializedBlob } from "../client/blob.ts";
+import { isStreamable, StreamRegistry } from "./streams.ts";
+import { pythonTraceback } from "./traceback.ts";
+
+const log = getLogger("Pyro5.server");
+
+/** The object id of every daemon's own object. */
+export const DAEMON_OBJECT_ID = "Pyro.Daemon";
+
+/** Options of a {@linkcode Daemon}; all optional. */
+export interface DaemonOptions {
+  /** Host to bind (default `config.HOST`, `localhost`). */
+  host?: string;
+  /** Port to bind; 0 picks a free one (the default). */
+  port?: number;
+  /** A Unix socket path to listen on instead of TCP. */
+  unixsocket?: string;
+  /** Host written into URIs, behind NAT. */
+  nathost?: string;
+  /** Port written into URIs, behind NAT; 0 means the bound port. */
+  natport?: number;
+  /** Serve one client over this already connected stream, without a handshake (Python: `connected_socket`). */
+  connectedSocket?: Connection;
+  /** The transport to listen with; the runtime's own by default. */
+  transport?: Transport;
+  /** Config items for this daemon only. */
+  config?: Partial<ConfigItems>;
+}
+
+/** Options of {@linkcode Daemon.register}. */
+export interface RegisterOptions {
+  /** Replace an existing registration under the same id. */
+  force?: boolean;
+}
+
+type Registered = { kind: "object"; obj: object } | {
+  kind: "class";
+  cls: AnyClass;
+  single?: object;
+};
+
+/** One client connection as the daemon sees it; passed to `validateHandshake` and `clientDisconnect`. */
+export class ClientConnection {
+  /** The underlying connection. */
+  readonly connection: Connection;
+  /** The client's address as text (`host:port` or a socket path). */
+  readonly address: string;
+  /** Free for the daemon's own use, e.g. to remember what the handshake said. */
+  readonly data: Record<string, unknown> = {};
+  /** Session instances of registered classes, by class. */
+  readonly instances: Map<AnyClass, object> = new Map();
+  readonly #resources = new Set<TrackedResource>();
+
+  /**
+   * Creates the record of a connection.
+   *
+   * @param connection the accepted connection
+   */
+  constructor(connection: Connection) {
+    this.connection = connection;
+    this.address = formatAddress(connection.remoteAddress);
+  }
+
+  /** Closes `resource` when this client goes away. */
+  trackResource(resource: TrackedResource): void {
+    this.#resources.add(resource);
+  }
+
+  /** Stops tracking `resource`. */
+  untrackResource(resource: TrackedResource): void {
+    this.#resources.delete(resource);
+  }
+
+  /** Closes the tracked resources. */
+  async closeResources(): Promise<void> {
+    for (const r of [...this.#resources]) {
+      try {
+        await r.close();
+      } catch (e) {
+        log.warning(`closing a tracked resource failed: ${e}`);
+      }
+    }
+    this.#resources.clear();
+  }
+}
+
+// Each daemon's stream registry, for its Pyro.Daemon object and connections (not public API).
+const streamsOf = new WeakMap<Daemon, StreamRegistry>();
+// Which daemon a registered object belongs to, for automatic proxies.
+const registeredObjects = new WeakMap<object, Daemon>();
+const autoproxyClasses = new WeakSet<AnyClass>();
+
+function plainDict(obj: object): Record<string, unknown> {
+  const dict: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) dict[key] = (obj as Record<string, unknown>)[key];
+  dict.__class__ = obj.constructor?.name ?? "object";
+  return dict;
+}
+
+/**
+ * Serves objects to Pyro clients. Python: `Pyro5.server.Daemon`.
+ *
+ * @example
+ * ```ts
+ * import { Daemon } from "./daemon.ts";
+ * import { expose } from "../expose.ts";
+ * class Greeter { hello(name: string) { return `Hello, ${name}`; } }
+ * expose(Greeter);
+ * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+ * const uri = daemon.register(Greeter, "example.greeter");
+ * // await daemon.requestLoop();
+ * ```
+ */
+export class Daemon {
+  /** This daemon's configuration. */
+  readonly config: ConfigItems;
+  /** Resolves once the daemon listens (at once for a connected socket). */
+  readonly ready: Promise<void>;
+  readonly #options: DaemonOptions;
+  readonly #objects = new Map<string, Registered>();
+  readonly #connections = new Set<ClientConnection>();
+  readonly #streams: StreamRegistry;
+  readonly #uris: URI[] = [];
+  #listener: Listener | null = null;
+  #closed = false;
+  #closedPromise: Promise<void>;
+  #markClosed!: () => void;
+  #host: string;
+  #port: number;
+
+  /**
+   * Starts binding at once; `register` works right away and the URIs it gave
+   * get their port when binding completes (`await daemon.ready`).
+   *
+   * @param options see {@linkcode DaemonOptions}
+   */
+  constructor(options: DaemonOptions = {}) {
+    this.#options = options;
+    this.config = resolveConfig(options.config);
+    this.#host = options.host ?? this.config.HOST;
+    this.#port = options.port ?? 0;
+    this.#streams = new StreamRegistry(
+      this.config.ITER_STREAM_LIFETIME,
+      this.config.ITER_STREAM_LINGER,
+    );
+    this.#closedPromise = new Promise((resolve) => this.#markClosed = resolve);
+    this.#objects.set(DAEMON_OBJECT_ID, { kind: "object", obj: new DaemonObject(this) });
+    this.ready = this.#start();
+    this.ready.catch(() => {}); // reported to whoever awaits ready or requestLoop
+  }
+
+  /**
+   * A daemon that already listens.
+   *
+   * @param options see {@linkcode DaemonOptions}
+   * @returns the daemon, bound
+   */
+  static async create<T extends Daemon>(
+    this: new (options?: DaemonOptions) => T,
+    options: DaemonOptions = {},
+  ): Promise<T> {
+    const daemon = new this(options);
+    await daemon.ready;
+    return daemon;
+  }
+
+  async #start(): Promise<void> {
+    if (this.#options.connectedSocket) {
+      this.#serve(this.#options.connectedSocket, false);
+      return;
+    }
+    const transport: Transport = this.#options.transport ??
+      await import("../transport/select.ts").then((m) => m.defaultTransport());
+    const listener = await transport.listen(
+      this.#options.unixsocket
+        ? { path: this.#options.unixsocket }
+        : { hostname: this.#host, port: this.#port },
+    );
+    if (this.#closed) {
+      await listener.close();
+      return;
+    }
+    this.#listener = listener;
+    if (listener.address.transport === "tcp") this.#port = listener.address.port;
+    for (const uri of this.#uris) this.#fillLocation(uri);
+    this.#acceptLoop(listener);
+  }
+
+  async #acceptLoop(listener: Listener): Promise<void> {
+    for (let c = await listener.accept(); c !== null; c = await listener.accept()) {
+      if (this.#closed) {
+        await c.close();
+        break;
+      }
+      this.#serve(c, true);
+    }
+  }
+
+  /** `host:port`, `[ipv6]:port` or `./u:path`: where clients reach this daemon. */
+  get locationStr(): string {
+    if (this.#options.unixsocket) return `./u:${this.#options.unixsocket}`;
+    if (this.#options.connectedSocket) return "./u:<<connected-socket>>";
+    return formatAddress({ hostname: this.#host, port: this.#port });
+  }
+
+  /** The location written into URIs behind NAT, or null without NAT. */
+  get natLocationStr(): string | null {
+    const nathost = this.#options.nathost ?? this.config.NATHOST;
+    if (!nathost) return null;
+    const natport = this.#options.natport ?? this.config.NATPORT;
+    return formatAddress({ hostname: nathost, port: natport || this.#port });
+  }
+
+  /**
+   * Registers an object or a class under an id (a fresh `obj_<hex>` id when
+   * none is given) and returns its URI. Python: `Daemon.register`.
+   *
+   * @param objOrClass an object, or a class to instantiate per its instance mode
+   * @param objectId the id; default `obj_<32 hex digits>`
+   * @param options `force` to replace an existing registration
+   * @returns the URI clients use
+   * @throws {DaemonError} when the id or the object is already registered
+   */
+  register(objOrClass: object, objectId?: string, options: RegisterOptions = {}): URI {
+    if (
+      (typeof objOrClass !== "object" && typeof objOrClass !== "function") || objOrClass === null
+    ) {
+      throw new TypeError("register needs an object or a class");
+    }
+    const id = objectId ?? `obj_${crypto.randomUUID().replaceAll("-", "")}`;
+    if (typeof id !== "string" || id === "") {
+      throw new TypeError("the object id must be a non-empty string");
+    }
+    if (!options.force) {
+      if (this.#objects.has(id)) {
+        throw new DaemonError("an object or class is already registered with that id");
+      }
+      for (const r of this.#objects.values()) {
+        if ((r.kind === "object" ? r.obj : r.cls) === objOrClass) {
+          throw new DaemonError("object or class already has a Pyro id");
+        }
+      }
+    }
+    const registered: Registered = typeof objOrClass === "function"
+      ? { kind: "class", cls: objOrClass as AnyClass }
+      : { kind: "object", obj: objOrClass };
+    this.#objects.set(id, registered);
+    if (registered.kind === "object") {
+      registeredObjects.set(objOrClass, this);
+      this.#enableAutoproxy(objOrClass.constructor as AnyClass);
+    }
+    return this.uriFor(id);
+  }
+
+  /**
+   * Removes a registration. Python: `Daemon.unregister`.
+   *
+   * @param objOrId the object, the class or the id
+   */
+  unregister(objOrId: object | string): void {
+    const id = typeof objOrId === "string" ? objOrId : this.#idOf(objOrId);
+    if (id === null || id === DAEMON_OBJECT_ID) return;
+    const r = this.#objects.get(id);
+    this.#objects.delete(id);
+    if (r?.kind === "object") registeredObjects.delete(r.obj);
+  }
+
+  /**
+   * The URI of a registered object or id. Python: `Daemon.uriFor`.
+   *
+   * @param objOrId the object or its id
+   * @param options `nat: false` for the internal address even behind NAT
+   * @returns the URI
+   */
+  uriFor(objOrId: object | string, options: { nat?: boolean } = {}): URI {
+    const id = typeof objOrId === "string" ? objOrId : this.#idOf(objOrId);
+    if (id === null) throw new DaemonError("object isn't registered in this daemon");
+    const nat = options.nat !== false ? this.natLocationStr : null;
+    const uri = new URI(`PYRO:${id}@${nat ?? this.locationStr}`);
+    // A URI handed out before binding finished gets the real port when it does.
+    if (
+      !nat && this.#listener === null && !this.#options.unixsocket && !this.#options.connectedSocket
+    ) this.#uris.push(uri);
+    return uri;
+  }
+
+  /**
+   * A proxy for a registered object (as the client module makes them).
+   * Python: `Daemon.proxyFor`.
+   *
+   * @param objOrId the object or its id
+   * @returns a Proxy
+   */
+  async proxyFor(objOrId: object | string): Promise<unknown> {
+    const { Proxy } = await import("../client.ts");
+    return new Proxy(this.uriFor(objOrId));
+  }
+
+  /** Ids of every registered object, the daemon's own included. */
+  registeredIds(): string[] {
+    return [...this.#objects.keys()];
+  }
+
+  /** Metadata of a registered object. Python: `DaemonObject.get_metadata`. */
+  metadataFor(objectId: string): Metadata {
+    const r = this.#objects.get(objectId);
+    if (!r) throw new DaemonError("unknown object");
+    return exposedMembers(r.kind === "object" ? r.obj : r.cls);
+  }
+
+  /**
+   * Checks a client's handshake data; return what to answer, throw to refuse.
+   * Python: `Daemon.validateHandshake`. Override in a subclass.
+   *
+   * @param _conn the client connection
+   * @param _data the handshake data the client sent
+   * @returns the handshake response (default `"hello"`)
+   */
+  validateHandshake(_conn: ClientConnection, _data: unknown): unknown {
+    return "hello";
+  }
+
+  /**
+   * Called when a client connection ends. Python: `Daemon.clientDisconnect`.
+   *
+   * @param _conn the connection that ended
+   */
+  clientDisconnect(_conn: ClientConnection): void | Promise<void> {}
+
+  /** Annotations added to every reply. Python: `Daemon.annotations`. */
+  annotations(): Record<string, Uint8Array> {
+    return {};
+  }
+
+  /** Resolves when the daemon is closed (the daemon serves from the moment it listens). */
+  async requestLoop(): Promise<void> {
+    await this.ready;
+    await this.#closedPromise;
+  }
+
+  /** Stops listening, ends every connection, drops every stream, frees the port. */
+  async close(): Promise<void> {
+    if (this.#closed) return this.#closedPromise;
+    this.#closed = true;
+    await this.ready.catch(() => {});
+    await this.#listener?.close();
+    await Promise.all([...this.#connections].map((c) => c.connection.close().catch(() => {})));
+    await this.#streams.closeAll();
+    this.#markClosed();
+  }
+
+  /** Closes the daemon (`await using daemon = ...`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #fillLocation(uri: URI): void {
+    uri.port = this.#port;
+  }
+
+  #idOf(obj: object): string | null {
+    for (const [id, r] of this.#objects) {
+      if ((r.kind === "object" ? r.obj : r.cls) === obj) return id;
+    }
+    return null;
+  }
+
+  #enableAutoproxy(cls: AnyClass | undefined): void {
+    if (!cls || cls === Object || autoproxyClasses.has(cls)) return;
+    autoproxyClasses.add(cls);
+    registerClassToDict(cls, (obj: object) => {
+      const daemon = registeredObjects.get(obj);
+      if (!daemon) return plainDict(obj);
+      const meta = exposedMembers(obj);
+      return {
+        __class__: "Pyro5.client.Proxy",
+        state: tuple(
+          String(daemon.uriFor(obj)),
+          tuple(...meta.oneway),
+          tuple(...meta.methods),
+          tuple(...meta.attrs),
+          "hello",
+          null,
+        ),
+      };
+    });
+  }
+
+  #serve(connection: Connection, handshake: boolean): void {
+    const conn = new ClientConnection(connection);
+    this.#connections.add(conn);
+    new ConnectionHandler(this, conn, handshake, this.#objects).run().finally(async () => {
+      this.#connections.delete(conn);
+      for (const instance of conn.instances.values()) {
+        try {
+          await (instance as { close?: () => unknown }).close?.();
+        } catch { /* a session object that fails to close: the client is gone anyway */ }
+      }
+      await conn.closeResources();
+      await this.#streams.disconnected(conn);
+      try {
+        await this.clientDisconnect(conn);
+      } catch (e) {
+        log.warning(`clientDisconnect failed: ${e}`);
+      }
+    });
+  }
+}
+
+/** Raised for a lookup that fails before any call runs; aborts a whole batch, as in Pyro5. */
+class LookupError extends Error {}
+
+/** One connection's request loop. */
+class ConnectionHandler {
+  readonly #daemon: Daemon;
+  readonly #conn: ClientConnection;
+  readonly #handshake: boolean;
+  readonly #objects: Map<string, Registered>;
+  readonly #reader: MessageReader;
+
+  constructor(
+    daemon: Daemon,
+    conn: ClientConnection,
+    handshake: boolean,
+    objects: Map<string, Registered>,
+  ) {
+    this.#daemon = daemon;
+    this.#conn = conn;
+    this.#handshake = handshake;
+    this.#objects = objects;
+    this.#reader = new MessageReader(conn.connection.readable, {
+      maxMessageSize: daemon.config.MAX_MESSAGE_SIZE,
+    });
+  }
+
+  async run(): Promise<void> {
+    try {
+      if (this.#handshake && !await this.#doHandshake()) return;
+      for (;;) {
+        let message: Message | null;
+        try {
+          message = await this.#reader.read();
+        } catch (e) {
+          // After the handshake, Pyro5 answers broken messages by closing the connection.
+          log.debug(`closing connection from ${this.#conn.address}: ${e}`);
+          return;
+        }
+        if (message === null) return;
+        if (message.type === MsgType.PING) {
+          await this.#send(
+            { type: MsgType.PING, serializerId: message.serializerId, seq: message.seq },
+            message,
+            new TextEncoder().encode("pong"),
+          );
+          continue;
+        }
+        if (message.type !== MsgType.INVOKE) {
+          log.debug(
+            `closing connection from ${this.#conn.address}: unexpected msg type ${message.type}`,
+          );
+          return;
+        }
+        let serializer: Serializer;
+        try {
+          serializer = getSerializer(message.serializerId);
+        } catch {
+          return; // unknown serializer: Pyro5 closes the connection without a word
+        }
+        if (message.flags & Flags.ONEWAY) {
+          // Oneway calls run on their own: they must not hold up the next request.
+          this.#invoke(message, serializer).catch((e) => log.warning(`oneway call failed: ${e}`));
+        } else {
+          await this.#invoke(message, serializer);
+        }
+      }
+    } catch (e) {
+      log.warning(`connection from ${this.#conn.address} failed: ${e}`);
+    } finally {
+      await this.#reader.cancel().catch(() => {});
+      await this.#conn.connection.close().catch(() => {});
+    }
+  }
+
+  async #doHandshake(): Promise<boolean> {
+    let message: Message | null;
+    try {
+      message = await this.#reader.read();
+    } catch (e) {
+      if (e instanceof ProtocolError || e instanceof MessageTooLargeError) {
+        await this.#refuse(e.message, null);
+      }
+      return false;
+    }
+    if (message === null) return false;
+    if (message.type !== MsgType.CONNECT) {
+      await this.#refuse(`invalid msg type ${message.type} received (expected: 1)`, null);
+      return false;
+    }
+    let serializer: Serializer;
+    try {
+      serializer = getSerializer(message.serializerId);
+    } catch {
+      return false;
+    }
+    const context = this.#context(message);
+    try {
+      const data = serializer.loads(message.payload) as
+        | Record<string, unknown>
+        | Map<unknown, unknown>;
+      const d = data instanceof Map ? Object.fromEntries(data) as Record<string, unknown> : data;
+      if (!d || typeof d !== "object" || !("handshake" in d) || typeof d.object !== "string") {
+        throw new ProtocolError(
+          "invalid handshake data: expected a dict with handshake and object",
+        );
+      }
+      const response = await runWithContext(
+        context,
+        () => this.#daemon.validateHandshake(this.#conn, d.handshake),
+      );
+      const meta = this.#daemon.metadataFor(d.object);
+      await this.#send(
+        { type: MsgType.CONNECTOK, serializerId: serializer.id, seq: message.seq },
+        message,
+        serializer.dumps({ handshake: response, meta }),
+        context,
+      );
+      return true;
+    } catch (e) {
+      await this.#refuse(e instanceof Error ? e.message : String(e), message, serializer);
+      return false;
+    }
+  }
+
+  /** CONNECTFAIL with a reason (marshal, seq 0, when the request could not be read), then close. */
+  async #refuse(
+    reason: string,
+    message: Message | null,
+    serializer: Serializer = getSerializer("marshal"),
+  ): Promise<void> {
+    log.debug(`refusing connection from ${this.#conn.address}: ${reason}`);
+    const bytes = await buildMessage({
+      type: MsgType.CONNECTFAIL,
+      serializerId: serializer.id,
+      seq: message?.seq ?? 0,
+      payload: serializer.dumps(reason),
+      correlationId: uuidToBytes(crypto.randomUUID()),
+    });
+    await this.#conn.connection.write(bytes).catch(() => {});
+  }
+
+  #context(message: Message): CallContext {
+    const annotations: Record<string, Uint8Array> = {};
+    for (const [k, v] of message.annotations) if (k !== "__proto__") annotations[k] = v;
+    return newCallContext({
+      // Like Pyro5: the request's id, or a fresh one for this request.
+      correlationId: message.correlationId
+        ? bytesToUuid(message.correlationId)
+        : crypto.randomUUID(),
+      annotations,
+      clientSockAddr: this.#conn.address,
+      seq: message.seq,
+      msgFlags: message.flags,
+      serializerId: message.serializerId,
+      client: this.#conn,
+    });
+  }
+
+  async #send(
+    header: { type: number; serializerId: number; seq: number; flags?: number },
+    request: Message,
+    payload: Uint8Array,
+    context?: CallContext,
+    extra?: Record<string, Uint8Array>,
+  ): Promise<void> {
+    const annotations = {
+      ...context?.responseAnnotations,
+      ...this.#daemon.annotations(),
+      ...extra,
+    };
+    const correlationId = context?.correlationId ??
+      (request.correlationId ? bytesToUuid(request.correlationId) : crypto.randomUUID());
+    const bytes = await buildMessage({
+      ...header,
+      payload,
+      annotations,
+      correlationId: uuidToBytes(correlationId),
+    }, {
+      compress: this.#daemon.config.COMPRESSION,
+      maxMessageSize: this.#daemon.config.MAX_MESSAGE_SIZE,
+    });
+    await this.#conn.connection.write(bytes);
+  }
+
+  async #invoke(message: Message, serializer: Serializer): Promise<void> {
+    const context = this.#context(message);
+    const oneway = (message.flags & Flags.ONEWAY) !== 0;
+    const reply = async (value: unknown, flags = 0, extra?: Record<string, Uint8Array>) => {
+      if (oneway) return;
+      let payload: Uint8Array;
+      try {
+        payload = serializer.dumps(value);
+      } catch (e) {
+        // A result that cannot be serialized becomes the serializer's error.
+        payload = serializer.dumps(this.#errorDict(e));
+        flags = Flags.EXCEPTION;
+        extra = undefined;
+      }
+      try {
+        await this.#send(
+          { type: MsgType.RESULT, serializerId: serializer.id, seq: message.seq, flags },
+          message,
+          payload,
+          flags & Flags.EXCEPTION ? undefined : context,
+          extra,
+        );
+      } catch (e) {
+        if (e instanceof MessageTooLargeError) {
+          // Pyro5 closes the connection when a reply would be too large.
+          log.warning(`reply too large for ${this.#conn.address}: ${e.message}`);
+          await this.#conn.connection.close();
+          return;
+        }
+        throw e;
+      }
+    };
+    await runWithContext(context, async () => {
+      let objectId: string;
+      let method: string;
+      let vargs: unknown[];
+      let kwargs: Record<string, unknown> | null;
+      try {
+        if (message.flags & Flags.KEEPSERIALIZED) {
+          const info = message.annotations.get(Annotation.BLOB_INFO);
+          if (!info) throw new ProtocolError("KEEPSERIALIZED call without a BLBI annotation");
+          const [blobInfo, objId, methodName] = getSerializer("marshal").loads(info) as [
+            unknown,
+            string,
+            string,
+          ];
+          objectId = objId;
+          method = methodName;
+          vargs = [
+            new SerializedBlob(blobInfo, undefined, {
+              serializerId: serializer.id,
+              bytes: message.payload,
+            }),
+          ];
+          kwargs = {};
+        } else {
+          ({ objectId, method, vargs, kwargs } = serializer.loadsCall(message.payload));
+        }
+      } catch (e) {
+        return reply(this.#errorDict(e), Flags.EXCEPTION);
+      }
+      try {
+        const target = this.#target(objectId);
+        if (method === "<batch>" && (message.flags & Flags.BATCH)) {
+          const results = await this.#batch(target, vargs);
+          return reply(results, Flags.BATCH);
+        }
+        let result = await this.#call(target, method, vargs, kwargs);
+        if (!oneway && isStreamable(result)) {
+          if (!this.#daemon.config.ITER_STREAMING) {
+            return reply(this.#streamMarker(), Flags.EXCEPTION | Flags.ITEMSTREAMRESULT);
+          }
+          const r = result as unknown as Record<symbol, () => unknown>;
+          const iterator = typeof (result as { next?: unknown }).next === "function"
+            ? result
+            : (r[Symbol.asyncIterator] ?? r[Symbol.iterator]).call(result);
+          const id = streamsOf.get(this.#daemon)!.add(iterator as Iterator<unknown>, this.#conn);
+          return reply(this.#streamMarker(), Flags.EXCEPTION | Flags.ITEMSTREAMRESULT, {
+            [Annotation.STREAM]: new TextEncoder().encode(id),
+          });
+        }
+        if (result instanceof Promise) result = await result;
+        return reply(result);
+      } catch (e) {
+        if (oneway) log.warning(`oneway call ${method} failed: ${e}`);
+        return reply(this.#errorDict(e), Flags.EXCEPTION);
+      }
+    });
+  }
+
+  #streamMarker(): Record<string, unknown> {
+    return {
+      __class__: "Pyro5.errors.ProtocolError",
+      __exception__: true,
+      args: tuple("result of call is an iterator"),
+      attributes: { _pyroTraceback: null },
+    };
+  }
+
+  #errorDict(e: unknown): Record<string, unknown> {
+    const error = e instanceof Error ? e : new Error(String(e));
+    const dict = errorToDict(error);
+    const attributes = dict.attributes as Record<string, unknown>;
+    attributes._pyroTraceback = pythonTraceback(error, this.#daemon.config.DETAILED_TRACEBACK);
+    return dict;
+  }
+
+  /** The object a call goes to, made per the class's instance mode. */
+  #target(objectId: string): object {
+    const r = this.#objects.get(objectId);
+    if (!r) throw new DaemonError("unknown object");
+    if (r.kind === "object") return r.obj;
+    const { instanceMode, instanceCreator } = behaviorOf(r.cls);
+    const make = () =>
+      (instanceCreator ? instanceCreator(r.cls) : new (r.cls as new () => object)()) as object;
+    if (instanceMode === "percall") return make();
+    if (instanceMode === "single") return r.single ??= make();
+    let instance = this.#conn.instances.get(r.cls);
+    if (!instance) this.#conn.instances.set(r.cls, instance = make());
+    return instance;
+  }
+
+  /** Runs one call after checking that the member is exposed. */
+  async #call(
+    target: object,
+    method: string,
+    vargs: unknown[],
+    kwargs: Record<string, unknown> | null,
+  ): Promise<unknown> {
+    const meta = exposedMembers(target);
+    const t = target as Record<string, unknown>;
+    if (method === "__getattr__" || method === "__setattr__") {
+      const name = vargs[0];
+      if (typeof name !== "string" || !meta.attrs.has(name)) {
+        throw Object.assign(
+          new Error(`attempt to access unexposed or unknown remote attribute '${name}'`),
+          { pythonClass: "builtins.AttributeError" },
+        );
+      }
+      if (method === "__getattr__") return t[name];
+      t[name] = vargs[1];
+      return null;
+    }
+    if (!meta.methods.has(method)) {
+      const message = method.startsWith("_")
+        ? `attempt to access private attribute '${method}'`
+        : meta.attrs.has(method) || method in target
+        ? `attempt to access unexposed attribute '${method}'`
+        : `'${target.constructor?.name ?? "object"}' object has no attribute '${method}'`;
+      throw new LookupError(message);
+    }
+    const fn = t[method] as (...args: unknown[]) => unknown;
+    if (kwargs !== null && typeof kwargs !== "object") {
+      throw Object.assign(new Error("keyword arguments must be a mapping"), {
+        pythonClass: "builtins.TypeError",
+      });
+    }
+    // JavaScript has no keyword arguments: they arrive as one object after the positional ones.
+    const args = kwargs && Object.keys(kwargs).length > 0 ? [...vargs, kwargs] : vargs;
+    return await fn.apply(target, args);
+  }
+
+  /** Pyro5's batch: calls in order; the first failing call ends it with an _ExceptionWrapper. */
+  async #batch(target: object, calls: unknown[]): Promise<unknown[]> {
+    const results: unknown[] = [];
+    for (const c of calls) {
+      if (!Array.isArray(c) || c.length !== 3 || typeof c[0] !== "string" || !Array.isArray(c[1])) {
+        throw new ProtocolError("invalid batch call: expected (method, args, kwargs)");
+      }
+      try {
+        let result = await this.#call(target, c[0], c[1], c[2] as Record<string, unknown> | null);
+        if (result instanceof Promise) result = await result;
+        results.push(result);
+      } catch (e) {
+        if (e instanceof LookupError) throw e;
+        const error = e instanceof Error ? e : new Error(String(e));
+        (error as { _pyroTraceback?: string[] })._pyroTraceback ??= pythonTraceback(
+          error,
+          this.#daemon.config.DETAILED_TRACEBACK,
+        );
+        results.push(new ExceptionWrapper(error));
+        break;
+      }
+    }
+    return results;
+  }
+}
+
+// A lookup failure travels as Python's AttributeError.
+Object.defineProperty(LookupError.prototype, "pythonClass", { value: "builtins.AttributeError" });
+
+/**
+ * The daemon's own object, `Pyro.Daemon`. Python: `Pyro5.server.DaemonObject`.
+ */
+export class DaemonObject {
+  readonly #daemon: Daemon;
+
+  /**
+   * Creates the daemon object.
+   *
+   * @param daemon the daemon it answers for
+   */
+  constructor(daemon: Daemon) {
+    this.#daemon = daemon;
+  }
+
+  /** Ids of the registered objects. */
+  registered(): string[] {
+    return this.#daemon.registeredIds();
+  }
+
+  /** Does nothing: a client's way to see the daemon is there. */
+  ping(): null {
+    return null;
+  }
+
+  /** A line about this daemon. */
+  info(): string {
+    return `${this.#daemon.constructor.name} bound on ${this.#daemon.locationStr}, with ${this.#daemon.registeredIds().length} objects registered (TypeScript pyro5)`;
+  }
+
+  /** Metadata of a registered object: exposed methods, oneway methods, attributes. */
+  get_metadata(objectId: string): Metadata {
+    return this.#daemon.metadataFor(objectId);
+  }
+
+  /** The next item of a stream; Python's StopIteration at the end. */
+  async get_next_stream_item(streamId: string): Promise<unknown> {
+    const client = activeContext().client as object;
+    const result = await streamsOf.get(this.#daemon)!.next(streamId, client);
+    if (result.done) throw Object.assign(new Error(""), { pythonClass: "builtins.StopIteration" });
+    return result.value;
+  }
+
+  /** Closes a stream; unknown ids are ignored. */
+  async close_stream(streamId: string): Promise<void> {
+    await streamsOf.get(this.#daemon)!.close(streamId);
+  }
+}
+
+// The daemon object's own methods are what clients may call on it.
+expose(
+  DaemonObject,
+  "registered",
+  "ping",
+  "info",
+  "get_metadata",
+  "get_next_stream_item",
+  "close_stream",
+);
