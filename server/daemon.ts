@@ -174,6 +174,7 @@ export class Daemon {
       this.config.ITER_STREAM_LIFETIME,
       this.config.ITER_STREAM_LINGER,
     );
+    streamsOf.set(this, this.#streams);
     this.#closedPromise = new Promise((resolve) => this.#markClosed = resolve);
     this.#objects.set(DAEMON_OBJECT_ID, { kind: "object", obj: new DaemonObject(this) });
     this.ready = this.#start();
