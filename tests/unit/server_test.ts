@@ -1,0 +1,192 @@
+// Our Proxy against our Daemon, in-process: over TCP with every serializer, and
+// over an in-memory transport; plus exposure rules and the decorator forms.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BatchProxy, callOptions, kwargs, Proxy } from "../../client.ts";
+import { Daemon, expose, exposedMembers, oneway } from "../../server.ts";
+import { NamingError, PyroError, RemoteError } from "../../errors.ts";
+import { currentContext } from "../../context.ts";
+import { memoryTransport } from "../../transport/mod.ts";
+import { closedGenerators, fired, registerAll } from "../fixtures/ts_service.ts";
+
+describe("our Proxy against our Daemon", () => {
+  let daemon: Daemon;
+  before(async () => {
+    daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+    registerAll(daemon);
+  });
+  after(() => daemon.close());
+
+  for (const serializer of ["serpent", "json", "marshal", "msgpack"] as const) {
+    it(`calls, streams, batches and fails with ${serializer}`, async () => {
+      await using p = new Proxy(daemon.uriFor("test.service"), { serializer });
+      assert.equal(await p.echo("x"), "x");
+      assert.equal(await p.add(1, kwargs({ b: 2 })), 3);
+      assert.equal(await p.value, 7);
+      const items: unknown[] = [];
+      for await (const item of await p.gen(3)) items.push(item);
+      assert.deepEqual(items, ["item-0", "item-1", "item-2"]);
+      const numbers: unknown[] = [];
+      for await (const n of await p.agen(2)) numbers.push(n);
+      assert.deepEqual(numbers, [0, 10]);
+      const before = closedGenerators.count;
+      for await (const _ of await p.gen(100)) break;
+      assert.equal(await p.closedGenerators(), before + 1);
+      await assert.rejects(
+        p.fail(),
+        (e: Error) =>
+          e instanceof RemoteError && e.pythonClass === "builtins.ValueError" &&
+          e.message === "out of range",
+      );
+      await assert.rejects(p.failPyro(), NamingError);
+      const batch = new BatchProxy(p);
+      batch.echo(1);
+      batch.fail();
+      const results = (await batch())!;
+      assert.equal(results.results.length, 2);
+      assert.throws(() => results.toArray(), /out of range/);
+      fired.length = 0;
+      await p.fire("f");
+      assert.deepEqual(await p.fired(), ["f"]);
+      const id = crypto.randomUUID();
+      assert.equal(await p.correlation(callOptions({ correlationId: id })), id);
+      assert.equal(p._pyroLastReply.correlationId, id);
+      const other = await p.getOther();
+      assert.equal(await other.hello(), "hello from other");
+      await other._pyroRelease();
+    });
+  }
+
+  it("pipelines many calls on one connection, answered in order", async () => {
+    await using p = new Proxy(daemon.uriFor("test.service"), { serializer: "msgpack" });
+    const n = 500;
+    const results = await Promise.all(Array.from({ length: n }, (_, i) => p.echo(i)));
+    assert.deepEqual(results, Array.from({ length: n }, (_, i) => i));
+  });
+
+  it("passes a call's correlation id on to the calls it makes", async () => {
+    await using p = new Proxy(daemon.uriFor("test.service"));
+    const id = crypto.randomUUID();
+    currentContext.correlationId = id;
+    try {
+      const callback = { notify: () => currentContext.correlationId };
+      expose(callback);
+      const uri = daemon.register(callback);
+      try {
+        await using cb = new Proxy(uri);
+        assert.equal(await p.callMeBack(cb, "x"), id);
+      } finally {
+        daemon.unregister(callback);
+      }
+    } finally {
+      currentContext.correlationId = null;
+    }
+  });
+
+  it("refuses what is not exposed", async () => {
+    await using p = new Proxy(daemon.uriFor("test.service"));
+    await p._pyroBind();
+    for (
+      const name of [
+        "_private",
+        "constructor",
+        "toString",
+        "__proto__",
+        "then",
+        "secretField",
+        "hasOwnProperty",
+      ]
+    ) {
+      await assert.rejects(
+        p._pyroInvoke(name, [], {}),
+        (e: Error) => e instanceof RemoteError && e.pythonClass === "builtins.AttributeError",
+        name,
+      );
+    }
+    await assert.rejects(
+      p._pyroInvoke("__getattr__", ["secretField"], null),
+      /unexposed or unknown remote attribute/,
+    );
+    await assert.rejects(p.nope(), PyroError);
+  });
+});
+
+describe("exposure", () => {
+  it("exposes classes, named members, fields and plain objects, never _ names or the object model", () => {
+    class Base {
+      inherited() {}
+    }
+    class C extends Base {
+      field = 1;
+      method() {}
+      get prop() {
+        return 1;
+      }
+      _hidden() {}
+      override toString() {
+        return "c";
+      }
+    }
+    assert.deepEqual(exposedMembers(C), {
+      methods: new Set(),
+      oneway: new Set(),
+      attrs: new Set(),
+    });
+    expose(C);
+    oneway(C, "method");
+    const meta = exposedMembers(new C());
+    assert.deepEqual(meta.methods, new Set(["method", "inherited"]));
+    assert.deepEqual(meta.oneway, new Set(["method"]));
+    assert.deepEqual(meta.attrs, new Set(["prop"]));
+    class D {
+      count = 0;
+      a() {}
+      b() {}
+    }
+    expose(D, "a", "count");
+    assert.deepEqual(exposedMembers(D), {
+      methods: new Set(["a"]),
+      oneway: new Set(),
+      attrs: new Set(["count"]),
+    });
+    const plain = expose({ hi: () => "hi", _no: () => 0 });
+    assert.deepEqual(exposedMembers(plain).methods, new Set(["hi"]));
+    assert.throws(() => expose(D, "_x"), /never exposed/);
+    assert.throws(() => expose(D, "constructor"), /object model/);
+  });
+
+  it("works as TC39 decorators", () => {
+    // Called the way a runtime calls decorators (Node 24 cannot parse decorator syntax yet).
+    class E {
+      m() {}
+      n() {}
+      get g() {
+        return 1;
+      }
+    }
+    const proto = E.prototype as unknown as Record<string, () => void>;
+    expose(proto.m, { kind: "method", name: "m" });
+    oneway(proto.m, { kind: "method", name: "m" });
+    expose(Object.getOwnPropertyDescriptor(E.prototype, "g")!.get!, { kind: "getter", name: "g" });
+    assert.deepEqual(exposedMembers(E), {
+      methods: new Set(["m"]),
+      oneway: new Set(["m"]),
+      attrs: new Set(["g"]),
+    });
+    class F {
+      x() {}
+    }
+    expose(F, { kind: "class", name: "F" });
+    assert.deepEqual(exposedMembers(F).methods, new Set(["x"]));
+  });
+});
+
+describe("daemon over an in-memory transport", () => {
+  it("serves a proxy that uses the same transport", async () => {
+    const transport = memoryTransport();
+    await using daemon = await Daemon.create({ transport, unixsocket: "mem-daemon" });
+    registerAll(daemon);
+    await using p = new Proxy(daemon.uriFor("test.service"), { transport });
+    assert.equal(await p.echo("in memory"), "in memory");
+  });
+});
