@@ -82,6 +82,23 @@ export {
   type ServeOptions,
 } from "./server.ts";
 export {
+  AUTOCLEAN_GRACE,
+  BroadcastResponder,
+  type LocateOptions,
+  locateNS,
+  MemoryStorage,
+  NAMESERVER_NAME,
+  NameServer,
+  type NameServerOptions,
+  NameServerProxy,
+  type NameStorage,
+  type Registration,
+  resolve,
+  type RunningNameServer,
+  SqlStorage,
+  startNS,
+} from "./naming.ts";
+export {
   type CallContext,
   type CurrentContext,
   currentContext,

@@ -1,0 +1,348 @@
+/**
+ * Finding a name server and asking it: `locateNS`, `resolve` and the typed
+ * name server proxy. Python: `Pyro5.core.locate_ns`, `Pyro5.core.resolve`.
+ *
+ * @module
+ */
+import { type ConfigItems, resolveConfig } from "../config.ts";
+import { NamingError } from "../errors.ts";
+import { getLogger } from "../logging.ts";
+import { type Connector, ProxyCore } from "../client/proxy.ts";
+import { tuple } from "../serializers/types.ts";
+import type { Transport } from "../transport/types.ts";
+import { URI } from "../uri.ts";
+
+const log = getLogger("Pyro5.naming");
+
+/** The name server's object id. */
+export const NAMESERVER_OBJECT = "Pyro.NameServer";
+
+/** Options of {@linkcode locateNS} and {@linkcode resolve}. */
+export interface LocateOptions {
+  /** Try UDP broadcast discovery when no host is given (default true). */
+  broadcast?: boolean;
+  /** Config items for this lookup only (NS_HOST, NS_PORT, NS_BCPORT, BROADCAST_ADDRS, ...). */
+  config?: Partial<ConfigItems>;
+  /** The transport for connections and datagrams. */
+  transport?: Transport;
+}
+
+function toMetadata(value: unknown): Set<string> {
+  return new Set(value instanceof Set || Array.isArray(value) ? [...value].map(String) : []);
+}
+
+function toUri(value: unknown): URI {
+  return value instanceof URI ? value : new URI(String(value));
+}
+
+function entries(result: unknown): Array<[string, unknown]> {
+  return result instanceof Map
+    ? [...result].map(([k, v]) => [String(k), v])
+    : Object.entries(result as Record<string, unknown>);
+}
+
+/**
+ * A name server proxy with Pyro5's methods under camelCase names, mapped 1:1
+ * onto the wire calls.
+ *
+ * @example
+ * ```ts
+ * import { locateNS } from "./locate.ts";
+ * // await using ns = await locateNS();
+ * // await ns.register("example.greeting", uri, { metadata: ["tag:a"] });
+ * // const uri = await ns.lookup("example.greeting");
+ * ```
+ */
+export class NameServerProxy {
+  /** The underlying proxy. */
+  readonly proxy: ProxyCore;
+
+  /**
+   * Wraps a proxy for a name server.
+   *
+   * @param uri the name server's URI, or a proxy for it
+   * @param options proxy options
+   */
+  constructor(
+    uri: string | URI | ProxyCore,
+    options: { config?: Partial<ConfigItems>; transport?: Connector } = {},
+  ) {
+    this.proxy = uri instanceof ProxyCore ? uri : new ProxyCore(uri, options);
+  }
+
+  /** The name server's URI. */
+  get uri(): URI {
+    return this.proxy._pyroUri;
+  }
+
+  #call(method: string, ...args: unknown[]): Promise<unknown> {
+    return this.proxy._pyroInvoke(method, tuple(...args), {});
+  }
+
+  /** The URI registered under `name`. Python: `lookup(name)`. */
+  lookup(name: string): Promise<URI>;
+  /** The URI and metadata registered under `name`. Python: `lookup(name, return_metadata=True)`. */
+  lookup(name: string, options: { returnMetadata: true }): Promise<[URI, Set<string>]>;
+  /** Looks a name up. */
+  async lookup(
+    name: string,
+    options: { returnMetadata?: boolean } = {},
+  ): Promise<URI | [URI, Set<string>]> {
+    const result = await this.#call("lookup", name, options.returnMetadata ?? false);
+    if (options.returnMetadata) {
+      const [uri, meta] = result as [unknown, unknown];
+      return [toUri(uri), toMetadata(meta)];
+    }
+    return toUri(result);
+  }
+
+  /** Registers a name. Python: `register(name, uri, safe=False, metadata=None)`. */
+  async register(
+    name: string,
+    uri: string | URI,
+    options: { safe?: boolean; metadata?: Iterable<string> } = {},
+  ): Promise<void> {
+    const metadata = options.metadata === undefined ? null : new Set(options.metadata);
+    await this.#call("register", name, String(uri), options.safe ?? false, metadata);
+  }
+
+  /** Removes a name, or names by prefix or regex; returns how many. Python: `remove(name, prefix, regex)`. */
+  async remove(
+    name: string | null = null,
+    options: { prefix?: string; regex?: string } = {},
+  ): Promise<number> {
+    return Number(await this.#call("remove", name, options.prefix ?? null, options.regex ?? null));
+  }
+
+  /** Registrations by name, filtered by prefix or regex. Python: `list(prefix, regex, return_metadata)`. */
+  async list(
+    options: { prefix?: string; regex?: string; returnMetadata?: boolean } = {},
+  ): Promise<Map<string, URI | [URI, Set<string>]>> {
+    const result = await this.#call(
+      "list",
+      options.prefix ?? null,
+      options.regex ?? null,
+      options.returnMetadata ?? false,
+    );
+    return new Map(
+      entries(result).map(([k, v]) => [
+        k,
+        options.returnMetadata
+          ? [toUri((v as unknown[])[0]), toMetadata((v as unknown[])[1])]
+          : toUri(v),
+      ]),
+    );
+  }
+
+  /**
+   * Yellow pages: registrations with all (`metaAll`) or any (`metaAny`) of the tags.
+   * Python: `yplookup(meta_all, meta_any, return_metadata)`.
+   */
+  async yplookup(
+    options: { metaAll?: Iterable<string>; metaAny?: Iterable<string>; returnMetadata?: boolean } =
+      {},
+  ): Promise<Map<string, URI | [URI, Set<string>]>> {
+    const returnMetadata = options.returnMetadata ?? true;
+    const result = await this.#call(
+      "yplookup",
+      options.metaAll ? new Set(options.metaAll) : null,
+      options.metaAny ? new Set(options.metaAny) : null,
+      returnMetadata,
+    );
+    return new Map(
+      entries(result).map((
+        [k, v],
+      ) => [
+        k,
+        returnMetadata ? [toUri((v as unknown[])[0]), toMetadata((v as unknown[])[1])] : toUri(v),
+      ]),
+    );
+  }
+
+  /** Replaces the metadata of a registration. Python: `set_metadata(name, metadata)`. */
+  async setMetadata(name: string, metadata: Iterable<string>): Promise<void> {
+    await this.#call("set_metadata", name, new Set(metadata));
+  }
+
+  /** The number of registrations. */
+  async count(): Promise<number> {
+    return Number(await this.#call("count"));
+  }
+
+  /** Checks that the name server answers. */
+  async ping(): Promise<void> {
+    await this.#call("ping");
+  }
+
+  /** Closes the connection. */
+  async _pyroRelease(): Promise<void> {
+    await this.proxy._pyroRelease();
+  }
+
+  /** Closes the connection (`await using ns = await locateNS()`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.proxy._pyroRelease();
+  }
+}
+
+async function pinged(uri: string, options: LocateOptions): Promise<NameServerProxy> {
+  const ns = new NameServerProxy(uri, { config: options.config, transport: options.transport });
+  try {
+    await ns.ping();
+    return ns;
+  } catch (e) {
+    await ns._pyroRelease();
+    throw e;
+  }
+}
+
+function location(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Asks for the name server's URI by UDP broadcast (`GET_NSURI`). */
+async function broadcastLookup(cfg: ConfigItems, options: LocateOptions): Promise<string> {
+  const transport: Transport = options.transport ??
+    await import("../transport/select.ts").then((m) => m.defaultTransport());
+  const v6 = cfg.PREFER_IP_VERSION === 6;
+  const socket = await transport.bindDatagram({ hostname: v6 ? "::" : "0.0.0.0", port: 0 });
+  try {
+    socket.setBroadcast(true);
+    const request = new TextEncoder().encode("GET_NSURI");
+    for (let attempt = 0; attempt < 3; attempt++) {
+      for (const addr of cfg.BROADCAST_ADDRS) {
+        const target = addr === "<broadcast>" ? (v6 ? "ff02::1" : "255.255.255.255") : addr;
+        await socket.send(request, target, cfg.NS_BCPORT).catch((e) =>
+          log.debug(`broadcast to ${target}: ${e}`)
+        );
+      }
+      const reply = await Promise.race([
+        socket.receive(),
+        new Promise<null>((r) => setTimeout(() => r(null), 700)),
+      ]);
+      if (reply) return new TextDecoder("latin1").decode(reply.data);
+    }
+    throw new NamingError("no name server answered the broadcast");
+  } finally {
+    await socket.close();
+  }
+}
+
+/**
+ * Finds a name server and returns a proxy for it. With a host: that name
+ * server (`./u:path` for a Unix socket). Without: Pyro5's ways, side by side,
+ * the first good answer winning: a loopback `NS_HOST` directly, UDP broadcast
+ * `GET_NSURI` to `BROADCAST_ADDRS` on `NS_BCPORT`, then `NS_HOST:NS_PORT`.
+ * Python: `Pyro5.api.locate_ns`.
+ *
+ * @param host the name server's host, or none to search
+ * @param port its port (default `NS_PORT`)
+ * @param options broadcast on or off, config overrides, transport
+ * @returns a proxy for the name server
+ * @throws {NamingError} naming the places tried, when no name server answers
+ * @example
+ * ```ts
+ * import { locateNS } from "./locate.ts";
+ * // await using ns = await locateNS("localhost", 9090);
+ * // console.log(await ns.count());
+ * ```
+ */
+export async function locateNS(
+  host?: string | null,
+  port?: number | null,
+  options: LocateOptions = {},
+): Promise<NameServerProxy> {
+  const cfg = resolveConfig(options.config);
+  const nsPort = port ?? cfg.NS_PORT;
+  if (host) {
+    const where = host.startsWith("./u:") ? host : location(host, nsPort);
+    try {
+      return await pinged(`PYRO:${NAMESERVER_OBJECT}@${where}`, options);
+    } catch (e) {
+      throw new NamingError(
+        `Failed to locate the nameserver at ${where}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+  }
+  const tried: string[] = [];
+  const attempts: Array<Promise<NameServerProxy>> = [];
+  const nsHost = cfg.NS_HOST;
+  const direct = location(nsHost, nsPort);
+  const loopback = nsHost === "localhost" || nsHost === "::1" || nsHost.startsWith("127.");
+  if (loopback) {
+    tried.push(direct);
+    attempts.push(pinged(`PYRO:${NAMESERVER_OBJECT}@${direct}`, options));
+  }
+  if (options.broadcast ?? true) {
+    tried.push(`broadcast ${cfg.BROADCAST_ADDRS.join(",")} port ${cfg.NS_BCPORT}`);
+    attempts.push(broadcastLookup(cfg, options).then((uri) => pinged(uri, options)));
+  }
+  if (!loopback) {
+    tried.push(direct);
+    attempts.push(pinged(`PYRO:${NAMESERVER_OBJECT}@${direct}`, options));
+  }
+  try {
+    const winner = await Promise.any(attempts);
+    // Release the proxies of slower successful attempts.
+    for (const a of attempts) {
+      a.then((ns) => {
+        if (ns !== winner) void ns._pyroRelease();
+      }, () => {});
+    }
+    return winner;
+  } catch (e) {
+    throw new NamingError(`Failed to locate the nameserver (tried: ${tried.join("; ")})`, {
+      cause: e,
+    });
+  }
+}
+
+/**
+ * The PYRO URI for a URI: itself for PYRO, a name server lookup for PYRONAME
+ * (retried for up to `NS_LOOKUP_DELAY` seconds), a random match of the tags
+ * for PYROMETA. Python: `Pyro5.api.resolve`.
+ *
+ * @param uri the URI to resolve
+ * @param options config overrides, transport
+ * @returns the PYRO URI
+ * @example
+ * ```ts
+ * import { resolve } from "./locate.ts";
+ * // const uri = await resolve("PYRONAME:example.greeting");
+ * ```
+ */
+export async function resolve(uri: string | URI, options: LocateOptions = {}): Promise<URI> {
+  const u = uri instanceof URI ? uri : new URI(uri);
+  if (u.protocol === "PYRO") return u;
+  const cfg = resolveConfig(options.config);
+  const ns = u.sockname
+    ? await locateNS(`./u:${u.sockname}`, null, options)
+    : await locateNS(u.host, u.port, options);
+  try {
+    if (u.protocol === "PYRONAME") {
+      const deadline = Date.now() + cfg.NS_LOOKUP_DELAY * 1000;
+      for (;;) {
+        try {
+          return await ns.lookup(u.object);
+        } catch (e) {
+          if (!(e instanceof NamingError) || Date.now() >= deadline) throw e;
+          await new Promise((r) =>
+            setTimeout(r, Math.min(500, Math.max(0, deadline - Date.now())))
+          );
+        }
+      }
+    }
+    const found = [
+      ...(await ns.yplookup({ metaAll: u.metadata, returnMetadata: false })).values(),
+    ] as URI[];
+    if (found.length === 0) {
+      throw new NamingError(
+        `no registrations available with desired metadata properties ${[...u.metadata]}`,
+      );
+    }
+    return found[Math.floor(Math.random() * found.length)];
+  } finally {
+    await ns._pyroRelease();
+  }
+}

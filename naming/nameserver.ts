@@ -1,0 +1,397 @@
+/**
+ * The name server: Pyro5's `Pyro.NameServer` object, which Python clients
+ * cannot tell from Pyro5's, its daemon, the UDP broadcast responder and the
+ * autocleaner. Python: `Pyro5.nameserver`.
+ *
+ * @module
+ */
+import { resolveConfig } from "../config.ts";
+import { NamingError } from "../errors.ts";
+import { behavior, expose } from "../expose.ts";
+import { getLogger } from "../logging.ts";
+import { Daemon, type DaemonOptions } from "../server/daemon.ts";
+import { tuple } from "../serializers/types.ts";
+import type { DatagramSocket, Transport } from "../transport/types.ts";
+import { URI } from "../uri.ts";
+import { MemoryStorage, type NameStorage, SqlStorage } from "./storage.ts";
+
+const log = getLogger("Pyro5.naming");
+
+/** The name server's object id. */
+export const NAMESERVER_NAME = "Pyro.NameServer";
+
+function pyTypeError(message: string): Error {
+  return Object.assign(new TypeError(message), { pythonClass: "builtins.TypeError" });
+}
+
+function pyValueError(message: string): Error {
+  return Object.assign(new RangeError(message), { pythonClass: "builtins.ValueError" });
+}
+
+/** Python-style parameters: positional arguments, then the trailing keyword object our daemon passes. */
+function params(args: unknown[], names: string[], defaults: unknown[]): unknown[] {
+  let kwargs: Record<string, unknown> = {};
+  const last = args[args.length - 1];
+  if (
+    args.length > 0 && last !== null && typeof last === "object" &&
+    Object.getPrototypeOf(last) === Object.prototype
+  ) {
+    kwargs = last as Record<string, unknown>;
+    args = args.slice(0, -1);
+  }
+  if (args.length > names.length) {
+    throw pyTypeError(`takes at most ${names.length} arguments (${args.length} given)`);
+  }
+  for (const k of Object.keys(kwargs)) {
+    if (!names.includes(k)) throw pyTypeError(`got an unexpected keyword argument '${k}'`);
+  }
+  return names.map((n, i) => (i < args.length ? args[i] : n in kwargs ? kwargs[n] : defaults[i]));
+}
+
+function tags(value: unknown, what: string): Set<string> | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") {
+    throw pyTypeError(`${what} should not be a str, but another iterable (set, list, etc)`);
+  }
+  if (value instanceof Set || Array.isArray(value)) return new Set([...value].map(String));
+  throw pyTypeError(`${what} must be an iterable of strings`);
+}
+
+/**
+ * Maps logical names to URIs, with metadata tags. Every exposed method
+ * behaves as Pyro5's does, errors included. Python: `Pyro5.nameserver.NameServer`.
+ */
+export class NameServer {
+  /** Where the registrations live. */
+  readonly storage: NameStorage;
+
+  /**
+   * Creates a name server object.
+   *
+   * @param storage the storage (in memory by default)
+   */
+  constructor(storage: NameStorage = new MemoryStorage()) {
+    this.storage = storage;
+  }
+
+  /** The number of registrations. */
+  count(): number {
+    return this.storage.count();
+  }
+
+  /** The URI of a name, or `(uri, metadata)` with `return_metadata`. */
+  lookup(...args: unknown[]): unknown {
+    const [name, returnMetadata] = params(args, ["name", "return_metadata"], [undefined, false]);
+    const r = typeof name === "string" ? this.storage.get(name) : undefined;
+    if (!r) throw new NamingError(`unknown name: ${name}`);
+    const uri = new URI(r[0]);
+    return returnMetadata ? tuple(uri, r[1]) : uri;
+  }
+
+  /** Registers a name; with `safe`, an existing name is an error. */
+  register(...args: unknown[]): null {
+    const [name, uri, safe, metadata] = params(args, ["name", "uri", "safe", "metadata"], [
+      undefined,
+      undefined,
+      false,
+      null,
+    ]);
+    if (!(uri instanceof URI) && typeof uri !== "string") {
+      throw pyTypeError("only URIs or strings can be registered");
+    }
+    // A string must parse as a URI (PyroError otherwise, as in Pyro5); it is stored as given.
+    if (typeof uri === "string") new URI(uri);
+    const text = String(uri);
+    if (typeof name !== "string") throw pyTypeError("name must be a str");
+    const meta = tags(metadata, "metadata");
+    if (safe && this.storage.get(name)) throw new NamingError(`name already registered: ${name}`);
+    this.storage.set(name, text, meta);
+    return null;
+  }
+
+  /** Replaces the metadata of a registration. */
+  set_metadata(...args: unknown[]): null {
+    const [name, metadata] = params(args, ["name", "metadata"], [undefined, undefined]);
+    if (typeof name !== "string") throw pyTypeError("name must be a str");
+    const meta = tags(metadata, "metadata");
+    const r = this.storage.get(name);
+    if (!r) throw new NamingError(`unknown name: ${name}`);
+    this.storage.set(name, r[0], meta);
+    return null;
+  }
+
+  /** Removes a name, or every name with a prefix or matching a regex; returns how many. */
+  remove(...args: unknown[]): number {
+    const [name, prefix, regex] = params(args, ["name", "prefix", "regex"], [null, null, null]);
+    if (name && name !== NAMESERVER_NAME) return this.storage.delete(String(name)) ? 1 : 0;
+    const filter = prefix ? { prefix } : regex ? { regex } : null;
+    if (!filter) return 0;
+    const names = Object.keys(this.list(filter) as Record<string, unknown>).filter((n) =>
+      n !== NAMESERVER_NAME
+    );
+    for (const n of names) this.storage.delete(n);
+    return names.length;
+  }
+
+  /** Registrations by name (URI text, or `(uri, metadata)`), filtered by prefix or regex. */
+  list(...args: unknown[]): Record<string, unknown> {
+    const [prefix, regex, returnMetadata] = params(args, ["prefix", "regex", "return_metadata"], [
+      null,
+      null,
+      false,
+    ]);
+    if (prefix && regex) throw pyValueError("you can only filter on one thing at a time");
+    let match: (name: string) => boolean = () => true;
+    if (prefix) match = (n) => n.startsWith(String(prefix));
+    else if (regex) {
+      let re: RegExp;
+      try {
+        // Python's re.match anchors at the start only.
+        re = new RegExp(`^(?:${regex})`);
+      } catch (e) {
+        throw new NamingError(`invalid regex: ${(e as Error).message}`);
+      }
+      match = (n) => re.test(n);
+    }
+    const result: Record<string, unknown> = {};
+    for (const [name, [uri, meta]] of this.storage.entries()) {
+      if (match(name)) result[name] = returnMetadata ? tuple(uri, meta) : uri;
+    }
+    return result;
+  }
+
+  /** Yellow pages: registrations having all (`meta_all`) or any (`meta_any`) of the tags. */
+  yplookup(...args: unknown[]): Record<string, unknown> {
+    const [metaAll, metaAny, returnMetadata] = params(args, [
+      "meta_all",
+      "meta_any",
+      "return_metadata",
+    ], [null, null, true]);
+    if (metaAll && metaAny) {
+      throw pyValueError("you can't use meta_all or meta_any at the same time");
+    }
+    const all = tags(metaAll, "metadata_all");
+    const any = tags(metaAny, "metadata_any");
+    const result: Record<string, unknown> = {};
+    if (!(all && all.size) && !(any && any.size)) return result;
+    for (const [name, [uri, meta]] of this.storage.entries()) {
+      const hit = all && all.size
+        ? [...all].every((t) => meta.has(t))
+        : [...any!].some((t) => meta.has(t));
+      if (hit) result[name] = returnMetadata ? tuple(uri, meta) : uri;
+    }
+    return result;
+  }
+
+  /** Answers, to show the name server is there. */
+  ping(): null {
+    return null;
+  }
+}
+expose(
+  NameServer,
+  "count",
+  "lookup",
+  "register",
+  "set_metadata",
+  "remove",
+  "list",
+  "yplookup",
+  "ping",
+);
+behavior({ instanceMode: "single" })(NameServer);
+
+/** Options of {@linkcode startNS}. */
+export interface NameServerOptions extends DaemonOptions {
+  /** `memory` (default) or `sql:FILE`. */
+  storage?: string;
+  /** Answer UDP broadcast lookups (default: yes, except for a name server bound to loopback, as in Pyro5). */
+  enableBroadcast?: boolean;
+  /** Host of the broadcast responder (`NS_BCHOST`). */
+  bchost?: string;
+  /** Port of the broadcast responder (`NS_BCPORT`). */
+  bcport?: number;
+}
+
+/** A running name server. */
+export interface RunningNameServer {
+  /** The name server's URI. */
+  uri: URI;
+  /** The daemon serving it. */
+  daemon: Daemon;
+  /** The name server object. */
+  nameserver: NameServer;
+  /** The broadcast responder, or null. */
+  broadcast: BroadcastResponder | null;
+  /** Stops everything. */
+  close(): Promise<void>;
+}
+
+/**
+ * Answers `GET_NSURI` datagrams with the name server's URI.
+ * Python: `Pyro5.nameserver.BroadcastServer`.
+ */
+export class BroadcastResponder {
+  readonly #socket: DatagramSocket;
+  readonly #uri: URI;
+  #running = true;
+
+  /**
+   * Starts answering on a bound socket.
+   *
+   * @param socket the UDP socket (bound to the broadcast port)
+   * @param uri the name server's URI
+   */
+  constructor(socket: DatagramSocket, uri: URI) {
+    this.#socket = socket;
+    this.#uri = uri;
+    this.#loop();
+  }
+
+  /** Where the responder listens. */
+  get address(): { hostname: string; port: number } {
+    return this.#socket.address;
+  }
+
+  async #loop(): Promise<void> {
+    for (
+      let d = await this.#socket.receive();
+      d !== null && this.#running;
+      d = await this.#socket.receive()
+    ) {
+      if (new TextDecoder().decode(d.data) !== "GET_NSURI") continue;
+      const reply = new URI(this.#uri);
+      // An "any address" URI is no use to the asker: answer with the address it can reach.
+      if (reply.host === "0.0.0.0" || reply.host === "::") reply.host = d.hostname;
+      log.debug(`answering broadcast from ${d.hostname}:${d.port}`);
+      await this.#socket.send(new TextEncoder().encode(String(reply)), d.hostname, d.port).catch(
+        () => {},
+      );
+    }
+  }
+
+  /** Stops answering. */
+  async close(): Promise<void> {
+    this.#running = false;
+    await this.#socket.close();
+  }
+}
+
+/**
+ * Starts a name server: a daemon with `Pyro.NameServer` registered (and
+ * registered in itself, as Pyro5 does), a broadcast responder, and the
+ * autocleaner when `NS_AUTOCLEAN` is set. Python: `Pyro5.nameserver.start_ns`.
+ *
+ * @param options daemon options plus storage and broadcast settings
+ * @returns the running name server
+ * @example
+ * ```ts
+ * import { startNS } from "./nameserver.ts";
+ * const ns = await startNS({ host: "127.0.0.1", port: 0, enableBroadcast: false });
+ * console.log(String(ns.uri));
+ * await ns.close();
+ * ```
+ */
+export async function startNS(options: NameServerOptions = {}): Promise<RunningNameServer> {
+  const storageSpec = options.storage ?? "memory";
+  let storage: NameStorage;
+  if (storageSpec === "memory") storage = new MemoryStorage();
+  else if (storageSpec.startsWith("sql:") && storageSpec.length > 4) {
+    storage = await SqlStorage.open(storageSpec.slice(4));
+  } else throw new RangeError(`invalid storage type '${storageSpec}': use memory or sql:FILE`);
+  const cfg = resolveConfig(options.config);
+  let nsDaemon: Daemon;
+  try {
+    nsDaemon = await Daemon.create({ ...options, port: options.port ?? cfg.NS_PORT });
+  } catch (e) {
+    storage.close();
+    throw e;
+  }
+  const nameserver = new NameServer(storage);
+  const uri = nsDaemon.register(nameserver, NAMESERVER_NAME);
+  // Registered in itself, as Pyro5's name server does (replacing an entry from an earlier run).
+  nameserver.register(
+    NAMESERVER_NAME,
+    String(uri),
+    false,
+    new Set(["class:Pyro5.nameserver.NameServer"]),
+  );
+  let broadcast: BroadcastResponder | null = null;
+  const host = options.host ?? cfg.HOST;
+  const loopback = host === "localhost" || host.startsWith("127.") || host === "::1" ||
+    !!options.unixsocket;
+  // As in Pyro5, a name server bound to loopback only answers no broadcasts unless asked to.
+  if (options.enableBroadcast ?? !loopback) {
+    const transport: Transport = options.transport ??
+      await import("../transport/select.ts").then((m) => m.defaultTransport());
+    const bchost = options.bchost ?? cfg.NS_BCHOST ?? (host.includes(":") ? "::" : "0.0.0.0");
+    const socket = await transport.bindDatagram({
+      hostname: bchost,
+      port: options.bcport ?? cfg.NS_BCPORT,
+    });
+    broadcast = new BroadcastResponder(socket, nsDaemon.uriFor(nameserver, { nat: false }));
+  }
+  const cleaner = cfg.NS_AUTOCLEAN > 0
+    ? autoclean(nameserver, cfg.NS_AUTOCLEAN, options.transport)
+    : null;
+  return {
+    uri,
+    daemon: nsDaemon,
+    nameserver,
+    broadcast,
+    async close() {
+      cleaner?.stop();
+      await broadcast?.close();
+      await nsDaemon.close();
+      storage.close();
+    },
+  };
+}
+
+/** The seconds a registration may be unreachable before the autocleaner removes it. */
+export const AUTOCLEAN_GRACE = 20;
+
+/**
+ * Removes registrations whose daemon cannot be reached for
+ * {@linkcode AUTOCLEAN_GRACE} seconds, checking every `interval` seconds.
+ */
+function autoclean(
+  nameserver: NameServer,
+  interval: number,
+  transport?: Transport,
+): { stop(): void } {
+  if (interval < 3) throw pyValueError("NS_AUTOCLEAN cannot be smaller than 3");
+  const unreachable = new Map<string, number>();
+  let stopped = false;
+  const check = async () => {
+    const t: Transport = transport ??
+      await import("../transport/select.ts").then((m) => m.defaultTransport());
+    for (const [name, uri] of Object.entries(nameserver.list() as Record<string, string>)) {
+      if (stopped || name === NAMESERVER_NAME) continue;
+      try {
+        const u = new URI(uri);
+        const c = await t.connect(
+          u.sockname ? { path: u.sockname } : { hostname: u.host!, port: u.port! },
+          { timeout: 5 },
+        );
+        await c.close();
+        unreachable.delete(name);
+      } catch {
+        const since = unreachable.get(name) ?? Date.now();
+        unreachable.set(name, since);
+        if (Date.now() - since >= AUTOCLEAN_GRACE * 1000) {
+          log.info(`autoclean: unregistering ${name}; cannot connect uri ${uri}`);
+          nameserver.remove(name);
+          unreachable.delete(name);
+        }
+      }
+    }
+  };
+  const timer = setInterval(() => void check(), interval * 1000);
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}
