@@ -1,0 +1,165 @@
+// Pyro5's test echo server: `python -m Pyro5.utils.echoserver`, same object and flags.
+// Run: deno run -A cli/echoserver.ts [-H host] [-p port] [-u unixsocket] [-n] [-N] [-v] [-q]
+import { parseArgs } from "node:util";
+import { Daemon, expose, oneway } from "../server.ts";
+import { locateNS, startNS } from "../naming.ts";
+
+/** The echo server object, as Pyro5's `Pyro5.utils.echoserver.EchoServer`. */
+export class EchoServer {
+  #verbose = false;
+  mustShutdown = false;
+  onShutdown: (() => void) | null = null;
+
+  #say(text: string): void {
+    if (this.#verbose) console.log(`${new Date().toString()} - ${text}`);
+  }
+  echo(message: unknown): unknown {
+    this.#say(`echo: ${JSON.stringify(message, (_k, v) => typeof v === "bigint" ? String(v) : v)}`);
+    return message;
+  }
+  error(): never {
+    this.#say("error: generating exception");
+    throw new RangeError("this is the generated error from echoserver echo() method");
+  }
+  error_with_text(): never {
+    this.#say("error: generating exception");
+    throw new RangeError("the message of the error");
+  }
+  oneway_echo(message: unknown): string {
+    this.#say(`oneway_echo: ${JSON.stringify(message)}`);
+    return "bogus return value";
+  }
+  async slow(): Promise<string> {
+    this.#say("slow: waiting a bit...");
+    await new Promise((r) => setTimeout(r, 5000));
+    this.#say("slow: returning result");
+    return "Finally, an answer!";
+  }
+  *generator(): Generator<string> {
+    yield "one";
+    yield "two";
+    yield "three";
+  }
+  nan(): number {
+    return NaN;
+  }
+  inf(): number {
+    return Infinity;
+  }
+  async oneway_slow(): Promise<string> {
+    this.#say("oneway_slow: waiting a bit...");
+    await new Promise((r) => setTimeout(r, 5000));
+    this.#say("oneway_slow: returning result");
+    return "bogus return value";
+  }
+  shutdown(): void {
+    this.#say("shutting down");
+    this.mustShutdown = true;
+    // Let the reply go out first.
+    setTimeout(() => this.onShutdown?.(), 50);
+  }
+  get verbose(): boolean {
+    return this.#verbose;
+  }
+  set verbose(on: boolean) {
+    this.#verbose = Boolean(on);
+  }
+}
+expose(
+  EchoServer,
+  "echo",
+  "error",
+  "error_with_text",
+  "oneway_echo",
+  "slow",
+  "generator",
+  "nan",
+  "inf",
+  "oneway_slow",
+  "shutdown",
+  "verbose",
+);
+oneway(EchoServer, "oneway_echo", "oneway_slow");
+
+const USAGE = `usage: echoserver [-h] [-H HOST] [-p PORT] [-u UNIXSOCKET] [-n] [-N] [-v] [-q]
+
+options:
+  -h, --help            show this help message and exit
+  -H HOST, --host HOST  hostname to bind server on (default=localhost)
+  -p PORT, --port PORT  port to bind server on
+  -u UNIXSOCKET, --unixsocket UNIXSOCKET
+                        Unix domain socket name to bind server on
+  -n, --naming          register with nameserver
+  -N, --nameserver      also start a nameserver
+  -v, --verbose         verbose output
+  -q, --quiet           don't output anything`;
+
+if (import.meta.main ?? process.argv[1]?.endsWith("echoserver.ts")) {
+  const fail = (reason: string): never => {
+    console.error(`echoserver: error: ${reason}`);
+    process.exit(2);
+  };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        help: { type: "boolean", short: "h" },
+        host: { type: "string", short: "H", default: "localhost" },
+        port: { type: "string", short: "p", default: "0" },
+        unixsocket: { type: "string", short: "u" },
+        naming: { type: "boolean", short: "n" },
+        nameserver: { type: "boolean", short: "N" },
+        verbose: { type: "boolean", short: "v" },
+        quiet: { type: "boolean", short: "q" },
+      },
+    });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const o = parsed!.values;
+  if (o.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (!/^\d+$/.test(o.port!)) fail(`argument -p/--port: invalid int value: '${o.port}'`);
+  const quiet = o.quiet && !o.verbose;
+  if (!quiet) console.log("Starting Pyro's built-in test echo server.");
+  const nameserver = o.nameserver
+    ? await startNS({ host: o.host, port: 0, enableBroadcast: false })
+    : null;
+  const daemon = await Daemon.create({
+    host: o.host,
+    port: Number(o.port),
+    unixsocket: o.unixsocket,
+  });
+  const echo = new EchoServer();
+  echo.verbose = !!o.verbose;
+  const objectName = "test.echoserver";
+  const uri = daemon.register(echo, objectName);
+  if (o.naming || o.nameserver) {
+    try {
+      const ns = nameserver
+        ? await locateNS(nameserver.uri.host, nameserver.uri.port)
+        : await locateNS();
+      await ns.register(objectName, uri);
+      if (o.verbose) console.log(`using name server at ${ns.uri}`);
+      await ns._pyroRelease();
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  } else if (o.verbose) console.log("not using a name server.");
+  const stop = async () => {
+    await daemon.close();
+    await nameserver?.close();
+    process.exit(0);
+  };
+  echo.onShutdown = stop;
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  if (!quiet) {
+    console.log(`object name: ${objectName}`);
+    console.log(`echo uri: ${uri}`);
+    console.log("echoserver running.");
+  }
+}
