@@ -46,7 +46,9 @@ describe("Proxy with a Python name server", () => {
     await using p = new Proxy("PYRONAME:x@127.0.0.1:1");
     await assert.rejects(
       p.echo(1),
-      (e: Error) => e instanceof CommunicationError && /127\.0\.0\.1:1/.test(e.message),
+      (e: Error) =>
+        e instanceof NamingError &&
+        /Failed to locate the nameserver at 127\.0\.0\.1:1/.test(e.message),
     );
   });
 });
