@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Proxy, SerializedBlob } from "../../client.ts";
-import { CommunicationError, NamingError } from "../../errors.ts";
+import { NamingError } from "../../errors.ts";
 import { URI } from "../../uri.ts";
 import { defaultTransport } from "../../transport/mod.ts";
 import { startPythonServer } from "../fixtures/python.ts";
