@@ -84,11 +84,11 @@ export {
 export {
   AUTOCLEAN_GRACE,
   BroadcastResponder,
-  type LocateOptions,
   locateNS,
+  type LocateOptions,
   MemoryStorage,
-  NAMESERVER_NAME,
   NameServer,
+  NAMESERVER_NAME,
   type NameServerOptions,
   NameServerProxy,
   type NameStorage,

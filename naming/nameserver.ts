@@ -211,6 +211,11 @@ export interface NameServerOptions extends DaemonOptions {
   bchost?: string;
   /** Port of the broadcast responder (`NS_BCPORT`). */
   bcport?: number;
+  /**
+   * Autoclean timing, overriding `NS_AUTOCLEAN` (seconds between checks) and the
+   * grace period (default {@linkcode AUTOCLEAN_GRACE} seconds unreachable before removal).
+   */
+  autoclean?: { interval: number; grace?: number };
 }
 
 /** A running name server. */
@@ -293,13 +298,16 @@ export class BroadcastResponder {
  * ```
  */
 export async function startNS(options: NameServerOptions = {}): Promise<RunningNameServer> {
+  const cfg = resolveConfig(options.config);
+  if (cfg.NS_AUTOCLEAN > 0 && cfg.NS_AUTOCLEAN < 3) {
+    throw pyValueError("NS_AUTOCLEAN cannot be smaller than 3");
+  }
   const storageSpec = options.storage ?? "memory";
   let storage: NameStorage;
   if (storageSpec === "memory") storage = new MemoryStorage();
   else if (storageSpec.startsWith("sql:") && storageSpec.length > 4) {
     storage = await SqlStorage.open(storageSpec.slice(4));
   } else throw new RangeError(`invalid storage type '${storageSpec}': use memory or sql:FILE`);
-  const cfg = resolveConfig(options.config);
   let nsDaemon: Daemon;
   try {
     nsDaemon = await Daemon.create({ ...options, port: options.port ?? cfg.NS_PORT });
@@ -331,9 +339,9 @@ export async function startNS(options: NameServerOptions = {}): Promise<RunningN
     });
     broadcast = new BroadcastResponder(socket, nsDaemon.uriFor(nameserver, { nat: false }));
   }
-  const cleaner = cfg.NS_AUTOCLEAN > 0
-    ? autoclean(nameserver, cfg.NS_AUTOCLEAN, options.transport)
-    : null;
+  const interval = options.autoclean?.interval ?? cfg.NS_AUTOCLEAN;
+  const grace = options.autoclean?.grace ?? AUTOCLEAN_GRACE;
+  const cleaner = interval > 0 ? autoclean(nameserver, interval, grace, options.transport) : null;
   return {
     uri,
     daemon: nsDaemon,
@@ -352,15 +360,15 @@ export async function startNS(options: NameServerOptions = {}): Promise<RunningN
 export const AUTOCLEAN_GRACE = 20;
 
 /**
- * Removes registrations whose daemon cannot be reached for
- * {@linkcode AUTOCLEAN_GRACE} seconds, checking every `interval` seconds.
+ * Removes registrations whose daemon cannot be reached for `grace` seconds,
+ * checking every `interval` seconds.
  */
 function autoclean(
   nameserver: NameServer,
   interval: number,
+  grace: number,
   transport?: Transport,
 ): { stop(): void } {
-  if (interval < 3) throw pyValueError("NS_AUTOCLEAN cannot be smaller than 3");
   const unreachable = new Map<string, number>();
   let stopped = false;
   const check = async () => {
@@ -379,7 +387,7 @@ function autoclean(
       } catch {
         const since = unreachable.get(name) ?? Date.now();
         unreachable.set(name, since);
-        if (Date.now() - since >= AUTOCLEAN_GRACE * 1000) {
+        if (Date.now() - since >= grace * 1000) {
           log.info(`autoclean: unregistering ${name}; cannot connect uri ${uri}`);
           nameserver.remove(name);
           unreachable.delete(name);

@@ -143,6 +143,38 @@ describe("our locateNS with Python's name server", () => {
   });
 });
 
+describe("autoclean", () => {
+  it("removes registrations whose daemon stays unreachable, keeps the others", async () => {
+    const ns = await startNS({
+      host: "127.0.0.1",
+      port: 0,
+      autoclean: { interval: 0.2, grace: 0.5 },
+    });
+    const alive = await startPythonServer("test_daemon.py", []);
+    try {
+      await using p = await locateNS("127.0.0.1", ns.uri.port);
+      await p.register("gone", "PYRO:gone@127.0.0.1:1");
+      await p.register("alive", alive.announced);
+      const deadline = Date.now() + 20000;
+      while ((await p.list()).has("gone") && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const names = [...(await p.list()).keys()].sort();
+      assert.deepEqual(names, ["Pyro.NameServer", "alive"]);
+    } finally {
+      await alive.stop();
+      await ns.close();
+    }
+  });
+
+  it("refuses an NS_AUTOCLEAN under 3 seconds, as Pyro5 does", async () => {
+    await assert.rejects(
+      startNS({ host: "127.0.0.1", port: 0, config: { NS_AUTOCLEAN: 1 } }),
+      /NS_AUTOCLEAN cannot be smaller than 3/,
+    );
+  });
+});
+
 describe("SQLite storage", () => {
   it("is read by Pyro5's sql: storage and the reverse, and survives restarts and kill -9", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pyro5-ns-"));
