@@ -115,5 +115,6 @@ export {
   memoryPair,
   memoryTransport,
   nodeTransport,
+  streamConnection,
   type Transport,
 } from "./transport/mod.ts";

@@ -9,6 +9,7 @@
 import { SerializeError } from "../errors.ts";
 import { pythonFloatRepr } from "./pyfloat.ts";
 import { classToDict, dictToClass } from "./registry.ts";
+import { setOwn } from "./dict_builder.ts";
 import { isoFormat, utf8Decoder, utf8Encoder } from "./text.ts";
 import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type Serializer } from "./types.ts";
 
@@ -390,14 +391,7 @@ class JsonParser {
       }
       this.#ws();
       const value = this.#value(depth);
-      if (key === "__proto__") {
-        Object.defineProperty(out, key, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else out[key] = value;
+      setOwn(out, key, value);
       if (key === "__class__") hasClass = true;
       this.#ws();
       const c = this.#s.charCodeAt(this.#i++);

@@ -8,6 +8,7 @@
  */
 import { SerializeError } from "../errors.ts";
 import { classToDict, dictToClass } from "./registry.ts";
+import { DictBuilder } from "./dict_builder.ts";
 import { isoFormat, utf8Encoder } from "./text.ts";
 import {
   type Call,
@@ -415,9 +416,8 @@ class MarshalReader {
             `marshal: nesting deeper than ${this.#maxDepth} levels at offset ${at}`,
           );
         }
-        let obj: Record<string, unknown> | null = {};
-        let map: Map<unknown, unknown> | null = null;
-        const slot = flag ? this.#refs.push(obj) - 1 : -1;
+        const dict = new DictBuilder();
+        const slot = flag ? this.#refs.push(dict.result()) - 1 : -1;
         for (;;) {
           this.#need(1);
           if (this.#b[this.#pos] === 0x30) {
@@ -425,25 +425,12 @@ class MarshalReader {
             break;
           }
           const key = this.#value(depth + 1);
-          const value = this.#value(depth + 1);
-          if (obj !== null && typeof key === "string") {
-            if (key === "__proto__") {
-              Object.defineProperty(obj, key, {
-                value,
-                enumerable: true,
-                writable: true,
-                configurable: true,
-              });
-            } else obj[key] = value;
-          } else {
-            if (map === null) {
-              map = new Map(Object.entries(obj!));
-              obj = null;
-            }
-            map.set(key, value);
-          }
+          dict.set(key, this.#value(depth + 1));
         }
-        const result = map ?? (typeof obj!.__class__ === "string" ? dictToClass(obj!) : obj);
+        const built = dict.result();
+        const result = built instanceof Map || typeof built.__class__ !== "string"
+          ? built
+          : dictToClass(built);
         if (slot >= 0) this.#refs[slot] = result;
         return result;
       }

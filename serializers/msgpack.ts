@@ -9,6 +9,7 @@
  */
 import { SerializeError } from "../errors.ts";
 import { classToDict, dictToClass } from "./registry.ts";
+import { DictBuilder } from "./dict_builder.ts";
 import { utf8Decoder, utf8Encoder } from "./text.ts";
 import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type Serializer } from "./types.ts";
 import { callFromValue } from "./serpent.ts";
@@ -489,30 +490,13 @@ class MsgpackDecoder {
       );
     }
     this.#need(n * 2);
-    let obj: Record<string, unknown> | null = {};
-    let map: Map<unknown, unknown> | null = null;
+    const dict = new DictBuilder();
     for (let i = 0; i < n; i++) {
       const key = this.#value(depth + 1);
-      const value = this.#value(depth + 1);
-      if (obj !== null && typeof key === "string") {
-        if (key === "__proto__") {
-          Object.defineProperty(obj, key, {
-            value,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        } else obj[key] = value;
-      } else {
-        if (map === null) {
-          map = new Map(Object.entries(obj!));
-          obj = null;
-        }
-        map.set(key, value);
-      }
+      dict.set(key, this.#value(depth + 1));
     }
-    if (map !== null) return map;
-    return typeof obj!.__class__ === "string" ? dictToClass(obj!) : obj;
+    const built = dict.result();
+    return built instanceof Map || typeof built.__class__ !== "string" ? built : dictToClass(built);
   }
 
   #ext(n: number): unknown {

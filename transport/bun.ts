@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { CommunicationError, ConnectionClosedError, TimeoutError } from "../errors.ts";
+import { CommunicationError, ConnectionClosedError } from "../errors.ts";
+import { guardConnect } from "./connect_guard.ts";
 import { nodeTransport } from "./node.ts";
 import { AsyncQueue } from "./queue.ts";
 import {
@@ -209,41 +210,8 @@ async function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promis
       : { hostname: endpoint.hostname, port: endpoint.port }),
     socket: handlers,
   });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const guards: Promise<never>[] = [];
-  if (options.timeout) {
-    guards.push(
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(new TimeoutError(`cannot connect to ${where}: timeout (${options.timeout}s)`)),
-          options.timeout! * 1000,
-        );
-      }),
-    );
-  }
-  if (options.signal) {
-    guards.push(
-      new Promise((_, reject) => {
-        onAbort = () => reject(options.signal!.reason ?? new DOMException("aborted", "AbortError"));
-        options.signal!.addEventListener("abort", onAbort, { once: true });
-      }),
-    );
-  }
-  try {
-    const socket = await Promise.race([attempt, ...guards]);
-    return new BunConnection(socket, "path" in endpoint ? endpoint.path : undefined);
-  } catch (e) {
-    attempt.then((s) => s.terminate(), () => {});
-    if (e instanceof TimeoutError || (e as Error)?.name === "AbortError") throw e;
-    throw new CommunicationError(`cannot connect to ${where}: ${(e as Error)?.message ?? e}`, {
-      cause: e,
-    });
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    if (onAbort) options.signal!.removeEventListener("abort", onAbort);
-  }
+  const socket = await guardConnect(attempt, where, options, (s) => s.terminate());
+  return new BunConnection(socket, "path" in endpoint ? endpoint.path : undefined);
 }
 
 function listen(endpoint: Endpoint): Promise<Listener> {

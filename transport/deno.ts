@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { CommunicationError, ConnectionClosedError, TimeoutError } from "../errors.ts";
+import { CommunicationError, ConnectionClosedError } from "../errors.ts";
+import { guardConnect } from "./connect_guard.ts";
 import { nodeTransport } from "./node.ts";
 import {
   type Address,
@@ -106,45 +107,11 @@ class DenoConnection implements Connection {
 async function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Connection> {
   const where = formatAddress(endpoint);
   options.signal?.throwIfAborted();
-  const attempt = "path" in endpoint
+  const attempt: Promise<Deno.Conn> = "path" in endpoint
     ? Deno.connect({ transport: "unix", path: endpoint.path })
     : Deno.connect({ hostname: endpoint.hostname, port: endpoint.port });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const guards: Promise<never>[] = [];
-  if (options.timeout) {
-    guards.push(
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(new TimeoutError(`cannot connect to ${where}: timeout (${options.timeout}s)`)),
-          options.timeout! * 1000,
-        );
-      }),
-    );
-  }
-  if (options.signal) {
-    guards.push(
-      new Promise((_, reject) => {
-        onAbort = () => reject(options.signal!.reason ?? new DOMException("aborted", "AbortError"));
-        options.signal!.addEventListener("abort", onAbort, { once: true });
-      }),
-    );
-  }
-  try {
-    const conn = await Promise.race([attempt, ...guards]);
-    return new DenoConnection(conn);
-  } catch (e) {
-    // A connection that arrives after the timeout must not leak.
-    attempt.then((c) => c.close(), () => {});
-    if (e instanceof TimeoutError || (e as Error)?.name === "AbortError") throw e;
-    throw new CommunicationError(`cannot connect to ${where}: ${(e as Error).message}`, {
-      cause: e,
-    });
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    if (onAbort) options.signal!.removeEventListener("abort", onAbort);
-  }
+  const conn = await guardConnect(attempt, where, options, (c) => c.close());
+  return new DenoConnection(conn);
 }
 
 class DenoListener implements Listener {

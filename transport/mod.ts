@@ -17,3 +17,4 @@ export { defaultTransport } from "./select.ts";
 export { memoryPair, memoryTransport } from "./memory.ts";
 export { nodeTransport } from "./node.ts";
 export { AsyncQueue } from "./queue.ts";
+export { streamConnection } from "./streams.ts";

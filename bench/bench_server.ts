@@ -1,0 +1,49 @@
+// The benchmark server: object `bench`, printing `URI PYRO:bench@127.0.0.1:PORT` when ready,
+// exiting on SIGTERM. Python benchmark clients drive it too.
+// Run: deno run -A bench/bench_server.ts [port]
+import { behavior, Daemon, expose, oneway } from "../mod.ts";
+
+class Bench {
+  #hits = 0;
+  echo(value: unknown) {
+    return value;
+  }
+  oneway_hit(_value: unknown) {
+    this.#hits++;
+  }
+  hits() {
+    return this.#hits;
+  }
+  reset() {
+    this.#hits = 0;
+  }
+  blob_str(size: number) {
+    return "x".repeat(size);
+  }
+  blob_bytes(size: number) {
+    return new Uint8Array(size).fill(0x61);
+  }
+  upload(data: Uint8Array | string) {
+    return data.length;
+  }
+  *chunks_str(total: number, chunksize: number) {
+    const chunk = "x".repeat(chunksize);
+    for (let sent = 0; sent < total; sent += chunksize) yield chunk;
+  }
+  *chunks_bytes(total: number, chunksize: number) {
+    const chunk = new Uint8Array(chunksize).fill(0x62);
+    for (let sent = 0; sent < total; sent += chunksize) yield chunk;
+  }
+}
+expose(Bench);
+oneway(Bench, "oneway_hit");
+// One instance for all clients, so hits() counts every client's oneway calls.
+behavior({ instanceMode: "single" })(Bench);
+
+const daemon = await Daemon.create({ host: "127.0.0.1", port: Number(process.argv[2] ?? 0) });
+daemon.register(Bench, "bench");
+process.on("SIGTERM", async () => {
+  await daemon.close();
+  process.exit(0);
+});
+console.log(`URI ${daemon.uriFor("bench")}`);

@@ -1,0 +1,66 @@
+"""The Python benchmark client: measures one server and prints one JSON object of figures.
+
+Usage: python client.py <uri> <seconds>
+"""
+import json
+import sys
+import time
+
+import serpent
+
+import Pyro5.api
+
+uri, seconds = sys.argv[1], float(sys.argv[2])
+out = {}
+for serializer in ("serpent", "json", "marshal", "msgpack"):
+    Pyro5.api.config.SERIALIZER = serializer
+    with Pyro5.api.Proxy(uri) as p:
+        p.echo(42)
+        lat = []
+        start = time.perf_counter()
+        end = start + seconds
+        while time.perf_counter() < end:
+            t = time.perf_counter()
+            p.echo(42)
+            lat.append(time.perf_counter() - t)
+        out["seq_" + serializer] = len(lat) / (time.perf_counter() - start)
+        lat.sort()
+        out["p50_%s_us" % serializer] = lat[len(lat) // 2] * 1e6
+        out["p99_%s_us" % serializer] = lat[int(len(lat) * 0.99)] * 1e6
+        if serializer != "marshal":  # Python's marshal client cannot send batches
+            done, start = 0, time.perf_counter()
+            while time.perf_counter() < start + seconds:
+                b = Pyro5.api.BatchProxy(p)
+                for i in range(1000):
+                    b.echo(i)
+                list(b())
+                done += 1000
+            out["batch_" + serializer] = done / (time.perf_counter() - start)
+        if serializer != "json":
+            start = time.perf_counter()
+            size = 0
+            for _ in range(3):
+                r = p.blob_bytes(10_000_000)
+                size += len(serpent.tobytes(r) if isinstance(r, dict) else r)
+            out["blob10mb_%s_MBps" % serializer] = size / 1e6 / (time.perf_counter() - start)
+            start, size = time.perf_counter(), 0
+            for chunk in p.chunks_bytes(50_000_000, 200_000):
+                size += len(serpent.tobytes(chunk) if isinstance(chunk, dict) else chunk)
+            out["stream50mb_%s_MBps" % serializer] = size / 1e6 / (time.perf_counter() - start)
+Pyro5.api.config.SERIALIZER = "msgpack"
+with Pyro5.api.Proxy(uri) as p:
+    p.reset()
+    n = 20000
+    start = time.perf_counter()
+    for i in range(n):
+        p.oneway_hit(i)
+    while p.hits() < n:
+        time.sleep(0.001)
+    out["oneway_executed"] = n / (time.perf_counter() - start)
+done, start = 0, time.perf_counter()
+while time.perf_counter() < start + seconds:
+    with Pyro5.api.Proxy(uri) as p:
+        p.echo(1)
+    done += 1
+out["connect_call_close"] = done / (time.perf_counter() - start)
+print(json.dumps(out))

@@ -1,0 +1,96 @@
+// The TypeScript benchmark client: measures one server (`client.ts <uri> <seconds>`) and
+// prints one JSON object of figures.
+import { BatchProxy, Proxy } from "../mod.ts";
+
+const uri = process.argv[2];
+const seconds = Number(process.argv[3] ?? 1);
+const out: Record<string, number> = {};
+const now = () => performance.now();
+
+async function timed(fn: () => Promise<number>): Promise<number> {
+  const start = now();
+  const count = await fn();
+  return count / ((now() - start) / 1000);
+}
+
+for (const serializer of ["serpent", "json", "marshal", "msgpack"] as const) {
+  await using p = new Proxy(uri, { serializer });
+  await p.echo(42);
+  // Sequential calls, with latency percentiles.
+  const latencies: number[] = [];
+  const end = now() + seconds * 1000;
+  const start = now();
+  while (now() < end) {
+    const t = now();
+    await p.echo(42);
+    latencies.push(now() - t);
+  }
+  out[`seq_${serializer}`] = latencies.length / ((now() - start) / 1000);
+  latencies.sort((a, b) => a - b);
+  out[`p50_${serializer}_us`] = latencies[Math.floor(latencies.length * 0.5)] * 1000;
+  out[`p99_${serializer}_us`] = latencies[Math.floor(latencies.length * 0.99)] * 1000;
+  // Pipelined: 64 calls in flight on the one connection.
+  out[`pipe_${serializer}`] = await timed(async () => {
+    let done = 0;
+    const stop = now() + seconds * 1000;
+    const lane = async () => {
+      while (now() < stop) {
+        await p.echo(42);
+        done++;
+      }
+    };
+    await Promise.all(Array.from({ length: 64 }, lane));
+    return done;
+  });
+  // Batches of 1000 calls.
+  out[`batch_${serializer}`] = await timed(async () => {
+    let done = 0;
+    const stop = now() + seconds * 1000;
+    while (now() < stop) {
+      const b = new BatchProxy(p);
+      for (let i = 0; i < 1000; i++) b.echo(i);
+      (await b())!.toArray();
+      done += 1000;
+    }
+    return done;
+  });
+  if (serializer !== "json") {
+    const size = 10_000_000;
+    out[`blob10mb_${serializer}_MBps`] = await timed(async () => {
+      let bytes = 0;
+      for (let i = 0; i < 3; i++) bytes += ((await p.blob_bytes(size)) as Uint8Array).length;
+      return bytes / 1e6;
+    });
+    out[`stream50mb_${serializer}_MBps`] = await timed(async () => {
+      let bytes = 0;
+      for await (const chunk of await p.chunks_bytes(50_000_000, 200_000)) {
+        bytes += (chunk as Uint8Array).length;
+      }
+      return bytes / 1e6;
+    });
+  }
+}
+
+{
+  await using p = new Proxy(uri, { serializer: "msgpack" });
+  await p.reset();
+  const n = 20000;
+  out.oneway_executed = await timed(async () => {
+    for (let i = 0; i < n; i++) p.oneway_hit(i);
+    while ((await p.hits()) < n) await new Promise((r) => setTimeout(r, 1));
+    return n;
+  });
+}
+out.connect_call_close = await timed(async () => {
+  let done = 0;
+  const stop = now() + seconds * 1000;
+  while (now() < stop) {
+    const p = new Proxy(uri, { serializer: "msgpack" });
+    await p.echo(1);
+    await p._pyroRelease();
+    done++;
+  }
+  return done;
+});
+console.log(JSON.stringify(out));
+process.exit(0);

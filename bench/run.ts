@@ -1,0 +1,135 @@
+// The benchmark command: runs our daemon and Python Pyro5's side by side and prints one table
+// with the figures of every pair (TS→TS, TS→Py, Py→TS, Py→Py) and the ratios, medians of
+// several interleaved runs, plus raw loopback TCP on this runtime as the ceiling.
+// Run: deno run -A bench/run.ts [--seconds 1] [--runs 3]    (or with bun / node)
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const PYTHON = process.env.PYRO5_PYTHON ?? `${ROOT}.venv/bin/python`;
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { seconds: { type: "string", default: "1" }, runs: { type: "string", default: "3" } },
+});
+const seconds = values.seconds!;
+const runs = Number(values.runs);
+const g = globalThis as Record<string, unknown>;
+const runtime = "Deno" in g ? "deno" : "Bun" in g ? "bun" : "node";
+const version = runtime === "deno"
+  ? (g.Deno as { version: { deno: string } }).version.deno
+  : runtime === "bun"
+  ? (g.Bun as { version: string }).version
+  : process.version;
+const self = (script: string): [string, string[]] =>
+  runtime === "deno" ? [process.execPath, ["run", "-A", script]] : [process.execPath, [script]];
+
+function start(
+  cmd: string,
+  args: string[],
+  keyword: string,
+): Promise<{ child: ChildProcess; value: string }> {
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on(
+      "line",
+      (l) => l.startsWith(keyword + " ") && resolve({ child, value: l.slice(keyword.length + 1) }),
+    );
+    child.once("exit", (c) => reject(new Error(`${args.join(" ")} exited ${c}`)));
+  });
+}
+
+function run(cmd: string, args: string[]): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      cmd,
+      args,
+      { maxBuffer: 1 << 24, timeout: 600000 },
+      (e, out, err) =>
+        e
+          ? reject(new Error(`${args.join(" ")}: ${e.message}\n${err}`))
+          : resolve(JSON.parse(out.trim().split("\n").pop()!)),
+    )
+  );
+}
+
+const pairs = ["ts→ts", "ts→py", "py→ts", "py→py"] as const;
+const samples: Record<string, Record<string, number[]>> = { raw: {} };
+for (const p of pairs) samples[p] = {};
+const add = (pair: string, figures: Record<string, number>) => {
+  for (const [k, v] of Object.entries(figures)) (samples[pair][k] ??= []).push(v);
+};
+
+for (let r = 0; r < runs; r++) {
+  const [tcmd, targs] = self(`${ROOT}bench/bench_server.ts`);
+  const ts = await start(tcmd, targs, "URI");
+  const py = await start(PYTHON, [`${ROOT}bench/bench_server.py`], "URI");
+  const [rcmd, rargs] = self(`${ROOT}bench/raw.ts`);
+  const raw = await start(rcmd, [...rargs, "server"], "PORT");
+  try {
+    const [ccmd, cargs] = self(`${ROOT}bench/client.ts`);
+    // Interleaved: each pair runs once per round, so all see the same machine state.
+    add("raw", await run(rcmd, [...rargs, "client", raw.value, seconds]));
+    add("ts→ts", await run(ccmd, [...cargs, ts.value, seconds]));
+    add("py→py", await run(PYTHON, [`${ROOT}bench/client.py`, py.value, seconds]));
+    add("ts→py", await run(ccmd, [...cargs, py.value, seconds]));
+    add("py→ts", await run(PYTHON, [`${ROOT}bench/client.py`, ts.value, seconds]));
+  } finally {
+    for (const s of [ts, py, raw]) s.child.kill("SIGTERM");
+  }
+  console.error(`round ${r + 1}/${runs} done`);
+}
+
+const median = (xs: number[] | undefined) => {
+  if (!xs?.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+const fmt = (x: number) =>
+  Number.isNaN(x) ? "-" : x >= 100 ? Math.round(x).toLocaleString("en-US") : x.toFixed(1);
+const keys = [...new Set(pairs.flatMap((p) => Object.keys(samples[p])))];
+const table: Record<string, Record<string, number>> = {};
+const lines = [
+  `| measurement | ${pairs.join(" | ")} | ts→ts / py→py | py→ts / py→py |`,
+  `| --- | ${pairs.map(() => "---:").join(" | ")} | ---: | ---: |`,
+];
+for (const k of keys) {
+  const row = Object.fromEntries(pairs.map((p) => [p, median(samples[p][k])]));
+  table[k] = row;
+  const lower = k.includes("_us");
+  const ratio = (a: number, b: number) =>
+    Number.isNaN(a) || Number.isNaN(b) ? "-" : `${(lower ? b / a : a / b).toFixed(2)}×`;
+  lines.push(
+    `| ${k} | ${pairs.map((p) => fmt(row[p])).join(" | ")} | ${
+      ratio(row["ts→ts"], row["py→py"])
+    } | ${ratio(row["py→ts"], row["py→py"])} |`,
+  );
+}
+const rawRow = Object.fromEntries(Object.keys(samples.raw).map((k) => [k, median(samples.raw[k])]));
+for (const [k, v] of Object.entries(rawRow)) {
+  lines.push(`| ${k} (${runtime}, no Pyro) | ${fmt(v)} | | | | | |`);
+}
+const seqShare = ["serpent", "json", "marshal", "msgpack"].map((s) =>
+  `${s} ${(100 * table[`seq_${s}`]["ts→ts"] / rawRow.raw_pingpong).toFixed(0)}%`
+);
+lines.push("", `ts→ts sequential calls as a share of raw ping-pong: ${seqShare.join(", ")}`);
+console.log(
+  `Benchmarks on ${runtime} ${version} (${
+    new Date().toISOString()
+  }), ${runs} rounds of ${seconds}s, medians; higher is better except latencies (µs).\n`,
+);
+console.log(lines.join("\n"));
+mkdirSync(`${ROOT}bench/results`, { recursive: true });
+const result = {
+  date: new Date().toISOString(),
+  runtime,
+  version,
+  seconds,
+  runs,
+  table,
+  raw: rawRow,
+};
+writeFileSync(`${ROOT}bench/results/latest-${runtime}.json`, JSON.stringify(result, null, 2));
+process.exit(0);
