@@ -55,7 +55,12 @@ const exposures = new WeakMap<Target, Exposure>();
 const exposedFunctions = new WeakSet<object>();
 const onewayFunctions = new WeakSet<object>();
 
+// Metadata is worked out once per class (or plain object) and kept until exposure changes.
+let exposureVersion = 0;
+const metadataCache = new WeakMap<object, { version: number; metadata: Metadata }>();
+
 function exposureOf(target: Target): Exposure {
+  exposureVersion++;
   let e = exposures.get(target);
   if (!e) exposures.set(target, e = { all: false, names: new Set(), oneway: new Set() });
   return e;
@@ -140,6 +145,7 @@ export function expose<T>(target: T, ...names: any[]): T {
     } else {
       checkName(String(context.name));
       exposedFunctions.add(target as object);
+      exposureVersion++;
     }
     return target;
   }
@@ -175,6 +181,7 @@ export function oneway<T>(target: T, ...names: any[]): T {
   if (isDecoratorContext(names[0])) {
     checkName(String(names[0].name));
     onewayFunctions.add(target as object);
+    exposureVersion++;
     return target;
   }
   const e = exposureOf(target as Target);
@@ -250,6 +257,19 @@ function allowed(name: string): boolean {
  * @returns the exposed methods, oneway methods and attributes
  */
 export function exposedMembers(objOrClass: object): Metadata {
+  // Instances of a class share their class's metadata; plain objects have their own.
+  const key =
+    typeof objOrClass === "function" || Object.getPrototypeOf(objOrClass) === Object.prototype
+      ? objOrClass
+      : (objOrClass as { constructor: object }).constructor ?? objOrClass;
+  const cached = metadataCache.get(key);
+  if (cached && cached.version === exposureVersion) return cached.metadata;
+  const metadata = computeMembers(objOrClass);
+  metadataCache.set(key, { version: exposureVersion, metadata });
+  return metadata;
+}
+
+function computeMembers(objOrClass: object): Metadata {
   const methods = new Set<string>();
   const oneways = new Set<string>();
   const attrs = new Set<string>();

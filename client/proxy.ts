@@ -17,7 +17,7 @@ import { activeContext } from "../context.ts";
 import { getLogger } from "../logging.ts";
 import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
 import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
-import type { Message } from "../protocol/message.ts";
+import { encodeMessage, type Message } from "../protocol/message.ts";
 import { buildMessage } from "../protocol/message_stream.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import { tuple } from "../serializers/types.ts";
@@ -334,7 +334,7 @@ export class ProxyCore {
       ? options.correlationId
       : context.correlationId;
     const seq = this.#nextSeq(channel);
-    const bytes = await buildMessage({
+    const init = {
       type: MsgType.INVOKE,
       serializerId: serializer.id,
       flags,
@@ -342,10 +342,12 @@ export class ProxyCore {
       payload,
       annotations,
       correlationId: correlationId ? uuidToBytes(correlationId) : null,
-    }, {
-      compress: this._pyroConfig.COMPRESSION,
-      maxMessageSize: this._pyroConfig.MAX_MESSAGE_SIZE,
-    });
+    };
+    const config = this._pyroConfig;
+    // Compression is the only async step of building a message: skip the promise without it.
+    const bytes = config.COMPRESSION
+      ? await buildMessage(init, { compress: true, maxMessageSize: config.MAX_MESSAGE_SIZE })
+      : encodeMessage(init, config.MAX_MESSAGE_SIZE);
     if (oneway) {
       await channel.send(bytes);
       return undefined;

@@ -6,6 +6,11 @@
  */
 import { CORRELATION_ID_SIZE } from "./constants.ts";
 
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX_VALUE[0x30 + i] = i;
+for (let i = 0; i < 6; i++) HEX_VALUE[0x61 + i] = HEX_VALUE[0x41 + i] = 10 + i;
+const HEX_DIGITS: string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 const UUID_TEXT =
   /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 
@@ -21,11 +26,26 @@ const UUID_TEXT =
  * ```
  */
 export function uuidToBytes(uuid: string): Uint8Array {
+  const bytes = new Uint8Array(CORRELATION_ID_SIZE);
+  // Canonical text, the common case: read the hex digits in place.
+  if (typeof uuid === "string" && uuid.length === 36) {
+    let j = 0;
+    for (let i = 0; i < 36 && j < 16; i++) {
+      if (i === 8 || i === 13 || i === 18 || i === 23) {
+        if (uuid.charCodeAt(i) !== 0x2d) break;
+        continue;
+      }
+      const hi = HEX_VALUE[uuid.charCodeAt(i++)];
+      const lo = HEX_VALUE[uuid.charCodeAt(i)];
+      if (hi === undefined || lo === undefined || hi < 0 || lo < 0) break;
+      bytes[j++] = (hi << 4) | lo;
+    }
+    if (j === 16) return bytes;
+  }
   if (typeof uuid !== "string" || !UUID_TEXT.test(uuid)) {
     throw new TypeError(`correlation id must be a UUID string, got ${JSON.stringify(uuid)}`);
   }
   const hex = uuid.replaceAll("-", "");
-  const bytes = new Uint8Array(CORRELATION_ID_SIZE);
   for (let i = 0; i < CORRELATION_ID_SIZE; i++) {
     bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   }
@@ -47,11 +67,12 @@ export function bytesToUuid(bytes: Uint8Array): string {
   if (bytes.length !== CORRELATION_ID_SIZE) {
     throw new RangeError(`a UUID has 16 bytes, got ${bytes.length}`);
   }
-  let hex = "";
-  for (let i = 0; i < CORRELATION_ID_SIZE; i++) hex += bytes[i].toString(16).padStart(2, "0");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
-    hex.slice(20)
-  }`;
+  const h = HEX_DIGITS;
+  return h[bytes[0]] + h[bytes[1]] + h[bytes[2]] + h[bytes[3]] + "-" + h[bytes[4]] + h[bytes[5]] +
+    "-" +
+    h[bytes[6]] + h[bytes[7]] + "-" + h[bytes[8]] + h[bytes[9]] + "-" + h[bytes[10]] +
+    h[bytes[11]] +
+    h[bytes[12]] + h[bytes[13]] + h[bytes[14]] + h[bytes[15]];
 }
 
 /**

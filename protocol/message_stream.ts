@@ -87,6 +87,11 @@ export class MessageReader {
     this.#source = readable.getReader();
   }
 
+  /** Messages already decoded and waiting to be read. */
+  get buffered(): number {
+    return this.#queue.length;
+  }
+
   /**
    * The next message, its payload inflated.
    *
@@ -111,7 +116,11 @@ export class MessageReader {
       }
       for (const m of this.#decoder.push(result.value)) this.#queue.push(m);
     }
-    return inflateMessage(this.#queue.shift()!, this.#maxMessageSize);
+    const message = this.#queue.shift()!;
+    // Most messages are not compressed: no extra promise for them.
+    return message.flags & Flags.COMPRESSED
+      ? inflateMessage(message, this.#maxMessageSize)
+      : message;
   }
 
   /** Stops reading and releases the stream. */

@@ -23,6 +23,7 @@ import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
 import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
 import type { Message } from "../protocol/message.ts";
 import { buildMessage, MessageReader } from "../protocol/message_stream.ts";
+import { encodeMessage } from "../protocol/message.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import { errorToDict, ExceptionWrapper, registerClassToDict } from "../serializers/registry.ts";
 import { type Serializer, tuple } from "../serializers/types.ts";
@@ -34,6 +35,8 @@ import { isStreamable, StreamRegistry } from "./streams.ts";
 import { pythonTraceback } from "./traceback.ts";
 
 const log = getLogger("Pyro5.server");
+/** Queued reply bytes that are written at once rather than waiting for the batch to end. */
+const OUTBOX_LIMIT = 1 << 20;
 
 /** The object id of every daemon's own object. */
 export const DAEMON_OBJECT_ID = "Pyro.Daemon";
@@ -449,6 +452,8 @@ class ConnectionHandler {
   readonly #handshake: boolean;
   readonly #objects: Map<string, Registered>;
   readonly #reader: MessageReader;
+  #out: Uint8Array[] = [];
+  #outBytes = 0;
 
   constructor(
     daemon: Daemon,
@@ -469,6 +474,7 @@ class ConnectionHandler {
     try {
       if (this.#handshake && !await this.#doHandshake()) return;
       for (;;) {
+        if (this.#reader.buffered === 0) await this.#flush();
         let message: Message | null;
         try {
           message = await this.#reader.read();
@@ -501,13 +507,23 @@ class ConnectionHandler {
         if (message.flags & Flags.ONEWAY) {
           // Oneway calls run on their own: they must not hold up the next request.
           this.#invoke(message, serializer).catch((e) => log.warning(`oneway call failed: ${e}`));
-        } else {
+        } else if (this.#out.length === 0) {
           await this.#invoke(message, serializer);
+        } else {
+          // Replies are waiting for the batch to end; should this call take real time (a timer,
+          // I/O), send them first rather than hold them behind it.
+          const early = setTimeout(() => void this.#flush().catch(() => {}), 0);
+          try {
+            await this.#invoke(message, serializer);
+          } finally {
+            clearTimeout(early);
+          }
         }
       }
     } catch (e) {
       log.warning(`connection from ${this.#conn.address} failed: ${e}`);
     } finally {
+      await this.#flush().catch(() => {});
       await this.#reader.cancel().catch(() => {});
       await this.#conn.connection.close().catch(() => {});
     }
@@ -611,16 +627,35 @@ class ConnectionHandler {
     };
     const correlationId = context?.correlationId ??
       (request.correlationId ? bytesToUuid(request.correlationId) : crypto.randomUUID());
-    const bytes = await buildMessage({
-      ...header,
-      payload,
-      annotations,
-      correlationId: uuidToBytes(correlationId),
-    }, {
-      compress: this.#daemon.config.COMPRESSION,
-      maxMessageSize: this.#daemon.config.MAX_MESSAGE_SIZE,
-    });
-    await this.#conn.connection.write(bytes);
+    const init = { ...header, payload, annotations, correlationId: uuidToBytes(correlationId) };
+    const config = this.#daemon.config;
+    const bytes = config.COMPRESSION
+      ? await buildMessage(init, { compress: true, maxMessageSize: config.MAX_MESSAGE_SIZE })
+      : encodeMessage(init, config.MAX_MESSAGE_SIZE);
+    // Replies wait in an outbox that goes out in one write once no decoded request is left,
+    // so a pipelining client's replies share a write; a large backlog is written at once.
+    this.#out.push(bytes);
+    this.#outBytes += bytes.length;
+    if (this.#outBytes >= OUTBOX_LIMIT) await this.#flush();
+  }
+
+  /** Writes every queued reply, in one write when there are several. */
+  async #flush(): Promise<void> {
+    if (this.#out.length === 0) return;
+    const parts = this.#out;
+    const size = this.#outBytes;
+    this.#out = [];
+    this.#outBytes = 0;
+    let chunk = parts[0];
+    if (parts.length > 1) {
+      chunk = new Uint8Array(size);
+      let offset = 0;
+      for (const p of parts) {
+        chunk.set(p, offset);
+        offset += p.length;
+      }
+    }
+    await this.#conn.connection.write(chunk);
   }
 
   async #invoke(message: Message, serializer: Serializer): Promise<void> {
