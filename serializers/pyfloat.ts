@@ -20,9 +20,16 @@
  */
 export function pythonFloatRepr(value: number): string {
   if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0";
+  const abs = Math.abs(value);
+  if (abs >= 1e-4 && abs < 1e16) {
+    // Both JS and Python write the shortest round-trip digits in fixed notation
+    // here; Python adds ".0" to integral values.
+    const text = String(value);
+    return Number.isInteger(value) ? text + ".0" : text;
+  }
   const sign = value < 0 ? "-" : "";
   // toExponential() without a digit count gives the shortest round-trip digits, as repr() does.
-  const exp = Math.abs(value).toExponential();
+  const exp = abs.toExponential();
   const e = exp.indexOf("e");
   const digits = exp[1] === "." ? exp[0] + exp.slice(2, e) : exp.slice(0, e);
   const decpt = Number(exp.slice(e + 1)) + 1;

@@ -14,6 +14,9 @@ import { isoFormat, toBase64 } from "./text.ts";
 /** The header line every serpent payload starts with. */
 export const SERPENT_HEADER = "# serpent utf-8 python3.2\n";
 
+/** Python 3.11's limit on decimal int digits (`sys.int_info.default_max_str_digits`). */
+const MAX_INT_DIGITS = 4300;
+
 /** Options of the writer. */
 export interface SerpentWriteOptions {
   /** Write bytes as `b'...'` literals instead of `{'data': ..., 'encoding': 'base64'}` dicts. */
@@ -39,8 +42,14 @@ function hex(cp: number, width: number): string {
   return cp.toString(16).padStart(width, "0");
 }
 
-// Strings of printable ASCII without quotes or backslashes need no escaping at all.
-const PLAIN = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
+/** True when every character is printable ASCII other than a quote or backslash. */
+function isPlain(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x27 || c === 0x5c) return false;
+  }
+  return true;
+}
 
 /**
  * Python's `repr(str)`.
@@ -54,7 +63,8 @@ const PLAIN = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
  * ```
  */
 export function pythonStrRepr(s: string): string {
-  if (PLAIN.test(s)) return `'${s}'`;
+  // Most strings need no escaping at all.
+  if (isPlain(s)) return "'" + s + "'";
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (let i = 0; i < s.length; i++) {
@@ -80,7 +90,17 @@ export function pythonStrRepr(s: string): string {
   return out + quote;
 }
 
-/** Python's `repr(bytes)`. */
+/**
+ * Python's `repr(bytes)`.
+ *
+ * @param b the bytes
+ * @returns the `b'...'` literal
+ * @example
+ * ```ts
+ * import { pythonBytesRepr } from "./serpent_writer.ts";
+ * pythonBytesRepr(new Uint8Array([0x27, 0x41, 0])); // "b\"'A\\x00\""
+ * ```
+ */
 export function pythonBytesRepr(b: Uint8Array): string {
   let hasSingle = false;
   let hasDouble = false;
@@ -118,13 +138,25 @@ function bytesOf(value: object): Uint8Array | null {
   return null;
 }
 
-/** Writes values as serpent text. One writer may be reused; it keeps no state between calls. */
+/**
+ * Writes values as serpent text. One writer may be reused; it keeps no state between calls.
+ *
+ * @example
+ * ```ts
+ * import { SerpentWriter } from "./serpent_writer.ts";
+ * new SerpentWriter().write({ a: [1, 2.5, null] }); // "{'a':[1,2.5,None]}"
+ * ```
+ */
 export class SerpentWriter {
   readonly #bytesRepr: boolean;
   readonly #maxDepth: number;
   #stack: object[] = [];
 
-  /** @param options see {@linkcode SerpentWriteOptions} */
+  /**
+   * Creates a writer.
+   *
+   * @param options see {@linkcode SerpentWriteOptions}
+   */
   constructor(options: SerpentWriteOptions = {}) {
     this.#bytesRepr = options.bytesRepr ?? false;
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -135,6 +167,7 @@ export class SerpentWriter {
    *
    * @param value the value
    * @returns Python literal text
+   * @throws {SerializeError} for functions, symbols, cycles and too deep nesting
    */
   write(value: unknown): string {
     this.#stack.length = 0;
@@ -162,8 +195,16 @@ export class SerpentWriter {
           : serpentFloat(value);
       case "boolean":
         return value ? "True" : "False";
-      case "bigint":
-        return value.toString();
+      case "bigint": {
+        const digits = value.toString();
+        // Python refuses to write or read decimal ints this long: fail here, not there.
+        if (digits.length - (value < 0n ? 1 : 0) > MAX_INT_DIGITS) {
+          throw new SerializeError(
+            `an int of more than ${MAX_INT_DIGITS} digits cannot be sent with serpent`,
+          );
+        }
+        return digits;
+      }
       case "undefined":
         return "None";
       case "object":
@@ -181,17 +222,17 @@ export class SerpentWriter {
         out = value.length === 0
           ? "()"
           : value.length === 1
-          ? `(${this.#value(value[0], depth + 1)},)`
-          : `(${this.#items(value, depth)})`;
-      } else out = `[${this.#items(value, depth)}]`;
+          ? "(" + this.#value(value[0], depth + 1) + ",)"
+          : "(" + this.#elements(value, depth) + ")";
+      } else out = "[" + this.#elements(value, depth) + "]";
       this.#stack.pop();
       return out;
     }
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) {
-      return this.#dict(Object.entries(value), value, depth, true);
+      return this.#plainDict(value as Record<string, unknown>, depth);
     }
-    if (value instanceof Map) return this.#dict(value.entries(), value, depth, false);
+    if (value instanceof Map) return this.#mapDict(value, depth);
     if (value instanceof Set) {
       if (value.size === 0) return "()";
       this.#enter(value, depth);
@@ -218,13 +259,28 @@ export class SerpentWriter {
       const plus = value.im >= 0 && !Object.is(value.im, -0) ? "+" : "";
       return `(${serpentFloat(value.re)}${plus}${serpentFloat(value.im)}j)`;
     }
-    if (value instanceof Date) return pythonStrRepr(isoFormat(value));
+    if (value instanceof Date) {
+      if (Number.isNaN(value.getTime())) {
+        throw new SerializeError("serpent cannot serialize an invalid Date");
+      }
+      return pythonStrRepr(isoFormat(value));
+    }
     if (value instanceof Number || value instanceof String || value instanceof Boolean) {
       return this.#value(value.valueOf(), depth);
     }
     this.#enter(value, depth);
     const out = this.#value(classToDict(value), depth + 1);
     this.#stack.pop();
+    return out;
+  }
+
+  /** The comma-separated elements of an array. */
+  #elements(items: readonly unknown[], depth: number): string {
+    let out = "";
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) out += ",";
+      out += this.#value(items[i], depth + 1);
+    }
     return out;
   }
 
@@ -258,20 +314,25 @@ export class SerpentWriter {
     return this.#value(key, depth);
   }
 
-  #dict(
-    entries: Iterable<[unknown, unknown]>,
-    container: object,
-    depth: number,
-    stringKeys: boolean,
-  ): string {
-    this.#enter(container, depth);
+  #plainDict(obj: Record<string, unknown>, depth: number): string {
+    this.#enter(obj, depth);
+    const keys = Object.keys(obj);
+    let out = "{";
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) out += ",";
+      out += pythonStrRepr(keys[i]) + ":" + this.#value(obj[keys[i]], depth + 1);
+    }
+    this.#stack.pop();
+    return out + "}";
+  }
+
+  #mapDict(map: Map<unknown, unknown>, depth: number): string {
+    this.#enter(map, depth);
     let out = "{";
     let first = true;
-    for (const [k, v] of entries) {
+    for (const [k, v] of map) {
       if (!first) out += ",";
-      out += stringKeys ? pythonStrRepr(k as string) : this.#key(k, depth + 1);
-      out += ":";
-      out += this.#value(v, depth + 1);
+      out += this.#key(k, depth + 1) + ":" + this.#value(v, depth + 1);
       first = false;
     }
     this.#stack.pop();
