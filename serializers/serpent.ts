@@ -7,8 +7,12 @@
 import { SerializeError } from "../errors.ts";
 import { SerpentParser } from "./serpent_parser.ts";
 import { SERPENT_HEADER, SerpentWriter } from "./serpent_writer.ts";
-import { utf8Decoder, utf8Encoder } from "./text.ts";
+import { utf8Encoder } from "./text.ts";
 import { type Call, DEFAULT_MAX_DEPTH, type Serializer, tuple } from "./types.ts";
+
+// Strict like Python's codec, and keeping a byte order mark so that the parser
+// refuses it as Python does (Python's codec does not strip it either).
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Options of the serpent serializer. */
 export interface SerpentOptions {
@@ -37,7 +41,8 @@ export class SerpentSerializer implements Serializer {
   readonly #maxDepth: number;
 
   /**
-   * Creates an instance.
+   * Creates a serpent serializer.
+   *
    * @param options see {@linkcode SerpentOptions}
    */
   constructor(options: SerpentOptions = {}) {
@@ -45,12 +50,33 @@ export class SerpentSerializer implements Serializer {
     this.#writer = new SerpentWriter({ bytesRepr: options.bytesRepr, maxDepth: this.#maxDepth });
   }
 
-  /** Serializes one value. */
+  /**
+   * Serializes one value: the header line, then a Python literal expression.
+   *
+   * @param value the value (see the type mapping in the README)
+   * @returns UTF-8 serpent bytes
+   * @example
+   * ```ts
+   * import { SerpentSerializer } from "./serpent.ts";
+   * new SerpentSerializer().dumps([1, "a"]); // bytes of "# serpent utf-8 python3.2\n[1,'a']"
+   * ```
+   */
   dumps(value: unknown): Uint8Array {
     return utf8Encoder.encode(SERPENT_HEADER + this.#writer.write(value));
   }
 
-  /** Deserializes one value. */
+  /**
+   * Deserializes one value. Only literals are read, nothing is evaluated.
+   *
+   * @param data UTF-8 serpent bytes (the header line is optional)
+   * @returns the value
+   * @throws {SerializeError} on anything that is not a Python literal, with the offset
+   * @example
+   * ```ts
+   * import { SerpentSerializer } from "./serpent.ts";
+   * new SerpentSerializer().loads(new TextEncoder().encode("(1, 'a')")); // [1, "a"]
+   * ```
+   */
   loads(data: Uint8Array): unknown {
     return new SerpentParser(this.#text(data), { maxDepth: this.#maxDepth }).parse();
   }
@@ -59,6 +85,19 @@ export class SerpentSerializer implements Serializer {
    * Serializes a call: `(object_id, method, vargs, kwargs)`. `vargs` is written
    * as given: a `tuple()` as a tuple (what a Python proxy sends for ordinary
    * calls), a plain array as a list.
+   *
+   * @param objectId the object id
+   * @param method the method name
+   * @param vargs positional arguments
+   * @param kwargs keyword arguments, or null
+   * @returns UTF-8 serpent bytes
+   * @example
+   * ```ts
+   * import { SerpentSerializer } from "./serpent.ts";
+   * import { tuple } from "./types.ts";
+   * new SerpentSerializer().dumpsCall("obj", "add", tuple(1, 2), {});
+   * // bytes of "# serpent utf-8 python3.2\n('obj','add',(1,2),{})"
+   * ```
    */
   dumpsCall(
     objectId: string,
@@ -69,7 +108,19 @@ export class SerpentSerializer implements Serializer {
     return this.dumps(tuple(objectId, method, vargs, kwargs));
   }
 
-  /** Deserializes a call. */
+  /**
+   * Deserializes a call.
+   *
+   * @param data UTF-8 serpent bytes of `(object_id, method, vargs, kwargs)`
+   * @returns the call, vargs as an array and kwargs as a plain object or null
+   * @throws {SerializeError} when the data is not a call of that shape
+   * @example
+   * ```ts
+   * import { SerpentSerializer } from "./serpent.ts";
+   * const serpent = new SerpentSerializer();
+   * serpent.loadsCall(serpent.dumpsCall("obj", "add", [1], null)).method; // "add"
+   * ```
+   */
   loadsCall(data: Uint8Array): Call {
     return callFromValue(this.loads(data));
   }
@@ -85,7 +136,19 @@ export class SerpentSerializer implements Serializer {
   }
 }
 
-/** Checks the shape of a decoded `(object_id, method, vargs, kwargs)` call. */
+/**
+ * Checks the shape of a decoded `(object_id, method, vargs, kwargs)` call
+ * (shared by the serializers whose calls are one such sequence).
+ *
+ * @param value the decoded value
+ * @returns the call
+ * @throws {SerializeError} when the value is not a call of that shape
+ * @example
+ * ```ts
+ * import { callFromValue } from "./serpent.ts";
+ * callFromValue(["obj", "m", [1], null]); // { objectId: "obj", method: "m", vargs: [1], kwargs: null }
+ * ```
+ */
 export function callFromValue(value: unknown): Call {
   if (!Array.isArray(value) || value.length !== 4) {
     throw new SerializeError("invalid call: expected (object_id, method, vargs, kwargs)");

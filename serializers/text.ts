@@ -55,6 +55,7 @@ export function toBase64(bytes: Uint8Array): string {
  */
 export function fromBase64(text: string): Uint8Array | null {
   const clean = text.replace(/[\s=]+$/g, "").replace(/\s+/g, "");
+  if (clean.length % 4 === 1) return null; // one character alone is not a whole byte
   const out = new Uint8Array(Math.floor(clean.length * 3 / 4));
   let bits = 0;
   let value = 0;
