@@ -76,6 +76,10 @@ for (let r = 0; r < runs; r++) {
     add("py→py", await run(PYTHON, [`${ROOT}bench/client.py`, py.value, seconds]));
     add("ts→py", await run(ccmd, [...cargs, py.value, seconds]));
     add("py→ts", await run(PYTHON, [`${ROOT}bench/client.py`, ts.value, seconds]));
+    // Serializer speed: ours on this runtime against Python's, shown in the ts→ts and py→py columns.
+    const [scmd, sargs] = self(`${ROOT}bench/serializers.ts`);
+    add("ts→ts", await run(scmd, [...sargs, seconds]));
+    add("py→py", await run(PYTHON, [`${ROOT}bench/serializers.py`, seconds]));
   } finally {
     for (const s of [ts, py, raw]) s.child.kill("SIGTERM");
   }

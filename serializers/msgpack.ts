@@ -121,6 +121,24 @@ class MsgpackEncoder {
   }
 
   #str(s: string): void {
+    const n = s.length;
+    if (n < 32) {
+      // Short ASCII strings (keys, names) are most strings: write the bytes directly.
+      this.#ensure(1 + n);
+      const buf = this.#buf;
+      const at = this.#pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        buf[at + i] = c;
+      }
+      if (i === n) {
+        buf[this.#pos] = 0xa0 | n;
+        this.#pos = at + n;
+        return;
+      }
+    }
     // Reserve the longest header, write the UTF-8 in place, then fix the header.
     const max = s.length * 3;
     this.#ensure(5 + max);
