@@ -28,12 +28,24 @@ export function setOwn(obj: Record<string, unknown>, key: string, value: unknown
 export class DictBuilder {
   #obj: Record<string, unknown> | null = {};
   #map: Map<unknown, unknown> | null = null;
+  // Plain objects list integer-like keys first; once such a key appears, the wire order is
+  // kept here so that a switch to a Map keeps it.
+  #order: string[] | null = null;
 
   /** Adds an entry; a later duplicate key wins, as in Python. */
   set(key: unknown, value: unknown): void {
-    if (this.#obj !== null && typeof key === "string") return setOwn(this.#obj, key, value);
+    const obj = this.#obj;
+    if (obj !== null && typeof key === "string") {
+      if (this.#order === null) {
+        const c = key.charCodeAt(0);
+        if (c >= 0x30 && c <= 0x39) this.#order = Object.keys(obj);
+      }
+      if (this.#order !== null && !Object.hasOwn(obj, key)) this.#order.push(key);
+      return setOwn(obj, key, value);
+    }
     if (this.#map === null) {
-      this.#map = new Map(Object.entries(this.#obj!));
+      const keys = this.#order ?? Object.keys(obj!);
+      this.#map = new Map(keys.map((k) => [k, obj![k]]));
       this.#obj = null;
     }
     this.#map.set(key, value);
