@@ -92,5 +92,28 @@ out.connect_call_close = await timed(async () => {
   }
   return done;
 });
+// Aggregate rate: many clients, each with its own connection, calling one after another.
+for (const clients of [10, 100]) {
+  const proxies = Array.from({ length: clients }, () => new Proxy(uri, { serializer: "msgpack" }));
+  try {
+    await Promise.all(proxies.map((p) => p._pyroBind()));
+    out[`aggregate_${clients}_clients`] = await timed(async () => {
+      let done = 0;
+      const stop = now() + seconds * 1000;
+      await Promise.all(proxies.map(async (p) => {
+        while (now() < stop) {
+          await p.echo(42);
+          done++;
+        }
+      }));
+      return done;
+    });
+  } catch {
+    // A Python thread daemon refuses more connections than its pool has threads.
+    out[`aggregate_${clients}_clients`] = NaN;
+  } finally {
+    await Promise.all(proxies.map((p) => p._pyroRelease()));
+  }
+}
 console.log(JSON.stringify(out));
 process.exit(0);

@@ -59,7 +59,10 @@ const pairs = ["ts→ts", "ts→py", "py→ts", "py→py"] as const;
 const samples: Record<string, Record<string, number[]>> = { raw: {} };
 for (const p of pairs) samples[p] = {};
 const add = (pair: string, figures: Record<string, number>) => {
-  for (const [k, v] of Object.entries(figures)) (samples[pair][k] ??= []).push(v);
+  // A measurement a pair could not make (null in JSON) stays out of its medians.
+  for (const [k, v] of Object.entries(figures)) {
+    if (typeof v === "number") (samples[pair][k] ??= []).push(v);
+  }
 };
 
 for (let r = 0; r < runs; r++) {
