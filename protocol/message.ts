@@ -225,6 +225,33 @@ export function encodeMessage(
   init: MessageInit,
   maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE,
 ): Uint8Array {
+  return encodeMessageParts(init, maxMessageSize, Infinity)[0];
+}
+
+/** Payloads from this size on are not copied behind the header by {@linkcode encodeMessageParts}. */
+export const SEPARATE_PAYLOAD_SIZE = 1 << 18;
+
+/**
+ * Like {@linkcode encodeMessage}, but a payload of `separateFrom` bytes or more
+ * is not copied: the result is then `[header and annotations, payload]`, to be
+ * written one after the other.
+ *
+ * @param init the message fields
+ * @param maxMessageSize the most annotation plus payload bytes allowed
+ * @param separateFrom the payload size from which it stays a separate part
+ * @returns the parts of the message, in order
+ * @example
+ * ```ts
+ * import { encodeMessageParts } from "./message.ts";
+ * const parts = encodeMessageParts({ type: 5, serializerId: 4, seq: 1, payload: new Uint8Array(1 << 20) });
+ * parts.length; // 2
+ * ```
+ */
+export function encodeMessageParts(
+  init: MessageInit,
+  maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE,
+  separateFrom = SEPARATE_PAYLOAD_SIZE,
+): Uint8Array[] {
   const entries = annotationEntries(init.annotations);
   let annotationsSize = 0;
   for (const [id, value] of entries) {
@@ -252,7 +279,8 @@ export function encodeMessage(
     }
     flags |= Flags.CORR_ID;
   } else flags &= ~Flags.CORR_ID;
-  const out = new Uint8Array(HEADER_SIZE + annotationsSize + payload.length);
+  const separate = payload.length >= separateFrom;
+  const out = new Uint8Array(HEADER_SIZE + annotationsSize + (separate ? 0 : payload.length));
   const view = new DataView(out.buffer);
   out.set(TAG, 0);
   view.setUint16(4, PROTOCOL_VERSION);
@@ -271,6 +299,7 @@ export function encodeMessage(
     out.set(value, offset + 8);
     offset += 8 + value.length;
   }
+  if (separate) return [out, payload];
   out.set(payload, offset);
-  return out;
+  return [out];
 }

@@ -20,6 +20,8 @@ export interface MsgpackOptions {
   maxDepth?: number;
 }
 
+/** Sizes from which buffers are handed over instead of copied. */
+const LARGE = 1 << 20;
 const EXT_COMPLEX = 0x30;
 const EXT_BIGINT = 0x31;
 const EXT_DATETIME = 0x32;
@@ -47,12 +49,12 @@ class MsgpackEncoder {
     this.#pos = 0;
     this.#stack.length = 0;
     this.#value(value, 0);
-    const out = this.#buf.slice(0, this.#pos);
-    // Do not keep a huge buffer alive after one big message.
-    if (this.#buf.length > 1 << 24) {
-      this.#buf = new Uint8Array(65536);
-      this.#view = new DataView(this.#buf.buffer);
-    }
+    if (this.#pos < LARGE) return this.#buf.slice(0, this.#pos);
+    // A large result takes the buffer itself rather than a copy of it; the next call starts a
+    // fresh small buffer (which also keeps no huge buffer alive after one big message).
+    const out = this.#buf.subarray(0, this.#pos);
+    this.#buf = new Uint8Array(65536);
+    this.#view = new DataView(this.#buf.buffer);
     return out;
   }
 
@@ -484,8 +486,11 @@ class MsgpackDecoder {
   #bin(n: number): Uint8Array {
     this.#need(n);
     this.#pos += n;
-    // A copy: a view would keep the whole received message alive.
-    return this.#b.slice(this.#pos - n, this.#pos);
+    // Small values are copied, since a view would keep the whole received message alive; a
+    // large one is most of that message anyway, so it is handed out as a view, not copied.
+    return n < LARGE
+      ? this.#b.slice(this.#pos - n, this.#pos)
+      : this.#b.subarray(this.#pos - n, this.#pos);
   }
 
   #array(n: number, depth: number): unknown[] {

@@ -23,7 +23,7 @@ import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
 import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
 import type { Message } from "../protocol/message.ts";
 import { buildMessage, MessageReader } from "../protocol/message_stream.ts";
-import { encodeMessage } from "../protocol/message.ts";
+import { encodeMessageParts } from "../protocol/message.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import { errorToDict, ExceptionWrapper, registerClassToDict } from "../serializers/registry.ts";
 import { type Serializer, tuple } from "../serializers/types.ts";
@@ -629,13 +629,15 @@ class ConnectionHandler {
       (request.correlationId ? bytesToUuid(request.correlationId) : crypto.randomUUID());
     const init = { ...header, payload, annotations, correlationId: uuidToBytes(correlationId) };
     const config = this.#daemon.config;
-    const bytes = config.COMPRESSION
-      ? await buildMessage(init, { compress: true, maxMessageSize: config.MAX_MESSAGE_SIZE })
-      : encodeMessage(init, config.MAX_MESSAGE_SIZE);
+    const parts = config.COMPRESSION
+      ? [await buildMessage(init, { compress: true, maxMessageSize: config.MAX_MESSAGE_SIZE })]
+      : encodeMessageParts(init, config.MAX_MESSAGE_SIZE);
     // Replies wait in an outbox that goes out in one write once no decoded request is left,
     // so a pipelining client's replies share a write; a large backlog is written at once.
-    this.#out.push(bytes);
-    this.#outBytes += bytes.length;
+    for (const part of parts) {
+      this.#out.push(part);
+      this.#outBytes += part.length;
+    }
     if (this.#outBytes >= OUTBOX_LIMIT) await this.#flush();
   }
 
@@ -646,14 +648,17 @@ class ConnectionHandler {
     const size = this.#outBytes;
     this.#out = [];
     this.#outBytes = 0;
-    let chunk = parts[0];
-    if (parts.length > 1) {
-      chunk = new Uint8Array(size);
-      let offset = 0;
-      for (const p of parts) {
-        chunk.set(p, offset);
-        offset += p.length;
-      }
+    if (parts.length === 1) return this.#conn.connection.write(parts[0]);
+    if (size >= OUTBOX_LIMIT) {
+      // Large parts go out as they are; copying them together would cost more than the writes.
+      for (const part of parts) await this.#conn.connection.write(part);
+      return;
+    }
+    const chunk = new Uint8Array(size);
+    let offset = 0;
+    for (const p of parts) {
+      chunk.set(p, offset);
+      offset += p.length;
     }
     await this.#conn.connection.write(chunk);
   }
