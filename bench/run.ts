@@ -79,6 +79,9 @@ for (let r = 0; r < runs; r++) {
     add("py→py", await run(PYTHON, [`${ROOT}bench/client.py`, py.value, seconds]));
     add("ts→py", await run(ccmd, [...cargs, py.value, seconds]));
     add("py→ts", await run(PYTHON, [`${ROOT}bench/client.py`, ts.value, seconds]));
+    // 10,000 connected proxies held on our daemon while a new client connects, calls and closes.
+    const [hcmd, hargs] = self(`${ROOT}bench/held.ts`);
+    add("ts→ts", await run(hcmd, [...hargs, ts.value, "10000"]));
     // Serializer speed: ours on this runtime against Python's, shown in the ts→ts and py→py columns.
     const [scmd, sargs] = self(`${ROOT}bench/serializers.ts`);
     add("ts→ts", await run(scmd, [...sargs, seconds]));
