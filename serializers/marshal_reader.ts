@@ -39,7 +39,7 @@
  * @module
  */
 import { SerializeError } from "../errors.ts";
-import { DictBuilder } from "./dict_builder.ts";
+import { setOwn } from "./dict_builder.ts";
 import { dictToClass } from "./registry.ts";
 import { Complex, DEFAULT_MAX_DEPTH } from "./types.ts";
 
@@ -300,10 +300,13 @@ class MarshalReader {
 
   #dict(ref: boolean, depth: number, at: number): unknown {
     this.#enter(depth, at);
-    const dict = new DictBuilder();
+    // Built here rather than with DictBuilder: this is the hottest path of the reader.
+    const obj: Record<string, unknown> = {};
+    let map: Map<unknown, unknown> | null = null;
+    let hasClass = false;
     // An item that refers back to this dict while it is read gets the plain object;
     // if a non-string key later turns the dict into a Map, that reference stays the object.
-    const slot = ref ? this.#refs.push(dict.result()) - 1 : -1;
+    const slot = ref ? this.#refs.push(obj) - 1 : -1;
     const b = this.#b;
     for (;;) {
       this.#need(1);
@@ -312,12 +315,19 @@ class MarshalReader {
         break;
       }
       const key = this.#key(depth + 1);
-      dict.set(key, this.#value(depth + 1));
+      const value = this.#value(depth + 1);
+      if (map === null && typeof key === "string") {
+        if (key === "__proto__") setOwn(obj, key, value);
+        else {
+          obj[key] = value;
+          if (key === "__class__") hasClass = true;
+        }
+      } else {
+        map ??= new Map(Object.entries(obj));
+        map.set(key, value);
+      }
     }
-    const built = dict.result();
-    const result = built instanceof Map || typeof built.__class__ !== "string"
-      ? built
-      : dictToClass(built);
+    const result = map ?? (hasClass && typeof obj.__class__ === "string" ? dictToClass(obj) : obj);
     if (slot >= 0) this.#refs[slot] = result;
     return result;
   }
