@@ -79,6 +79,20 @@ for (let r = 0; r < runs; r++) {
     add("py→py", await run(PYTHON, [`${ROOT}bench/client.py`, py.value, seconds]));
     add("ts→py", await run(ccmd, [...cargs, py.value, seconds]));
     add("py→ts", await run(PYTHON, [`${ROOT}bench/client.py`, ts.value, seconds]));
+    // Name server lookups: each client against each name server.
+    const [ncmd, nargs] = self(`${ROOT}bench/ns_server.ts`);
+    const tsNs = await start(ncmd, nargs, "NS");
+    const pyNs = await start(PYTHON, [`${ROOT}bench/ns_server.py`], "NS");
+    try {
+      const [lcmd, largs] = self(`${ROOT}bench/ns_lookups.ts`);
+      add("ts→ts", await run(lcmd, [...largs, tsNs.value, seconds]));
+      add("ts→py", await run(lcmd, [...largs, pyNs.value, seconds]));
+      add("py→ts", await run(PYTHON, [`${ROOT}bench/ns_lookups.py`, tsNs.value, seconds]));
+      add("py→py", await run(PYTHON, [`${ROOT}bench/ns_lookups.py`, pyNs.value, seconds]));
+    } finally {
+      tsNs.child.kill("SIGTERM");
+      pyNs.child.kill("SIGTERM");
+    }
     // 10,000 connected proxies held on our daemon while a new client connects, calls and closes.
     const [hcmd, hargs] = self(`${ROOT}bench/held.ts`);
     add("ts→ts", await run(hcmd, [...hargs, ts.value, "10000"]));
