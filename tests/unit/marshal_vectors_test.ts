@@ -428,6 +428,13 @@ describe("marshal golden vectors", () => {
             input = got;
             break;
           case "Pyro5.client.Proxy": {
+            if (Object.getPrototypeOf(got) !== Object.prototype) {
+              // client.ts registers a converter for proxy dicts when it is loaded, and Bun
+              // runs all test files in one process: then this is a client proxy, which must
+              // travel back as the same dict.
+              input = got;
+              break;
+            }
             // No converter for proxies in the serializer layer: the dict as sent.
             const state = [
               "PYRO:obj_1@127.0.0.1:9999",
