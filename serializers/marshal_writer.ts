@@ -369,7 +369,9 @@ export class MarshalWriter {
 
   /**
    * `<` (or `>` where Python needs something hashable), members sorted by
-   * their bytes as CPython 3.11+ does, so equal sets give equal bytes.
+   * their bytes as CPython 3.11+ does (bpo-37596), so equal sets give equal
+   * bytes. CPython's member bytes carry FLAG_REF bits and ours do not, so a
+   * set mixing types may come out in another order than CPython's.
    */
   #set(set: Set<unknown>, depth: number, key: boolean): void {
     this.#enter(set, depth);
