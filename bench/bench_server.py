@@ -3,6 +3,7 @@
 Usage: python bench_server.py [port]   prints "URI PYRO:bench@127.0.0.1:PORT" when ready.
 """
 import os
+import resource
 import signal
 import sys
 
@@ -27,6 +28,9 @@ class Bench:
 
     def reset(self):
         self._hits = 0
+
+    def peak_rss_mb(self):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     def blob_str(self, size):
         return "x" * size

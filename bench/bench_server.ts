@@ -17,6 +17,9 @@ class Bench {
   reset() {
     this.#hits = 0;
   }
+  peak_rss_mb() {
+    return peakRss / 1e6;
+  }
   blob_str(size: number) {
     return "x".repeat(size);
   }
@@ -39,6 +42,10 @@ expose(Bench);
 oneway(Bench, "oneway_hit");
 // One instance for all clients, so hits() counts every client's oneway calls.
 behavior({ instanceMode: "single" })(Bench);
+
+// The daemon's peak memory, sampled, for the large-transfer measurements.
+let peakRss = 0;
+setInterval(() => peakRss = Math.max(peakRss, process.memoryUsage().rss), 5);
 
 const daemon = await Daemon.create({ host: "127.0.0.1", port: Number(process.argv[2] ?? 0) });
 daemon.register(Bench, "bench");

@@ -63,4 +63,6 @@ while time.perf_counter() < start + seconds:
         p.echo(1)
     done += 1
 out["connect_call_close"] = done / (time.perf_counter() - start)
+with Pyro5.api.Proxy(uri) as p:
+    out["daemon_peak_rss_MB"] = p.peak_rss_mb()
 print(json.dumps(out))

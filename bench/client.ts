@@ -93,7 +93,7 @@ out.connect_call_close = await timed(async () => {
   return done;
 });
 // Aggregate rate: many clients, each with its own connection, calling one after another.
-for (const clients of [10, 100]) {
+for (const clients of [10, 100, 1000]) {
   const proxies = Array.from({ length: clients }, () => new Proxy(uri, { serializer: "msgpack" }));
   try {
     await Promise.all(proxies.map((p) => p._pyroBind()));
@@ -114,6 +114,11 @@ for (const clients of [10, 100]) {
   } finally {
     await Promise.all(proxies.map((p) => p._pyroRelease()));
   }
+}
+{
+  // Peak memory of the daemon so far: the 10 MB results and 50 MB streams are its largest moments.
+  await using p = new Proxy(uri, { serializer: "msgpack" });
+  out.daemon_peak_rss_MB = Number(await p.peak_rss_mb());
 }
 console.log(JSON.stringify(out));
 process.exit(0);
