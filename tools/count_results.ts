@@ -20,7 +20,8 @@ function unescape(s: string): string {
 
 function cases(xml: string): Case[] {
   const out: Case[] = [];
-  const re = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+  // Attribute values may hold a raw ">" (Node writes test names "a > b" unescaped).
+  const re = /<testcase\b((?:[^>"]|"[^"]*")*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (let m = re.exec(xml); m; m = re.exec(xml)) {
     const name = unescape(/\bname="([^"]*)"/.exec(m[1])?.[1] ?? "");
     const classname = unescape(/\bclassname="([^"]*)"/.exec(m[1])?.[1] ?? "");
