@@ -123,6 +123,18 @@ export class MessageReader {
       : message;
   }
 
+  /**
+   * The next message when one is already decoded and needs no inflating,
+   * without waiting: lets a loop hand out a whole chunk's messages in one turn.
+   *
+   * @returns the message, or null when none is ready that way
+   */
+  takeReady(): Message | null {
+    const next = this.#queue[0];
+    if (next === undefined || next.flags & Flags.COMPRESSED) return null;
+    return this.#queue.shift()!;
+  }
+
   /** Stops reading and releases the stream. */
   async cancel(reason?: unknown): Promise<void> {
     this.#done = true;
