@@ -69,6 +69,26 @@ export interface MessageHeader {
 
 const TAG = [0x50, 0x59, 0x52, 0x4f]; // "PYRO"
 
+function u16(bytes: Uint8Array, at: number): number {
+  return (bytes[at] << 8) | bytes[at + 1];
+}
+
+function u32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] << 24) >>> 0) + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]);
+}
+
+function putU16(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value >>> 8;
+  bytes[at + 1] = value;
+}
+
+function putU32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value >>> 24;
+  bytes[at + 1] = value >>> 16;
+  bytes[at + 2] = value >>> 8;
+  bytes[at + 3] = value;
+}
+
 function hexOf(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) s += b.toString(16).padStart(2, "0");
@@ -102,12 +122,12 @@ export function parseHeader(
       `invalid data: tag is 0x${hexOf(bytes.subarray(0, 4))}, expected "PYRO"`,
     );
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
-  const version = view.getUint16(4);
+  // Fields read byte by byte: a DataView per message costs more than the whole header.
+  const version = u16(bytes, 4);
   if (version !== PROTOCOL_VERSION) {
     throw new ProtocolError(`invalid protocol version: ${version} (expected ${PROTOCOL_VERSION})`);
   }
-  const magic = view.getUint16(38);
+  const magic = u16(bytes, 38);
   if (magic !== MAGIC) {
     throw new ProtocolError(
       `invalid message or protocol version: magic is 0x${
@@ -115,19 +135,19 @@ export function parseHeader(
       }, expected 0x4dc5`,
     );
   }
-  const dataSize = view.getUint32(12);
-  const annotationsSize = view.getUint32(16);
+  const dataSize = u32(bytes, 12);
+  const annotationsSize = u32(bytes, 16);
   if (dataSize + annotationsSize > maxMessageSize) {
     throw new MessageTooLargeError(
       `message too large (${dataSize + annotationsSize}, max=${maxMessageSize})`,
     );
   }
-  const flags = view.getUint16(8);
+  const flags = u16(bytes, 8);
   return {
     type: bytes[6],
     serializerId: bytes[7],
     flags,
-    seq: view.getUint16(10),
+    seq: u16(bytes, 10),
     dataSize,
     annotationsSize,
     correlationId: flags & Flags.CORR_ID ? bytes.slice(20, 20 + CORRELATION_ID_SIZE) : null,
@@ -148,7 +168,6 @@ export function parseHeader(
  */
 export function parseAnnotations(bytes: Uint8Array): Map<string, Uint8Array> {
   const annotations = new Map<string, Uint8Array>();
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 0;
   while (offset < bytes.length) {
     if (bytes.length - offset < 8) {
@@ -160,7 +179,7 @@ export function parseAnnotations(bytes: Uint8Array): Map<string, Uint8Array> {
       bytes[offset + 2],
       bytes[offset + 3],
     );
-    const length = view.getUint32(offset + 4);
+    const length = u32(bytes, offset + 4);
     offset += 8;
     if (length > bytes.length - offset) {
       throw new ProtocolError(
@@ -199,11 +218,15 @@ function isAsciiId(id: string): boolean {
   return true;
 }
 
+const NO_ENTRIES: Array<[string, Uint8Array]> = [];
+
 function annotationEntries(
   annotations: MessageInit["annotations"],
 ): Array<[string, Uint8Array]> {
-  if (!annotations) return [];
-  return annotations instanceof Map ? [...annotations] : Object.entries(annotations);
+  if (!annotations) return NO_ENTRIES;
+  if (annotations instanceof Map) return annotations.size === 0 ? NO_ENTRIES : [...annotations];
+  for (const _ in annotations) return Object.entries(annotations);
+  return NO_ENTRIES;
 }
 
 /**
@@ -281,21 +304,24 @@ export function encodeMessageParts(
   } else flags &= ~Flags.CORR_ID;
   const separate = payload.length >= separateFrom;
   const out = new Uint8Array(HEADER_SIZE + annotationsSize + (separate ? 0 : payload.length));
-  const view = new DataView(out.buffer);
-  out.set(TAG, 0);
-  view.setUint16(4, PROTOCOL_VERSION);
+  // No DataView: asking a small array for its .buffer moves it off the heap, a cost per message.
+  out[0] = TAG[0];
+  out[1] = TAG[1];
+  out[2] = TAG[2];
+  out[3] = TAG[3];
+  putU16(out, 4, PROTOCOL_VERSION);
   out[6] = init.type;
   out[7] = init.serializerId;
-  view.setUint16(8, flags);
-  view.setUint16(10, init.seq & 0xffff);
-  view.setUint32(12, payload.length);
-  view.setUint32(16, annotationsSize);
+  putU16(out, 8, flags);
+  putU16(out, 10, init.seq & 0xffff);
+  putU32(out, 12, payload.length);
+  putU32(out, 16, annotationsSize);
   if (correlationId) out.set(correlationId, 20);
-  view.setUint16(38, MAGIC);
+  putU16(out, 38, MAGIC);
   let offset = HEADER_SIZE;
   for (const [id, value] of entries) {
     for (let i = 0; i < 4; i++) out[offset + i] = id.charCodeAt(i);
-    view.setUint32(offset + 4, value.length);
+    putU32(out, offset + 4, value.length);
     out.set(value, offset + 8);
     offset += 8 + value.length;
   }
