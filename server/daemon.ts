@@ -9,18 +9,12 @@
  * @module
  */
 import { type ConfigItems, resolveConfig } from "../config.ts";
-import {
-  activeContext,
-  type CallContext,
-  newCallContext,
-  runWithContext,
-  type TrackedResource,
-} from "../context.ts";
+import { activeContext, runWithContext, type TrackedResource } from "../context.ts";
 import { DaemonError, MessageTooLargeError, ProtocolError } from "../errors.ts";
 import { type AnyClass, behaviorOf, expose, exposedMembers, type Metadata } from "../expose.ts";
 import { getLogger } from "../logging.ts";
 import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
-import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
+import { randomCorrelationBytes } from "../protocol/correlation.ts";
 import type { Message } from "../protocol/message.ts";
 import { buildMessage, MessageReader } from "../protocol/message_stream.ts";
 import { encodeMessageParts } from "../protocol/message.ts";
@@ -33,6 +27,7 @@ import { URI } from "../uri.ts";
 import { SerializedBlob } from "../client/blob.ts";
 import { isStreamable, StreamRegistry } from "./streams.ts";
 import { pythonTraceback } from "./traceback.ts";
+import { RequestContext } from "./request_context.ts";
 
 const log = getLogger("Pyro5.server");
 /** Queued reply bytes that are written at once rather than waiting for the batch to end. */
@@ -442,6 +437,20 @@ export class Daemon {
   }
 }
 
+/** The annotations of a reply: the call's, the daemon's, then the message's own, later ones winning. */
+function mergeAnnotations(
+  ...sources: Array<Record<string, Uint8Array> | undefined>
+): Record<string, Uint8Array> | undefined {
+  let merged: Record<string, Uint8Array> | undefined;
+  for (const source of sources) {
+    if (source === undefined) continue;
+    for (const key in source) {
+      if (Object.hasOwn(source, key)) (merged ??= {})[key] = source[key];
+    }
+  }
+  return merged;
+}
+
 /** Raised for a lookup that fails before any call runs; aborts a whole batch, as in Pyro5. */
 class LookupError extends Error {}
 
@@ -477,7 +486,7 @@ class ConnectionHandler {
         if (this.#reader.buffered === 0) await this.#flush();
         let message: Message | null;
         try {
-          message = await this.#reader.read();
+          message = this.#reader.takeReady() ?? await this.#reader.read();
         } catch (e) {
           // After the handshake, Pyro5 answers broken messages by closing the connection.
           log.debug(`closing connection from ${this.#conn.address}: ${e}`);
@@ -487,8 +496,8 @@ class ConnectionHandler {
         if (message.type === MsgType.PING) {
           await this.#send(
             { type: MsgType.PING, serializerId: message.serializerId, seq: message.seq },
-            message,
             new TextEncoder().encode("pong"),
+            message.correlationId ?? randomCorrelationBytes(),
           );
           continue;
         }
@@ -506,15 +515,19 @@ class ConnectionHandler {
         }
         if (message.flags & Flags.ONEWAY) {
           // Oneway calls run on their own: they must not hold up the next request.
-          this.#invoke(message, serializer).catch((e) => log.warning(`oneway call failed: ${e}`));
-        } else if (this.#out.length === 0) {
-          await this.#invoke(message, serializer);
-        } else {
+          this.#invoke(message, serializer)?.catch((e) => log.warning(`oneway call failed: ${e}`));
+          continue;
+        }
+        // Most calls return at once and their reply is queued without a single await.
+        const pending = this.#invoke(message, serializer);
+        if (pending === undefined) continue;
+        if (this.#out.length === 0) await pending;
+        else {
           // Replies are waiting for the batch to end; should this call take real time (a timer,
           // I/O), send them first rather than hold them behind it.
           const early = setTimeout(() => void this.#flush().catch(() => {}), 0);
           try {
-            await this.#invoke(message, serializer);
+            await pending;
           } finally {
             clearTimeout(early);
           }
@@ -568,9 +581,9 @@ class ConnectionHandler {
       const meta = this.#daemon.metadataFor(d.object);
       await this.#send(
         { type: MsgType.CONNECTOK, serializerId: serializer.id, seq: message.seq },
-        message,
         serializer.dumps({ handshake: response, meta }),
-        context,
+        context.correlationBytes(),
+        context.responseAnnotations,
       );
       return true;
     } catch (e) {
@@ -591,20 +604,14 @@ class ConnectionHandler {
       serializerId: serializer.id,
       seq: message?.seq ?? 0,
       payload: serializer.dumps(reason),
-      correlationId: uuidToBytes(crypto.randomUUID()),
+      correlationId: randomCorrelationBytes(),
     });
     await this.#conn.connection.write(bytes).catch(() => {});
   }
 
-  #context(message: Message): CallContext {
-    const annotations: Record<string, Uint8Array> = {};
-    for (const [k, v] of message.annotations) if (k !== "__proto__") annotations[k] = v;
-    return newCallContext({
-      // Like Pyro5: the request's id, or a fresh one for this request.
-      correlationId: message.correlationId
-        ? bytesToUuid(message.correlationId)
-        : crypto.randomUUID(),
-      annotations,
+  #context(message: Message): RequestContext {
+    // Like Pyro5: the request's correlation id, or a fresh one for this request.
+    return new RequestContext(message.correlationId, message.annotations, {
       clientSockAddr: this.#conn.address,
       seq: message.seq,
       msgFlags: message.flags,
@@ -613,32 +620,36 @@ class ConnectionHandler {
     });
   }
 
-  async #send(
+  /** Encodes a message and queues it; returns a promise only when it has to wait. */
+  #send(
     header: { type: number; serializerId: number; seq: number; flags?: number },
-    request: Message,
     payload: Uint8Array,
-    context?: CallContext,
+    correlationId: Uint8Array,
+    responseAnnotations?: Record<string, Uint8Array>,
     extra?: Record<string, Uint8Array>,
-  ): Promise<void> {
-    const annotations = {
-      ...context?.responseAnnotations,
-      ...this.#daemon.annotations(),
-      ...extra,
+  ): Promise<void> | undefined {
+    const init = {
+      ...header,
+      payload,
+      annotations: mergeAnnotations(responseAnnotations, this.#daemon.annotations(), extra),
+      correlationId,
     };
-    const correlationId = context?.correlationId ??
-      (request.correlationId ? bytesToUuid(request.correlationId) : crypto.randomUUID());
-    const init = { ...header, payload, annotations, correlationId: uuidToBytes(correlationId) };
     const config = this.#daemon.config;
-    const parts = config.COMPRESSION
-      ? [await buildMessage(init, { compress: true, maxMessageSize: config.MAX_MESSAGE_SIZE })]
-      : encodeMessageParts(init, config.MAX_MESSAGE_SIZE);
+    if (config.COMPRESSION) {
+      return buildMessage(init, { compress: true, maxMessageSize: config.MAX_MESSAGE_SIZE })
+        .then((bytes) => this.#queue([bytes]));
+    }
+    return this.#queue(encodeMessageParts(init, config.MAX_MESSAGE_SIZE));
+  }
+
+  #queue(parts: Uint8Array[]): Promise<void> | undefined {
     // Replies wait in an outbox that goes out in one write once no decoded request is left,
     // so a pipelining client's replies share a write; a large backlog is written at once.
     for (const part of parts) {
       this.#out.push(part);
       this.#outBytes += part.length;
     }
-    if (this.#outBytes >= OUTBOX_LIMIT) await this.#flush();
+    return this.#outBytes >= OUTBOX_LIMIT ? this.#flush() : undefined;
   }
 
   /** Writes every queued reply, in one write when there are several. */
@@ -663,94 +674,146 @@ class ConnectionHandler {
     await this.#conn.connection.write(chunk);
   }
 
-  async #invoke(message: Message, serializer: Serializer): Promise<void> {
+  /**
+   * Handles one request. Returns a promise only when something has to wait (an async method,
+   * a batch, compression, a full outbox), so a plain call costs no await.
+   */
+  #invoke(message: Message, serializer: Serializer): Promise<void> | undefined {
     const context = this.#context(message);
-    const oneway = (message.flags & Flags.ONEWAY) !== 0;
-    const reply = async (value: unknown, flags = 0, extra?: Record<string, Uint8Array>) => {
-      if (oneway) return;
-      let payload: Uint8Array;
-      try {
-        payload = serializer.dumps(value);
-      } catch (e) {
-        // A result that cannot be serialized becomes the serializer's error.
-        payload = serializer.dumps(this.#errorDict(e));
-        flags = Flags.EXCEPTION;
-        extra = undefined;
+    return runWithContext(context, () => this.#handle(message, serializer, context));
+  }
+
+  #handle(
+    message: Message,
+    serializer: Serializer,
+    context: RequestContext,
+  ): Promise<void> | undefined {
+    let objectId: string;
+    let method: string;
+    let vargs: unknown[];
+    let kwargs: Record<string, unknown> | null;
+    try {
+      if (message.flags & Flags.KEEPSERIALIZED) {
+        const info = message.annotations.get(Annotation.BLOB_INFO);
+        if (!info) throw new ProtocolError("KEEPSERIALIZED call without a BLBI annotation");
+        const [blobInfo, objId, methodName] = getSerializer("marshal").loads(info) as [
+          unknown,
+          string,
+          string,
+        ];
+        objectId = objId;
+        method = methodName;
+        vargs = [
+          new SerializedBlob(blobInfo, undefined, {
+            serializerId: serializer.id,
+            bytes: message.payload,
+          }),
+        ];
+        kwargs = {};
+      } else {
+        ({ objectId, method, vargs, kwargs } = serializer.loadsCall(message.payload));
       }
-      try {
-        await this.#send(
-          { type: MsgType.RESULT, serializerId: serializer.id, seq: message.seq, flags },
-          message,
-          payload,
-          flags & Flags.EXCEPTION ? undefined : context,
-          extra,
-        );
-      } catch (e) {
-        if (e instanceof MessageTooLargeError) {
-          // Pyro5 closes the connection when a reply would be too large.
-          log.warning(`reply too large for ${this.#conn.address}: ${e.message}`);
-          await this.#conn.connection.close();
-          return;
-        }
-        throw e;
-      }
+    } catch (e) {
+      return this.#reply(message, serializer, context, this.#errorDict(e), Flags.EXCEPTION);
+    }
+    const failed = (e: unknown) => {
+      if (message.flags & Flags.ONEWAY) log.warning(`oneway call ${method} failed: ${e}`);
+      return this.#reply(message, serializer, context, this.#errorDict(e), Flags.EXCEPTION);
     };
-    await runWithContext(context, async () => {
-      let objectId: string;
-      let method: string;
-      let vargs: unknown[];
-      let kwargs: Record<string, unknown> | null;
-      try {
-        if (message.flags & Flags.KEEPSERIALIZED) {
-          const info = message.annotations.get(Annotation.BLOB_INFO);
-          if (!info) throw new ProtocolError("KEEPSERIALIZED call without a BLBI annotation");
-          const [blobInfo, objId, methodName] = getSerializer("marshal").loads(info) as [
-            unknown,
-            string,
-            string,
-          ];
-          objectId = objId;
-          method = methodName;
-          vargs = [
-            new SerializedBlob(blobInfo, undefined, {
-              serializerId: serializer.id,
-              bytes: message.payload,
-            }),
-          ];
-          kwargs = {};
-        } else {
-          ({ objectId, method, vargs, kwargs } = serializer.loadsCall(message.payload));
-        }
-      } catch (e) {
-        return reply(this.#errorDict(e), Flags.EXCEPTION);
+    let result: unknown;
+    try {
+      const target = this.#target(objectId);
+      if (method === "<batch>" && (message.flags & Flags.BATCH)) {
+        return this.#batch(target, vargs).then(
+          (results) => this.#reply(message, serializer, context, results, Flags.BATCH),
+          failed,
+        );
       }
-      try {
-        const target = this.#target(objectId);
-        if (method === "<batch>" && (message.flags & Flags.BATCH)) {
-          const results = await this.#batch(target, vargs);
-          return reply(results, Flags.BATCH);
-        }
-        let result = await this.#call(target, method, vargs, kwargs);
-        if (!oneway && isStreamable(result)) {
-          if (!this.#daemon.config.ITER_STREAMING) {
-            return reply(this.#streamMarker(), Flags.EXCEPTION | Flags.ITEMSTREAMRESULT);
-          }
-          const r = result as unknown as Record<symbol, () => unknown>;
-          const iterator = typeof (result as { next?: unknown }).next === "function"
-            ? result
-            : (r[Symbol.asyncIterator] ?? r[Symbol.iterator]).call(result);
-          const id = streamsOf.get(this.#daemon)!.add(iterator as Iterator<unknown>, this.#conn);
-          return reply(this.#streamMarker(), Flags.EXCEPTION | Flags.ITEMSTREAMRESULT, {
-            [Annotation.STREAM]: new TextEncoder().encode(id),
-          });
-        }
-        if (result instanceof Promise) result = await result;
-        return reply(result);
-      } catch (e) {
-        if (oneway) log.warning(`oneway call ${method} failed: ${e}`);
-        return reply(this.#errorDict(e), Flags.EXCEPTION);
+      result = this.#callMember(target, method, vargs, kwargs);
+    } catch (e) {
+      return failed(e);
+    }
+    if (result instanceof Promise) {
+      return result.then((value) => this.#result(message, serializer, context, value), failed);
+    }
+    try {
+      return this.#result(message, serializer, context, result);
+    } catch (e) {
+      return failed(e);
+    }
+  }
+
+  /** Replies with a call's result: the value, or a stream for an iterator. */
+  #result(
+    message: Message,
+    serializer: Serializer,
+    context: RequestContext,
+    result: unknown,
+  ): Promise<void> | undefined {
+    if (message.flags & Flags.ONEWAY) return;
+    if (isStreamable(result)) {
+      if (!this.#daemon.config.ITER_STREAMING) {
+        return this.#reply(
+          message,
+          serializer,
+          context,
+          this.#streamMarker(),
+          Flags.EXCEPTION | Flags.ITEMSTREAMRESULT,
+        );
       }
-    });
+      const r = result as unknown as Record<symbol, () => unknown>;
+      const iterator = typeof (result as { next?: unknown }).next === "function"
+        ? result
+        : (r[Symbol.asyncIterator] ?? r[Symbol.iterator]).call(result);
+      const id = streamsOf.get(this.#daemon)!.add(iterator as Iterator<unknown>, this.#conn);
+      return this.#reply(
+        message,
+        serializer,
+        context,
+        this.#streamMarker(),
+        Flags.EXCEPTION | Flags.ITEMSTREAMRESULT,
+        { [Annotation.STREAM]: new TextEncoder().encode(id) },
+      );
+    }
+    return this.#reply(message, serializer, context, result);
+  }
+
+  /** Serializes and queues a reply (none for a oneway call). */
+  #reply(
+    message: Message,
+    serializer: Serializer,
+    context: RequestContext,
+    value: unknown,
+    flags = 0,
+    extra?: Record<string, Uint8Array>,
+  ): Promise<void> | undefined {
+    if (message.flags & Flags.ONEWAY) return;
+    let payload: Uint8Array;
+    try {
+      payload = serializer.dumps(value);
+    } catch (e) {
+      // A result that cannot be serialized becomes the serializer's error.
+      payload = serializer.dumps(this.#errorDict(e));
+      flags = Flags.EXCEPTION;
+      extra = undefined;
+    }
+    const tooLarge = (e: unknown): Promise<void> => {
+      if (!(e instanceof MessageTooLargeError)) throw e;
+      // Pyro5 closes the connection when a reply would be too large.
+      log.warning(`reply too large for ${this.#conn.address}: ${e.message}`);
+      return this.#conn.connection.close();
+    };
+    try {
+      return this.#send(
+        { type: MsgType.RESULT, serializerId: serializer.id, seq: message.seq, flags },
+        payload,
+        context.correlationBytes(),
+        flags & Flags.EXCEPTION ? undefined : context.responseAnnotations,
+        extra,
+      )?.catch(tooLarge);
+    } catch (e) {
+      return tooLarge(e);
+    }
   }
 
   #streamMarker(): Record<string, unknown> {
@@ -785,13 +848,13 @@ class ConnectionHandler {
     return instance;
   }
 
-  /** Runs one call after checking that the member is exposed. */
-  async #call(
+  /** Calls a member after checking that it is exposed; returns what it returns (maybe a promise). */
+  #callMember(
     target: object,
     method: string,
     vargs: unknown[],
     kwargs: Record<string, unknown> | null,
-  ): Promise<unknown> {
+  ): unknown {
     const meta = exposedMembers(target);
     const t = target as Record<string, unknown>;
     if (method === "__getattr__" || method === "__setattr__") {
@@ -822,7 +885,7 @@ class ConnectionHandler {
     }
     // JavaScript has no keyword arguments: they arrive as one object after the positional ones.
     const args = kwargs && Object.keys(kwargs).length > 0 ? [...vargs, kwargs] : vargs;
-    return await fn.apply(target, args);
+    return fn.apply(target, args);
   }
 
   /** Pyro5's batch: calls in order; the first failing call ends it with an _ExceptionWrapper. */
@@ -833,7 +896,12 @@ class ConnectionHandler {
         throw new ProtocolError("invalid batch call: expected (method, args, kwargs)");
       }
       try {
-        let result = await this.#call(target, c[0], c[1], c[2] as Record<string, unknown> | null);
+        let result = await this.#callMember(
+          target,
+          c[0],
+          c[1],
+          c[2] as Record<string, unknown> | null,
+        );
         if (result instanceof Promise) result = await result;
         results.push(result);
       } catch (e) {
