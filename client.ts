@@ -115,8 +115,11 @@ async function callRemote(core: ProxyCore, name: string, args: unknown[]): Promi
       `remote object '${core._pyroUri}' has no exposed attribute or method '${name}'`,
     );
   }
-  // A Python proxy sends the positional arguments as a tuple.
-  return core._pyroInvoke(name, tuple(...vargs), kw, options);
+  // A Python proxy sends the positional arguments as a tuple. json and msgpack write tuples and
+  // lists alike, so they skip the mark (setting it is a slow property definition per call).
+  const format = core._pyroSerializerInstance.name;
+  const positional = format === "serpent" || format === "marshal" ? tuple(...vargs) : vargs;
+  return core._pyroInvoke(name, positional, kw, options);
 }
 
 async function getRemoteAttr(core: ProxyCore, name: string): Promise<unknown> {

@@ -87,6 +87,27 @@ export interface ReplyInfo {
   annotations: Record<string, Uint8Array>;
 }
 
+/** A {@linkcode ReplyInfo} whose id becomes text only when read (most callers never look). */
+class LastReply implements ReplyInfo {
+  #bytes: Uint8Array | null;
+  #text: string | null | undefined = undefined;
+  annotations: Record<string, Uint8Array>;
+
+  constructor(correlationId: Uint8Array | null, annotations: Record<string, Uint8Array>) {
+    this.#bytes = correlationId;
+    this.annotations = annotations;
+  }
+
+  get correlationId(): string | null {
+    if (this.#text === undefined) this.#text = this.#bytes ? bytesToUuid(this.#bytes) : null;
+    return this.#text;
+  }
+
+  set correlationId(value: string | null) {
+    this.#text = value;
+  }
+}
+
 function toRecord(map: Map<string, Uint8Array>): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = {};
   for (const [k, v] of map) if (k !== "__proto__") out[k] = v;
@@ -135,6 +156,7 @@ export class ProxyCore {
   // The object id of the connection: for PYRONAME/PYROMETA URIs, the resolved one.
   #objectId: string | null = null;
   #serializerCacheName = "";
+  #serializerCacheBytesRepr = false;
 
   /**
    * Creates an instance.
@@ -165,12 +187,13 @@ export class ProxyCore {
   /** The serializer in use. */
   get _pyroSerializerInstance(): Serializer {
     const name = this._pyroSerializer ?? this._pyroConfig.SERIALIZER;
-    const key = `${name}:${this._pyroConfig.SERPENT_BYTES_REPR}`;
-    if (this.#serializerCacheName !== key) {
-      this.#serializerCache = name === "serpent" && this._pyroConfig.SERPENT_BYTES_REPR
+    const bytesRepr = this._pyroConfig.SERPENT_BYTES_REPR;
+    if (this.#serializerCacheName !== name || this.#serializerCacheBytesRepr !== bytesRepr) {
+      this.#serializerCache = name === "serpent" && bytesRepr
         ? getSerializer(name, { bytesRepr: true })
         : getSerializer(name);
-      this.#serializerCacheName = key;
+      this.#serializerCacheName = name;
+      this.#serializerCacheBytesRepr = bytesRepr;
     }
     return this.#serializerCache!;
   }
@@ -409,10 +432,7 @@ export class ProxyCore {
       throw new SerializeError(`invalid serializer in response: ${reply.serializerId}`);
     }
     const annotations = toRecord(reply.annotations);
-    this._pyroLastReply = {
-      correlationId: reply.correlationId ? bytesToUuid(reply.correlationId) : null,
-      annotations,
-    };
+    this._pyroLastReply = new LastReply(reply.correlationId, annotations);
     context.responseAnnotations = annotations;
     const data = serializer.loads(reply.payload);
     if (reply.flags & Flags.ITEMSTREAMRESULT) {

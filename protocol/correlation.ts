@@ -109,7 +109,8 @@ export function randomCorrelationBytes(): Uint8Array {
     pool = crypto.getRandomValues(new Uint8Array(4096));
     poolOffset = 0;
   }
-  const bytes = pool.slice(poolOffset, poolOffset + CORRELATION_ID_SIZE);
+  // A view, not a copy: a used part of the pool is never written again.
+  const bytes = pool.subarray(poolOffset, poolOffset + CORRELATION_ID_SIZE);
   poolOffset += CORRELATION_ID_SIZE;
   bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
   bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant

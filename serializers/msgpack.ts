@@ -299,14 +299,18 @@ class MsgpackEncoder {
 
 class MsgpackDecoder {
   readonly #b: Uint8Array;
-  readonly #v: DataView;
+  #view: DataView | null = null;
   #pos = 0;
   readonly #maxDepth: number;
 
   constructor(data: Uint8Array, maxDepth: number) {
     this.#b = data;
-    this.#v = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.#maxDepth = maxDepth;
+  }
+
+  // Made on first use: small messages (ints, short strings) never need one.
+  get #v(): DataView {
+    return this.#view ??= new DataView(this.#b.buffer, this.#b.byteOffset, this.#b.byteLength);
   }
 
   decode(): unknown {
@@ -332,13 +336,13 @@ class MsgpackDecoder {
   #value(depth: number): unknown {
     this.#need(1);
     const b = this.#b;
-    const v = this.#v;
     const tag = b[this.#pos++];
     if (tag < 0x80) return tag;
     if (tag >= 0xe0) return tag - 0x100;
     if (tag >= 0xa0 && tag <= 0xbf) return this.#str(tag & 0x1f);
     if (tag >= 0x90 && tag <= 0x9f) return this.#array(tag & 0x0f, depth);
     if (tag >= 0x80 && tag <= 0x8f) return this.#map(tag & 0x0f, depth);
+    const v = this.#v;
     let n: number;
     switch (tag) {
       case 0xc0:
