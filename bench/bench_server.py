@@ -53,6 +53,8 @@ class Bench:
 
 
 Pyro5.api.config.SERVERTYPE = "multiplex" if "--multiplex" in sys.argv else "thread"
+# The default pool (80 threads) refuses the 100- and 1000-client measurements outright.
+Pyro5.api.config.THREADPOOL_SIZE = 1200
 daemon = Pyro5.api.Daemon(host="127.0.0.1", port=int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 0)
 uri = daemon.register(Bench, "bench")
 signal.signal(signal.SIGTERM, lambda *a: os._exit(0))

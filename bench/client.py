@@ -3,7 +3,9 @@
 Usage: python client.py <uri> <seconds>
 """
 import json
+import multiprocessing
 import sys
+import threading
 import time
 
 import serpent
@@ -47,6 +49,11 @@ for serializer in ("serpent", "json", "marshal", "msgpack"):
             for chunk in p.chunks_bytes(50_000_000, 200_000):
                 size += len(serpent.tobytes(chunk) if isinstance(chunk, dict) else chunk)
             out["stream50mb_%s_MBps" % serializer] = size / 1e6 / (time.perf_counter() - start)
+            data = b"u" * 10_000_000
+            start = time.perf_counter()
+            for _ in range(3):
+                p.upload(data)
+            out["upload10mb_%s_MBps" % serializer] = 30 / (time.perf_counter() - start)
 Pyro5.api.config.SERIALIZER = "msgpack"
 with Pyro5.api.Proxy(uri) as p:
     p.reset()
@@ -63,6 +70,43 @@ while time.perf_counter() < start + seconds:
         p.echo(1)
     done += 1
 out["connect_call_close"] = done / (time.perf_counter() - start)
+
+def aggregate_worker(threads, start_at, stop_at, results):
+    """One process of the aggregate measurement: `threads` clients calling from start_at to stop_at."""
+    counts = [0] * threads
+
+    def client(i):
+        with Pyro5.api.Proxy(uri) as p:
+            p._pyroBind()
+            while time.time() < start_at:
+                time.sleep(0.001)
+            while time.time() < stop_at:
+                p.echo(42)
+                counts[i] += 1
+
+    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    results.put(sum(counts))
+
+
+# Aggregate rate: Python clients spread over processes (one process is held back by its GIL).
+for clients in (10, 100):
+    procs_n = 2 if clients == 10 else 4
+    results = multiprocessing.Queue()
+    start_at = time.time() + 1  # time to start the processes and connect every client
+    stop_at = start_at + seconds
+    procs = [multiprocessing.Process(target=aggregate_worker,
+                                     args=(clients // procs_n, start_at, stop_at, results))
+             for _ in range(procs_n)]
+    for pr in procs:
+        pr.start()
+    total = sum(results.get() for _ in procs)
+    for pr in procs:
+        pr.join()
+    out["aggregate_%d_clients" % clients] = total / seconds
 with Pyro5.api.Proxy(uri) as p:
     out["daemon_peak_rss_MB"] = p.peak_rss_mb()
 print(json.dumps(out))

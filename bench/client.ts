@@ -61,6 +61,11 @@ for (const serializer of ["serpent", "json", "marshal", "msgpack"] as const) {
       for (let i = 0; i < 3; i++) bytes += ((await p.blob_bytes(size)) as Uint8Array).length;
       return bytes / 1e6;
     });
+    out[`upload10mb_${serializer}_MBps`] = await timed(async () => {
+      const data = new Uint8Array(size).fill(0x75);
+      for (let i = 0; i < 3; i++) await p.upload(data);
+      return 3 * size / 1e6;
+    });
     out[`stream50mb_${serializer}_MBps`] = await timed(async () => {
       let bytes = 0;
       for await (const chunk of await p.chunks_bytes(50_000_000, 200_000)) {
