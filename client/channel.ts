@@ -11,6 +11,7 @@ import { ConnectionClosedError, ProtocolError } from "../errors.ts";
 import { MessageReader } from "../protocol/message_stream.ts";
 import type { Message } from "../protocol/message.ts";
 import { MSG_TYPE_NAMES, MsgType } from "../protocol/constants.ts";
+import type { ChunkReader } from "../transport/types.ts";
 
 /** The least a byte connection must offer (every transport's connection does). */
 export interface ByteConnection {
@@ -20,6 +21,8 @@ export interface ByteConnection {
   write(chunk: Uint8Array): Promise<void>;
   /** Closes both directions. */
   close(): Promise<void>;
+  /** The bytes without a web stream in between, when the transport offers it. */
+  chunks?(): ChunkReader;
 }
 
 interface Pending {
@@ -46,7 +49,9 @@ export class Channel {
    */
   constructor(connection: ByteConnection, maxMessageSize: number) {
     this.#connection = connection;
-    this.#reader = new MessageReader(connection.readable, { maxMessageSize });
+    this.#reader = new MessageReader(connection.chunks?.() ?? connection.readable, {
+      maxMessageSize,
+    });
   }
 
   /** True once the channel is closed. */

@@ -10,6 +10,7 @@ import { compress, decompress } from "./compression.ts";
 import { COMPRESSION_THRESHOLD, DEFAULT_MAX_MESSAGE_SIZE, Flags } from "./constants.ts";
 import { FrameDecoder } from "./frame_decoder.ts";
 import { encodeMessage, type Message, type MessageInit } from "./message.ts";
+import type { ChunkReader } from "../transport/types.ts";
 
 /**
  * Inflates a received message's payload when its COMPRESSED flag is set, and
@@ -70,7 +71,7 @@ export async function buildMessage(
  * ```
  */
 export class MessageReader {
-  #source: ReadableStreamDefaultReader<Uint8Array>;
+  #source: ChunkReader;
   #decoder: FrameDecoder;
   #queue: Message[] = [];
   #maxMessageSize: number;
@@ -78,13 +79,16 @@ export class MessageReader {
 
   /**
    * Creates an instance.
-   * @param readable the byte stream
+   * @param readable the byte stream, or a connection's chunk reader (faster: no web stream)
    * @param options `maxMessageSize`: the most annotation plus payload bytes accepted (default 1 GiB)
    */
-  constructor(readable: ReadableStream<Uint8Array>, options: { maxMessageSize?: number } = {}) {
+  constructor(
+    readable: ReadableStream<Uint8Array> | ChunkReader,
+    options: { maxMessageSize?: number } = {},
+  ) {
     this.#maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.#decoder = new FrameDecoder({ maxMessageSize: this.#maxMessageSize });
-    this.#source = readable.getReader();
+    this.#source = readable instanceof ReadableStream ? readable.getReader() : readable;
   }
 
   /** Messages already decoded and waiting to be read. */

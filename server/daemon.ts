@@ -474,7 +474,8 @@ class ConnectionHandler {
     this.#conn = conn;
     this.#handshake = handshake;
     this.#objects = objects;
-    this.#reader = new MessageReader(conn.connection.readable, {
+    const connection = conn.connection;
+    this.#reader = new MessageReader(connection.chunks?.() ?? connection.readable, {
       maxMessageSize: daemon.config.MAX_MESSAGE_SIZE,
     });
   }

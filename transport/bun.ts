@@ -10,8 +10,10 @@ import { CommunicationError, ConnectionClosedError } from "../errors.ts";
 import { guardConnect } from "./connect_guard.ts";
 import { nodeTransport } from "./node.ts";
 import { AsyncQueue } from "./queue.ts";
+import { ChunkQueue, readableOf } from "./chunk_queue.ts";
 import {
   type Address,
+  type ChunkReader,
   type Connection,
   type ConnectOptions,
   type Endpoint,
@@ -60,16 +62,13 @@ interface BunApi {
 
 const bun = (): BunApi => (globalThis as unknown as { Bun: BunApi }).Bun;
 
-/** Bytes buffered in a connection's readable before the socket is paused. */
-const READ_HIGH_WATER_MARK = 1 << 20;
-
 class BunConnection implements Connection {
-  readonly readable: ReadableStream<Uint8Array>;
   readonly closed: Promise<void>;
   localAddress: Address;
   remoteAddress: Address;
   #socket: BunSocket;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #queue: ChunkQueue;
+  #readable: ReadableStream<Uint8Array> | null = null;
   #pending: Array<{ data: Uint8Array; resolve(): void; reject(e: Error): void }> = [];
   #error: Error | null = null;
   #ended = false;
@@ -86,15 +85,11 @@ class BunConnection implements Connection {
       ? { transport: "unix", path: unixPath }
       : { transport: "tcp", hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
     this.closed = new Promise((resolve) => this.#markClosed = resolve);
-    this.readable = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#controller = controller;
-      },
-      pull: () => socket.resume(),
-      cancel: () => {
-        socket.terminate();
-      },
-    }, { highWaterMark: READ_HIGH_WATER_MARK, size: (chunk) => chunk.byteLength });
+    this.#queue = new ChunkQueue({
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+      destroy: () => socket.terminate(),
+    });
     const before = early.get(socket);
     if (before) {
       early.delete(socket);
@@ -103,10 +98,17 @@ class BunConnection implements Connection {
     }
   }
 
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#readable ??= readableOf(this.#queue);
+  }
+
+  chunks(): ChunkReader {
+    return this.#queue;
+  }
+
   onData(data: Uint8Array): void {
     // Bun hands out Buffers that stay valid; a plain view keeps the protocol code monomorphic.
-    this.#controller.enqueue(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    if ((this.#controller.desiredSize ?? 1) <= 0) this.#socket.pause();
+    this.#queue.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
 
   onDrain(): void {
@@ -131,9 +133,7 @@ class BunConnection implements Connection {
     this.#error ??= error
       ? new ConnectionClosedError(`connection error: ${error.message}`, { cause: error })
       : new ConnectionClosedError("connection closed");
-    try {
-      this.#controller.close();
-    } catch { /* already closed or cancelled */ }
+    this.#queue.end();
     for (const p of this.#pending.splice(0)) p.reject(this.#error);
     this.#markClosed();
   }

@@ -8,8 +8,10 @@
 import { CommunicationError, ConnectionClosedError } from "../errors.ts";
 import { guardConnect } from "./connect_guard.ts";
 import { nodeTransport } from "./node.ts";
+import { readableOf } from "./chunk_queue.ts";
 import {
   type Address,
+  type ChunkReader,
   type Connection,
   type ConnectOptions,
   type Endpoint,
@@ -35,7 +37,6 @@ const LARGE_WRITE = 64 * 1024;
 const MIN_SPARE = 4096;
 
 class DenoConnection implements Connection {
-  readonly readable: ReadableStream<Uint8Array>;
   readonly closed: Promise<void>;
   readonly localAddress: Address;
   readonly remoteAddress: Address;
@@ -47,6 +48,7 @@ class DenoConnection implements Connection {
   #markClosed!: () => void;
   #spare = new Uint8Array(0);
   #readSize = MIN_READ_SIZE;
+  #readable: ReadableStream<Uint8Array> | null = null;
 
   constructor(conn: Deno.Conn) {
     this.#conn = conn;
@@ -54,42 +56,50 @@ class DenoConnection implements Connection {
     this.localAddress = toAddress(conn.localAddr);
     this.remoteAddress = toAddress(conn.remoteAddr);
     this.closed = new Promise((resolve) => this.#markClosed = resolve);
-    // Read with conn.read() into a buffer of our own rather than through conn.readable wrapped
-    // once more: one stream layer less for every chunk, which is most of a small call's latency.
-    this.readable = new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        if (this.#spare.length < MIN_SPARE) this.#spare = new Uint8Array(this.#readSize);
-        const into = this.#spare;
-        let n: number | null;
-        try {
-          n = await conn.read(into);
-        } catch (e) {
-          if (this.#closing && e instanceof Deno.errors.BadResource) n = null;
-          else {
-            this.#error = new ConnectionClosedError(`connection error: ${(e as Error).message}`, {
-              cause: e,
-            });
-            controller.error(this.#error);
-            this.#finish();
-            return;
-          }
-        }
-        if (n === null) {
-          controller.close();
-          this.#finish();
-          return;
-        }
-        // Chunks are views of the buffer, handed out once and never written again.
-        controller.enqueue(into.subarray(0, n));
-        this.#spare = into.subarray(n);
-        // A read that filled the buffer means more is coming: read bigger next time.
-        if (n === into.length) this.#readSize = Math.min(this.#readSize * 2, MAX_READ_SIZE);
-        else if (n < MIN_READ_SIZE / 4) this.#readSize = MIN_READ_SIZE;
-      },
-      cancel: async () => {
-        await this.close();
-      },
-    }, { highWaterMark: 0 });
+  }
+
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#readable ??= readableOf(this.#reader);
+  }
+
+  chunks(): ChunkReader {
+    return this.#reader;
+  }
+
+  // Reads with conn.read() into a buffer of our own rather than through conn.readable: no
+  // stream layer per chunk, which is much of a small call's latency.
+  readonly #reader: ChunkReader = {
+    read: () => this.#read(),
+    cancel: () => this.close(),
+  };
+
+  async #read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    if (this.#error) throw this.#error;
+    if (this.#spare.length < MIN_SPARE) this.#spare = new Uint8Array(this.#readSize);
+    const into = this.#spare;
+    let n: number | null;
+    try {
+      n = await this.#conn.read(into);
+    } catch (e) {
+      if (!(this.#closing && e instanceof Deno.errors.BadResource)) {
+        this.#error = new ConnectionClosedError(`connection error: ${(e as Error).message}`, {
+          cause: e,
+        });
+        this.#finish();
+        throw this.#error;
+      }
+      n = null;
+    }
+    if (n === null) {
+      this.#finish();
+      return { done: true, value: undefined };
+    }
+    // Chunks are views of the buffer, handed out once and never written again.
+    this.#spare = into.subarray(n);
+    // A read that filled the buffer means more is coming: read bigger next time.
+    if (n === into.length) this.#readSize = Math.min(this.#readSize * 2, MAX_READ_SIZE);
+    else if (n < MIN_READ_SIZE / 4) this.#readSize = MIN_READ_SIZE;
+    return { done: false, value: into.subarray(0, n) };
   }
 
   write(chunk: Uint8Array): Promise<void> {

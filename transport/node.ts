@@ -8,8 +8,10 @@ import * as net from "node:net";
 import * as dgram from "node:dgram";
 import { CommunicationError, ConnectionClosedError, TimeoutError } from "../errors.ts";
 import { AsyncQueue } from "./queue.ts";
+import { ChunkQueue, readableOf } from "./chunk_queue.ts";
 import {
   type Address,
+  type ChunkReader,
   type Connection,
   type ConnectOptions,
   type Datagram,
@@ -20,9 +22,6 @@ import {
   type Transport,
 } from "./types.ts";
 
-/** Bytes buffered in a connection's readable before the socket is paused. */
-const READ_HIGH_WATER_MARK = 1 << 20;
-
 function addressOf(socket: net.Socket, side: "local" | "remote"): Address {
   const hostname = side === "local" ? socket.localAddress : socket.remoteAddress;
   const port = side === "local" ? socket.localPort : socket.remotePort;
@@ -31,11 +30,12 @@ function addressOf(socket: net.Socket, side: "local" | "remote"): Address {
 }
 
 class NodeConnection implements Connection {
-  readonly readable: ReadableStream<Uint8Array>;
   readonly closed: Promise<void>;
   readonly localAddress: Address;
   readonly remoteAddress: Address;
   #socket: net.Socket;
+  #queue: ChunkQueue;
+  #readable: ReadableStream<Uint8Array> | null = null;
   #error: Error | null = null;
   #drainWaiters: Array<{ resolve(): void; reject(e: Error): void }> = [];
 
@@ -56,37 +56,30 @@ class NodeConnection implements Connection {
       const error = this.#error ?? new ConnectionClosedError("connection closed");
       for (const w of this.#drainWaiters.splice(0)) w.reject(error);
     });
-    this.readable = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        socket.on("data", (data: Uint8Array) => {
-          // Node hands out Buffers; a plain Uint8Array view keeps the protocol code monomorphic.
-          controller.enqueue(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-          if ((controller.desiredSize ?? 1) <= 0) socket.pause();
-        });
-        socket.once("end", () => {
-          try {
-            controller.close();
-          } catch { /* already closed or cancelled */ }
-        });
-        socket.once("error", (e: Error) => {
-          this.#error = new ConnectionClosedError(`connection error: ${e.message}`, { cause: e });
-          try {
-            controller.error(this.#error);
-          } catch { /* already closed */ }
-        });
-        socket.once("close", () => {
-          try {
-            controller.close();
-          } catch { /* already closed */ }
-        });
-      },
-      pull: () => {
-        socket.resume();
-      },
-      cancel: () => {
-        socket.destroy();
-      },
-    }, { highWaterMark: READ_HIGH_WATER_MARK, size: (chunk) => chunk.byteLength });
+    const queue = new ChunkQueue({
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+      destroy: () => socket.destroy(),
+    });
+    this.#queue = queue;
+    socket.on("data", (data: Uint8Array) => {
+      // Node hands out Buffers; a plain Uint8Array view keeps the protocol code monomorphic.
+      queue.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    });
+    socket.once("end", () => queue.end());
+    socket.once("error", (e: Error) => {
+      this.#error = new ConnectionClosedError(`connection error: ${e.message}`, { cause: e });
+      queue.fail(this.#error);
+    });
+    socket.once("close", () => queue.end());
+  }
+
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#readable ??= readableOf(this.#queue);
+  }
+
+  chunks(): ChunkReader {
+    return this.#queue;
   }
 
   write(chunk: Uint8Array): Promise<void> {

@@ -14,10 +14,23 @@ export type Address =
 /** What to connect to or listen on. */
 export type Endpoint = { hostname: string; port: number } | { path: string };
 
+/** Pulls received chunks one at a time: the part of a `ReadableStreamDefaultReader` the protocol uses. */
+export interface ChunkReader {
+  /** The next chunk, or `done` at the end of the stream. */
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  /** Stops reading and drops the connection's incoming side. */
+  cancel(reason?: unknown): Promise<void>;
+}
+
 /** One open byte-stream connection. */
 export interface Connection {
   /** Bytes from the peer; pulling from it is what reads from the socket (backpressure). */
   readonly readable: ReadableStream<Uint8Array>;
+  /**
+   * The same bytes as `readable` without a web stream in between, for a consumer that reads
+   * chunk by chunk (the message readers); optional. Use either this or `readable`, not both.
+   */
+  chunks?(): ChunkReader;
   /**
    * Writes bytes. Resolves once the transport accepted all of them, waiting
    * for the socket to drain when its buffer is full. The caller must not
