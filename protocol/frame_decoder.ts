@@ -100,6 +100,34 @@ export class FrameDecoder {
   }
 
   /**
+   * While a body spread over several chunks is being filled: the part of it
+   * still to come, so a reader can read those bytes straight into it.
+   *
+   * @returns a view of the body's missing bytes, or null when no body is being filled
+   */
+  pendingBody(): Uint8Array | null {
+    return this.#body === null ? null : this.#body.subarray(this.#bodyFill);
+  }
+
+  /**
+   * Counts bytes that were read into {@linkcode FrameDecoder.pendingBody}.
+   *
+   * @param n how many bytes were written there, from its start
+   * @returns the message once its body is whole, else null
+   */
+  bodyFilled(n: number): RawMessage | null {
+    const body = this.#body;
+    const header = this.#current;
+    if (body === null || header === null || n < 0 || this.#bodyFill + n > body.length) {
+      throw new RangeError(`bodyFilled(${n}): no pending body has room for that`);
+    }
+    this.#bodyFill += n;
+    if (this.#bodyFill < body.length) return null;
+    this.#body = null;
+    return this.#finish(header, body);
+  }
+
+  /**
    * Signals the end of the stream.
    *
    * @throws {ConnectionClosedError} when it ends inside a message

@@ -60,6 +60,9 @@ export async function buildMessage(
   return encodeMessage(init, options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE);
 }
 
+/** A body with at least this much still missing is read straight into, when the source can. */
+const DIRECT_READ_SIZE = 64 * 1024;
+
 /**
  * Reads whole messages from a byte stream, one at a time.
  *
@@ -106,6 +109,27 @@ export class MessageReader {
   async read(): Promise<Message | null> {
     while (this.#queue.length === 0) {
       if (this.#done) return null;
+      // The rest of a large body goes straight from the socket into it, when the source can.
+      const pending = this.#source.readInto && this.#decoder.pendingBody();
+      if (pending && pending.length >= DIRECT_READ_SIZE) {
+        let n: number | null;
+        try {
+          n = await this.#source.readInto!(pending);
+        } catch (e) {
+          this.#done = true;
+          throw new ConnectionClosedError(`receiving: ${(e as Error)?.message ?? e}`, {
+            cause: e,
+          });
+        }
+        if (n === null) {
+          this.#done = true;
+          this.#decoder.end(); // throws: the stream ended inside this body
+          return null;
+        }
+        const message = this.#decoder.bodyFilled(n);
+        if (message) this.#queue.push(message);
+        continue;
+      }
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
         result = await this.#source.read();

@@ -71,7 +71,24 @@ class DenoConnection implements Connection {
   readonly #reader: ChunkReader = {
     read: () => this.#read(),
     cancel: () => this.close(),
+    readInto: (view) => this.#readInto(view),
   };
+
+  async #readInto(view: Uint8Array): Promise<number | null> {
+    if (this.#error) throw this.#error;
+    try {
+      const n = await this.#conn.read(view);
+      if (n === null) this.#finish();
+      return n;
+    } catch (e) {
+      if (this.#closing && e instanceof Deno.errors.BadResource) return null;
+      this.#error = new ConnectionClosedError(`connection error: ${(e as Error).message}`, {
+        cause: e,
+      });
+      this.#finish();
+      throw this.#error;
+    }
+  }
 
   async #read(): Promise<ReadableStreamReadResult<Uint8Array>> {
     if (this.#error) throw this.#error;

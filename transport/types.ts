@@ -20,6 +20,11 @@ export interface ChunkReader {
   read(): Promise<ReadableStreamReadResult<Uint8Array>>;
   /** Stops reading and drops the connection's incoming side. */
   cancel(reason?: unknown): Promise<void>;
+  /**
+   * Optional: reads the next bytes straight into `view` (no chunk of the transport's own in
+   * between, no copy); resolves to how many, or null at the end of the stream.
+   */
+  readInto?(view: Uint8Array): Promise<number | null>;
 }
 
 /** One open byte-stream connection. */

@@ -362,3 +362,80 @@ describe("correlation ids", () => {
     assert.equal(parseHeader(m).seq, 1);
   });
 });
+
+/** A chunk source like the Deno transport's: chunks by read(), or bytes straight into a view. */
+function directSource(bytes: Uint8Array, firstChunk: number, step: number) {
+  let offset = 0;
+  const log: string[] = [];
+  return {
+    log,
+    read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+      if (offset >= bytes.length) return Promise.resolve({ done: true, value: undefined });
+      const n = Math.min(offset === 0 ? firstChunk : step, bytes.length - offset);
+      log.push(`read ${n}`);
+      const value = bytes.slice(offset, offset += n);
+      return Promise.resolve({ done: false, value });
+    },
+    readInto(view: Uint8Array): Promise<number | null> {
+      if (offset >= bytes.length) return Promise.resolve(null);
+      const n = Math.min(view.length, step, bytes.length - offset);
+      view.set(bytes.subarray(offset, offset + n));
+      offset += n;
+      log.push(`into ${n}`);
+      return Promise.resolve(n);
+    },
+    cancel: () => Promise.resolve(),
+  };
+}
+
+describe("reading large bodies straight into place", () => {
+  const payload = new Uint8Array(300_000).map((_, i) => (i * 7) & 0xff);
+  const big = encodeMessage({ type: MsgType.RESULT, serializerId: 4, seq: 9, payload });
+  const small = encodeMessage({
+    type: MsgType.RESULT,
+    serializerId: 4,
+    seq: 10,
+    payload: new Uint8Array([1, 2, 3]),
+  });
+
+  it("fills the rest of a large body with readInto and then reads on by chunks", async () => {
+    const both = new Uint8Array(big.length + small.length);
+    both.set(big);
+    both.set(small, big.length);
+    const source = directSource(both, 1000, 100_000);
+    const reader = new MessageReader(source);
+    const first = await reader.read();
+    assert.equal(first!.seq, 9);
+    assert.deepEqual(first!.payload, payload);
+    assert.ok(source.log.some((l) => l.startsWith("into")), source.log.join(", "));
+    const second = await reader.read();
+    assert.equal(second!.seq, 10);
+    assert.deepEqual(second!.payload, new Uint8Array([1, 2, 3]));
+    assert.equal(await reader.read(), null);
+  });
+
+  it("names how far a body got when the stream ends inside it", async () => {
+    const reader = new MessageReader(directSource(big.subarray(0, 200_000), 1000, 100_000));
+    await assert.rejects(reader.read(), (e: Error) => {
+      assert.ok(e instanceof ConnectionClosedError);
+      assert.match(e.message, /stream ended after \d+ of 300000 message body bytes/);
+      return true;
+    });
+  });
+
+  it("still refuses an oversized message before allocating its body", async () => {
+    const reader = new MessageReader(directSource(big, 1000, 100_000), {
+      maxMessageSize: 100_000,
+    });
+    await assert.rejects(reader.read(), MessageTooLargeError);
+  });
+
+  it("the decoder refuses a fill count that does not fit the pending body", () => {
+    const decoder = new FrameDecoder();
+    assert.throws(() => decoder.bodyFilled(1), RangeError);
+    decoder.push(big.subarray(0, 1000));
+    const pending = decoder.pendingBody()!;
+    assert.equal(pending.length, big.length - 1000);
+    assert.throws(() => decoder.bodyFilled(pending.length + 1), RangeError);
+  });
+});
