@@ -6,8 +6,27 @@ import os
 import resource
 import signal
 import sys
+import threading
+import time
 
 import Pyro5.api
+
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+window_peak = 0
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * PAGE_SIZE
+
+
+def sample_rss():
+    """Samples the RSS every 5 ms, as bench_server.ts does (ru_maxrss cannot be reset)."""
+    global window_peak
+    while True:
+        window_peak = max(window_peak, rss_bytes())
+        time.sleep(0.005)
 
 
 @Pyro5.api.behavior(instance_mode="single")
@@ -31,6 +50,15 @@ class Bench:
 
     def peak_rss_mb(self):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def window_start_mb(self):
+        """Starts a memory window: returns the RSS now (MB); window_peak_mb() gives the peak since."""
+        global window_peak
+        window_peak = rss_bytes()
+        return window_peak / 1e6
+
+    def window_peak_mb(self):
+        return window_peak / 1e6
 
     def blob_str(self, size):
         return "x" * size
@@ -57,6 +85,7 @@ Pyro5.api.config.SERVERTYPE = "multiplex" if "--multiplex" in sys.argv else "thr
 Pyro5.api.config.THREADPOOL_SIZE = 1200
 daemon = Pyro5.api.Daemon(host="127.0.0.1", port=int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 0)
 uri = daemon.register(Bench, "bench")
+threading.Thread(target=sample_rss, daemon=True).start()
 signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
 print("URI", uri, flush=True)
 daemon.requestLoop()

@@ -20,6 +20,14 @@ class Bench {
   peak_rss_mb() {
     return peakRss / 1e6;
   }
+  /** Starts a memory window: returns the RSS now (MB); window_peak_mb() gives the peak since. */
+  window_start_mb() {
+    windowPeak = process.memoryUsage().rss;
+    return windowPeak / 1e6;
+  }
+  window_peak_mb() {
+    return windowPeak / 1e6;
+  }
   blob_str(size: number) {
     return "x".repeat(size);
   }
@@ -45,7 +53,12 @@ behavior({ instanceMode: "single" })(Bench);
 
 // The daemon's peak memory, sampled, for the large-transfer measurements.
 let peakRss = 0;
-setInterval(() => peakRss = Math.max(peakRss, process.memoryUsage().rss), 5);
+let windowPeak = 0;
+setInterval(() => {
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+  windowPeak = Math.max(windowPeak, rss);
+}, 5);
 
 const daemon = await Daemon.create({ host: "127.0.0.1", port: Number(process.argv[2] ?? 0) });
 daemon.register(Bench, "bench");

@@ -39,21 +39,26 @@ for serializer in ("serpent", "json", "marshal", "msgpack"):
                 done += 1000
             out["batch_" + serializer] = done / (time.perf_counter() - start)
         if serializer != "json":
+            base10 = p.window_start_mb()
             start = time.perf_counter()
             size = 0
             for _ in range(3):
                 r = p.blob_bytes(10_000_000)
                 size += len(serpent.tobytes(r) if isinstance(r, dict) else r)
             out["blob10mb_%s_MBps" % serializer] = size / 1e6 / (time.perf_counter() - start)
-            start, size = time.perf_counter(), 0
-            for chunk in p.chunks_bytes(50_000_000, 200_000):
-                size += len(serpent.tobytes(chunk) if isinstance(chunk, dict) else chunk)
-            out["stream50mb_%s_MBps" % serializer] = size / 1e6 / (time.perf_counter() - start)
             data = b"u" * 10_000_000
             start = time.perf_counter()
             for _ in range(3):
                 p.upload(data)
             out["upload10mb_%s_MBps" % serializer] = 30 / (time.perf_counter() - start)
+            # The daemon's memory over its baseline during the 10 MB results and uploads, and the stream.
+            out["mem10mb_%s_MB" % serializer] = p.window_peak_mb() - base10
+            base50 = p.window_start_mb()
+            start, size = time.perf_counter(), 0
+            for chunk in p.chunks_bytes(50_000_000, 200_000):
+                size += len(serpent.tobytes(chunk) if isinstance(chunk, dict) else chunk)
+            out["stream50mb_%s_MBps" % serializer] = size / 1e6 / (time.perf_counter() - start)
+            out["mem50mb_%s_MB" % serializer] = p.window_peak_mb() - base50
 Pyro5.api.config.SERIALIZER = "msgpack"
 with Pyro5.api.Proxy(uri) as p:
     p.reset()

@@ -56,6 +56,7 @@ for (const serializer of ["serpent", "json", "marshal", "msgpack"] as const) {
   });
   if (serializer !== "json") {
     const size = 10_000_000;
+    const base10 = Number(await p.window_start_mb());
     out[`blob10mb_${serializer}_MBps`] = await timed(async () => {
       let bytes = 0;
       for (let i = 0; i < 3; i++) bytes += ((await p.blob_bytes(size)) as Uint8Array).length;
@@ -66,6 +67,9 @@ for (const serializer of ["serpent", "json", "marshal", "msgpack"] as const) {
       for (let i = 0; i < 3; i++) await p.upload(data);
       return 3 * size / 1e6;
     });
+    // The daemon's memory over its baseline during the 10 MB results and uploads, and the stream.
+    out[`mem10mb_${serializer}_MB`] = Number(await p.window_peak_mb()) - base10;
+    const base50 = Number(await p.window_start_mb());
     out[`stream50mb_${serializer}_MBps`] = await timed(async () => {
       let bytes = 0;
       for await (const chunk of await p.chunks_bytes(50_000_000, 200_000)) {
@@ -73,6 +77,7 @@ for (const serializer of ["serpent", "json", "marshal", "msgpack"] as const) {
       }
       return bytes / 1e6;
     });
+    out[`mem50mb_${serializer}_MB`] = Number(await p.window_peak_mb()) - base50;
   }
 }
 
