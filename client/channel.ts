@@ -8,7 +8,7 @@
  * @module
  */
 import { ConnectionClosedError, ProtocolError } from "../errors.ts";
-import { MessageReader } from "../protocol/message_stream.ts";
+import { MessageReader, writeCoalesced } from "../protocol/message_stream.ts";
 import type { Message } from "../protocol/message.ts";
 import { MSG_TYPE_NAMES, MsgType } from "../protocol/constants.ts";
 import type { ChunkReader } from "../transport/types.ts";
@@ -36,7 +36,6 @@ export class Channel {
   readonly #reader: MessageReader;
   readonly #pending = new Map<number, Pending>();
   #outbox: Uint8Array[] = [];
-  #outboxBytes = 0;
   #flushing: Promise<void> | null = null;
   #closedError: Error | null = null;
   #loop: Promise<void> | null = null;
@@ -83,10 +82,10 @@ export class Channel {
    *
    * @param bytes the encoded message
    */
-  send(bytes: Uint8Array): Promise<void> {
+  send(bytes: Uint8Array | readonly Uint8Array[]): Promise<void> {
     if (this.#closedError) return Promise.reject(this.#closedError);
-    this.#outbox.push(bytes);
-    this.#outboxBytes += bytes.length;
+    if (bytes instanceof Uint8Array) this.#outbox.push(bytes);
+    else this.#outbox.push(...bytes);
     this.#flushing ??= this.#flush();
     return this.#flushing;
   }
@@ -95,10 +94,10 @@ export class Channel {
    * Sends a request and waits for the reply with the same sequence number.
    *
    * @param seq the request's sequence number
-   * @param bytes the encoded request
+   * @param bytes the encoded request (or its parts, in order)
    * @returns the reply
    */
-  request(seq: number, bytes: Uint8Array): Promise<Message> {
+  request(seq: number, bytes: Uint8Array | readonly Uint8Array[]): Promise<Message> {
     if (this.#closedError) return Promise.reject(this.#closedError);
     if (this.#pending.has(seq)) {
       return Promise.reject(new ProtocolError(`sequence number ${seq} is already in use`));
@@ -135,22 +134,11 @@ export class Channel {
     // Let every send of this turn join the first write.
     await Promise.resolve();
     try {
+      const connection = this.#connection;
       while (this.#outbox.length > 0) {
         const parts = this.#outbox;
-        const size = this.#outboxBytes;
         this.#outbox = [];
-        this.#outboxBytes = 0;
-        let chunk: Uint8Array;
-        if (parts.length === 1) chunk = parts[0];
-        else {
-          chunk = new Uint8Array(size);
-          let offset = 0;
-          for (const p of parts) {
-            chunk.set(p, offset);
-            offset += p.length;
-          }
-        }
-        await this.#connection.write(chunk);
+        await writeCoalesced((chunk) => connection.write(chunk), parts);
       }
     } catch (e) {
       const error = e instanceof ConnectionClosedError

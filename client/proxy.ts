@@ -17,7 +17,7 @@ import { activeContext } from "../context.ts";
 import { getLogger } from "../logging.ts";
 import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
 import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
-import { encodeMessage, type Message } from "../protocol/message.ts";
+import { encodeMessageParts, type Message } from "../protocol/message.ts";
 import { buildMessage } from "../protocol/message_stream.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import { tuple } from "../serializers/types.ts";
@@ -368,9 +368,10 @@ export class ProxyCore {
     };
     const config = this._pyroConfig;
     // Compression is the only async step of building a message: skip the promise without it.
+    // A large payload stays a separate part, written after the header without a copy.
     const bytes = config.COMPRESSION
       ? await buildMessage(init, { compress: true, maxMessageSize: config.MAX_MESSAGE_SIZE })
-      : encodeMessage(init, config.MAX_MESSAGE_SIZE);
+      : encodeMessageParts(init, config.MAX_MESSAGE_SIZE);
     if (oneway) {
       await channel.send(bytes);
       return undefined;
@@ -382,7 +383,7 @@ export class ProxyCore {
   #awaitReply(
     channel: Channel,
     seq: number,
-    bytes: Uint8Array,
+    bytes: Uint8Array | readonly Uint8Array[],
     method: string,
     options: InvokeOptions,
   ): Promise<Message> {

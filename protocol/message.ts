@@ -252,7 +252,7 @@ export function encodeMessage(
 }
 
 /** Payloads from this size on are not copied behind the header by {@linkcode encodeMessageParts}. */
-export const SEPARATE_PAYLOAD_SIZE = 1 << 18;
+export const SEPARATE_PAYLOAD_SIZE = 1 << 16;
 
 /**
  * Like {@linkcode encodeMessage}, but a payload of `separateFrom` bytes or more

@@ -115,6 +115,9 @@ export function readMarshal(data: Uint8Array, options: MarshalReadOptions = {}):
   return new MarshalReader(data, options.maxDepth ?? DEFAULT_MAX_DEPTH).read();
 }
 
+/** Bytes values from this size on that are at least half the data are views into it. */
+const VIEW_FROM = 1 << 16;
+
 class MarshalReader {
   readonly #b: Uint8Array;
   readonly #v: DataView;
@@ -223,8 +226,11 @@ class MarshalReader {
       case MarshalCode.STRING: {
         const n = this.#size();
         this.#need(n);
-        // A copy: the caller's buffer may be reused for the next message.
-        value = this.#b.slice(this.#pos, this.#pos += n);
+        // A copy, except for a large value that is most of the data: then a view, not a copy
+        // (a small value's view would keep the whole message alive).
+        value = n >= VIEW_FROM && n * 2 >= this.#b.length
+          ? this.#b.subarray(this.#pos, this.#pos += n)
+          : this.#b.slice(this.#pos, this.#pos += n);
         break;
       }
       case MarshalCode.UNICODE:

@@ -29,6 +29,8 @@ const INITIAL_SIZE = 65536;
 const BY_CHUNKS_BELOW = 2n ** 900n;
 /** A buffer grown past this by one big value is dropped after the call. */
 const KEEP_AT_MOST = 1 << 24;
+/** Results from this size on are handed out in the writer's own buffer instead of a copy. */
+const HAND_OVER_FROM = 1 << 16;
 
 /**
  * Writes values in marshal format into one reused, growing buffer.
@@ -86,7 +88,13 @@ export class MarshalWriter {
     this.#protoClean = nothingEnumerableInherited();
     try {
       this.#value(value, 0, false);
-      return this.#buf.slice(0, this.#pos);
+      if (this.#pos < HAND_OVER_FROM) return this.#buf.slice(0, this.#pos);
+      // A large result takes the buffer itself rather than a copy of it; the next call starts
+      // with a fresh small buffer.
+      const out = this.#buf.subarray(0, this.#pos);
+      this.#buf = new Uint8Array(INITIAL_SIZE);
+      this.#view = new DataView(this.#buf.buffer);
+      return out;
     } finally {
       this.#busy = false;
       this.#stack.length = 0;

@@ -21,7 +21,7 @@ export interface MsgpackOptions {
 }
 
 /** Sizes from which buffers are handed over instead of copied. */
-const LARGE = 1 << 20;
+const HAND_OVER_FROM = 1 << 16;
 const EXT_COMPLEX = 0x30;
 const EXT_BIGINT = 0x31;
 const EXT_DATETIME = 0x32;
@@ -49,7 +49,7 @@ class MsgpackEncoder {
     this.#pos = 0;
     this.#stack.length = 0;
     this.#value(value, 0);
-    if (this.#pos < LARGE) return this.#buf.slice(0, this.#pos);
+    if (this.#pos < HAND_OVER_FROM) return this.#buf.slice(0, this.#pos);
     // A large result takes the buffer itself rather than a copy of it; the next call starts a
     // fresh small buffer (which also keeps no huge buffer alive after one big message).
     const out = this.#buf.subarray(0, this.#pos);
@@ -491,10 +491,10 @@ class MsgpackDecoder {
     this.#need(n);
     this.#pos += n;
     // Small values are copied, since a view would keep the whole received message alive; a
-    // large one is most of that message anyway, so it is handed out as a view, not copied.
-    return n < LARGE
-      ? this.#b.slice(this.#pos - n, this.#pos)
-      : this.#b.subarray(this.#pos - n, this.#pos);
+    // large one that is most of that message is handed out as a view, not copied.
+    return n >= HAND_OVER_FROM && n * 2 >= this.#b.length
+      ? this.#b.subarray(this.#pos - n, this.#pos)
+      : this.#b.slice(this.#pos - n, this.#pos);
   }
 
   #array(n: number, depth: number): unknown[] {

@@ -16,7 +16,7 @@ import { getLogger } from "../logging.ts";
 import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
 import { randomCorrelationBytes } from "../protocol/correlation.ts";
 import type { Message } from "../protocol/message.ts";
-import { buildMessage, MessageReader } from "../protocol/message_stream.ts";
+import { buildMessage, MessageReader, writeCoalesced } from "../protocol/message_stream.ts";
 import { encodeMessageParts } from "../protocol/message.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import { errorToDict, ExceptionWrapper, registerClassToDict } from "../serializers/registry.ts";
@@ -657,22 +657,10 @@ class ConnectionHandler {
   async #flush(): Promise<void> {
     if (this.#out.length === 0) return;
     const parts = this.#out;
-    const size = this.#outBytes;
     this.#out = [];
     this.#outBytes = 0;
-    if (parts.length === 1) return this.#conn.connection.write(parts[0]);
-    if (size >= OUTBOX_LIMIT) {
-      // Large parts go out as they are; copying them together would cost more than the writes.
-      for (const part of parts) await this.#conn.connection.write(part);
-      return;
-    }
-    const chunk = new Uint8Array(size);
-    let offset = 0;
-    for (const p of parts) {
-      chunk.set(p, offset);
-      offset += p.length;
-    }
-    await this.#conn.connection.write(chunk);
+    const connection = this.#conn.connection;
+    await writeCoalesced((chunk) => connection.write(chunk), parts);
   }
 
   /**

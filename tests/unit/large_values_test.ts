@@ -1,0 +1,71 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { WRITE_AS_IS_SIZE, writeCoalesced } from "../../protocol/message_stream.ts";
+import { getSerializer } from "../../serializers/mod.ts";
+import { encodeMessageParts } from "../../protocol/message.ts";
+
+describe("large values without copies", () => {
+  it("joins runs of small parts into one write and writes large parts as they are", async () => {
+    const big = new Uint8Array(WRITE_AS_IS_SIZE);
+    const writes: Uint8Array[] = [];
+    await writeCoalesced(
+      (c) => Promise.resolve(void writes.push(c)),
+      [
+        new Uint8Array([1]),
+        new Uint8Array([2, 3]),
+        big,
+        new Uint8Array([4]),
+        big,
+        new Uint8Array([5]),
+      ],
+    );
+    assert.equal(writes.length, 5);
+    assert.deepEqual(writes[0], new Uint8Array([1, 2, 3]));
+    assert.equal(writes[1], big);
+    assert.deepEqual(writes[2], new Uint8Array([4]));
+    assert.equal(writes[3], big);
+    assert.deepEqual(writes[4], new Uint8Array([5]));
+  });
+
+  it("keeps a large payload apart from its header, the bytes unchanged", () => {
+    const payload = new Uint8Array(1 << 16).fill(9);
+    const parts = encodeMessageParts({ type: 5, serializerId: 4, seq: 1, payload });
+    assert.equal(parts.length, 2);
+    assert.equal(parts[1], payload);
+    const small = encodeMessageParts({
+      type: 5,
+      serializerId: 4,
+      seq: 1,
+      payload: new Uint8Array(10),
+    });
+    assert.equal(small.length, 1);
+  });
+
+  for (const name of ["msgpack", "marshal"] as const) {
+    it(`${name}: a large bytes value that is most of the data is a view, small ones copies`, () => {
+      const s = getSerializer(name);
+      const big = new Uint8Array(100_000).fill(7);
+      const data = s.dumps(big);
+      const back = s.loads(data) as Uint8Array;
+      assert.deepEqual(back, big);
+      assert.equal(back.buffer, data.buffer, "expected a view of the received bytes");
+      const few = s.loads(s.dumps(new Uint8Array([1, 2, 3]))) as Uint8Array;
+      assert.deepEqual(few, new Uint8Array([1, 2, 3]));
+      // Two large values, each less than half of the data: copies, so neither pins the other.
+      const pair = s.dumps([big, big]);
+      const [a, b] = s.loads(pair) as Uint8Array[];
+      assert.notEqual(a.buffer, pair.buffer);
+      assert.deepEqual(b, big);
+    });
+
+    it(`${name}: a large result is handed out whole and the encoder keeps working`, () => {
+      const s = getSerializer(name);
+      const first = s.dumps(new Uint8Array(200_000).fill(1));
+      const second = s.dumps(new Uint8Array(200_000).fill(2));
+      assert.notEqual(first.buffer, second.buffer);
+      assert.deepEqual(s.loads(first), new Uint8Array(200_000).fill(1));
+      assert.deepEqual(s.loads(second), new Uint8Array(200_000).fill(2));
+      assert.deepEqual(s.loads(s.dumps("after")), "after");
+    });
+  }
+});
