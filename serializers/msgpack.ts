@@ -297,6 +297,13 @@ class MsgpackEncoder {
   }
 }
 
+/** Dict keys of up to this many bytes are looked up in the key cache. */
+const MAX_CACHED_KEY = 16;
+const KEY_CACHE_SLOTS = 4096;
+// Decoded keys by a hash of their bytes (the bytes kept to compare): most keys repeat.
+const keyCacheBytes: Array<Uint8Array | undefined> = new Array(KEY_CACHE_SLOTS);
+const keyCacheStrings: string[] = new Array(KEY_CACHE_SLOTS);
+
 class MsgpackDecoder {
   readonly #b: Uint8Array;
   #view: DataView | null = null;
@@ -477,6 +484,33 @@ class MsgpackDecoder {
     return this.#utf8(start, n);
   }
 
+  #key(n: number): string {
+    this.#need(n);
+    const b = this.#b;
+    const start = this.#pos;
+    let h = n;
+    for (let i = start; i < start + n; i++) h = (h * 31 + b[i]) | 0;
+    const slot = h & (KEY_CACHE_SLOTS - 1);
+    const cached = keyCacheBytes[slot];
+    if (cached !== undefined && cached.length === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (cached[i] !== b[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.#pos += n;
+        return keyCacheStrings[slot];
+      }
+    }
+    const key = this.#str(n);
+    keyCacheBytes[slot] = b.slice(start, start + n);
+    keyCacheStrings[slot] = key;
+    return key;
+  }
+
   #utf8(start: number, n: number): string {
     try {
       return utf8Decoder.decode(this.#b.subarray(start, start + n));
@@ -518,8 +552,15 @@ class MsgpackDecoder {
     }
     this.#need(n * 2);
     const dict = new DictBuilder();
+    const b = this.#b;
     for (let i = 0; i < n; i++) {
-      const key = this.#value(depth + 1);
+      // Keys repeat from dict to dict: short ones come from the key cache.
+      const tag = b[this.#pos];
+      let key: unknown;
+      if (tag >= 0xa1 && tag <= 0xa0 + MAX_CACHED_KEY) {
+        this.#pos++;
+        key = this.#key(tag & 0x1f);
+      } else key = this.#value(depth + 1);
       dict.set(key, this.#value(depth + 1));
     }
     const built = dict.result();
