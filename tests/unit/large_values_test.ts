@@ -2,6 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { WRITE_AS_IS_SIZE, writeCoalesced } from "../../protocol/message_stream.ts";
 import { getSerializer } from "../../serializers/mod.ts";
+import { fromBase64, toBase64 } from "../../serializers/text.ts";
+import { Buffer } from "node:buffer";
 import { encodeMessageParts } from "../../protocol/message.ts";
 
 describe("large values without copies", () => {
@@ -39,6 +41,20 @@ describe("large values without copies", () => {
       payload: new Uint8Array(10),
     });
     assert.equal(small.length, 1);
+  });
+
+  it("base64 without the runtime's own toBase64 gives the same text, also for 10 MB", () => {
+    const check = (bytes: Uint8Array) => {
+      // An own undefined toBase64 hides the native one, as on runtimes that lack it.
+      const plain = Object.defineProperty(bytes.slice(), "toBase64", { value: undefined });
+      const text = toBase64(plain);
+      assert.equal(text, Buffer.from(bytes).toString("base64"));
+      assert.deepEqual(fromBase64(text), bytes);
+    };
+    for (let n = 0; n < 20; n++) {
+      check(Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 255));
+    }
+    check(new Uint8Array(10_000_000).fill(0x61));
   });
 
   for (const name of ["msgpack", "marshal"] as const) {
