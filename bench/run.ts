@@ -96,6 +96,19 @@ for (let r = 0; r < runs; r++) {
     // 10,000 connected proxies held on our daemon while a new client connects, calls and closes.
     const [hcmd, hargs] = self(`${ROOT}bench/held.ts`);
     add("ts→ts", await run(hcmd, [...hargs, ts.value, "10000"]));
+    // The daemons' memory over large transfers, each on a fresh daemon (heap not yet grown).
+    const [mcmd, margs] = self(`${ROOT}bench/memory.ts`);
+    for (const serializer of ["msgpack", "marshal"]) {
+      const freshTs = await start(tcmd, targs, "URI");
+      const freshPy = await start(PYTHON, [`${ROOT}bench/bench_server.py`], "URI");
+      try {
+        add("ts→ts", await run(mcmd, [...margs, freshTs.value, serializer]));
+        add("ts→py", await run(mcmd, [...margs, freshPy.value, serializer]));
+      } finally {
+        freshTs.child.kill("SIGTERM");
+        freshPy.child.kill("SIGTERM");
+      }
+    }
     // Serializer speed: ours on this runtime against Python's, shown in the ts→ts and py→py columns.
     const [scmd, sargs] = self(`${ROOT}bench/serializers.ts`);
     add("ts→ts", await run(scmd, [...sargs, seconds]));
