@@ -1,11 +1,12 @@
 // The benchmark command: runs our daemon and Python Pyro5's side by side and prints one table
 // with the figures of every pair (TS→TS, TS→Py, Py→TS, Py→Py) and the ratios, medians of
 // several interleaved runs, plus raw loopback TCP on this runtime as the ceiling.
-// Run: deno run -A bench/run.ts [--seconds 1] [--runs 3]    (or with bun / node)
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+// Run: bash tools/bench.sh [deno|bun|node] [--seconds 1] [--runs 3] (installs what it needs first)
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -54,6 +55,14 @@ function run(cmd: string, args: string[]): Promise<Record<string, number>> {
     )
   );
 }
+
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${
+  Math.round(totalmem() / 2 ** 30)
+} GiB`;
+const python = execFileSync(PYTHON, [
+  "-c",
+  "import sys, Pyro5; print('Python', sys.version.split()[0], 'with Pyro5', Pyro5.__version__)",
+]).toString().trim();
 
 const pairs = ["ts→ts", "ts→py", "py→ts", "py→py"] as const;
 const samples: Record<string, Record<string, number[]>> = { raw: {} };
@@ -153,9 +162,9 @@ const seqShare = ["serpent", "json", "marshal", "msgpack"].map((s) =>
 );
 lines.push("", `ts→ts sequential calls as a share of raw ping-pong: ${seqShare.join(", ")}`);
 console.log(
-  `Benchmarks on ${runtime} ${version} (${
+  `Benchmarks on ${runtime} ${version} against ${python} (${
     new Date().toISOString()
-  }), ${runs} rounds of ${seconds}s, medians; higher is better except latencies (µs).\n`,
+  }), ${machine}, loopback; ${runs} rounds of ${seconds}s, medians; higher is better except latencies (µs).\n`,
 );
 console.log(lines.join("\n"));
 mkdirSync(`${ROOT}bench/results`, { recursive: true });
@@ -163,6 +172,8 @@ const result = {
   date: new Date().toISOString(),
   runtime,
   version,
+  python,
+  machine,
   seconds,
   runs,
   table,
