@@ -741,27 +741,23 @@ class ConnectionHandler {
   ): Promise<void> | undefined {
     if (message.flags & Flags.ONEWAY) return;
     if (isStreamable(result)) {
-      if (!this.#daemon.config.ITER_STREAMING) {
-        return this.#reply(
-          message,
-          serializer,
-          context,
-          this.#streamMarker(),
-          Flags.EXCEPTION | Flags.ITEMSTREAMRESULT,
-        );
+      // The reply is Pyro5's stream marker; with streaming on, it names the new stream.
+      let stream: Record<string, Uint8Array> | undefined;
+      if (this.#daemon.config.ITER_STREAMING) {
+        const r = result as unknown as Record<symbol, () => unknown>;
+        const iterator = typeof (result as { next?: unknown }).next === "function"
+          ? result
+          : (r[Symbol.asyncIterator] ?? r[Symbol.iterator]).call(result);
+        const id = streamsOf.get(this.#daemon)!.add(iterator as Iterator<unknown>, this.#conn);
+        stream = { [Annotation.STREAM]: new TextEncoder().encode(id) };
       }
-      const r = result as unknown as Record<symbol, () => unknown>;
-      const iterator = typeof (result as { next?: unknown }).next === "function"
-        ? result
-        : (r[Symbol.asyncIterator] ?? r[Symbol.iterator]).call(result);
-      const id = streamsOf.get(this.#daemon)!.add(iterator as Iterator<unknown>, this.#conn);
       return this.#reply(
         message,
         serializer,
         context,
         this.#streamMarker(),
         Flags.EXCEPTION | Flags.ITEMSTREAMRESULT,
-        { [Annotation.STREAM]: new TextEncoder().encode(id) },
+        stream,
       );
     }
     return this.#reply(message, serializer, context, result);
