@@ -57,6 +57,23 @@ describe("our Proxy against our Daemon", () => {
     });
   }
 
+  it("answers an iterator with Pyro5's marker when streaming is off, and names no stream", async () => {
+    const plain = await Daemon.create({
+      host: "127.0.0.1",
+      port: 0,
+      config: { ITER_STREAMING: false },
+    });
+    try {
+      registerAll(plain);
+      await using p = new Proxy(plain.uriFor("test.service"), { serializer: "msgpack" });
+      await assert.rejects(p.gen(3), /not configured to allow streaming/);
+      assert.equal(p._pyroLastReply.annotations.STRM, undefined);
+      assert.equal(await p.echo("still serving"), "still serving");
+    } finally {
+      await plain.close();
+    }
+  });
+
   it("pipelines many calls on one connection, answered in order", async () => {
     await using p = new Proxy(daemon.uriFor("test.service"), { serializer: "msgpack" });
     const n = 500;
