@@ -33,6 +33,17 @@ const log = getLogger("Pyro5.server");
 /** Queued reply bytes that are written at once rather than waiting for the batch to end. */
 const OUTBOX_LIMIT = 1 << 20;
 
+/** Reply parts from this size on are released as soon as they are written. */
+const RELEASE_FROM = 1 << 20;
+
+/** Frees the memory behind a buffer nothing else uses (by detaching it), where the runtime can. */
+function release(bytes: Uint8Array): void {
+  const buffer = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+  if (typeof buffer.transfer === "function" && !(buffer instanceof SharedArrayBuffer)) {
+    buffer.transfer(0);
+  }
+}
+
 /** The object id of every daemon's own object. */
 export const DAEMON_OBJECT_ID = "Pyro.Daemon";
 
@@ -661,6 +672,11 @@ class ConnectionHandler {
     this.#outBytes = 0;
     const connection = this.#conn.connection;
     await writeCoalesced((chunk) => connection.write(chunk), parts);
+    // Every part is ours (headers, serializer output). Once the transport is done with them,
+    // a large one's memory is given back now rather than at the next garbage collection.
+    if (connection.writesComplete) {
+      for (const part of parts) if (part.length >= RELEASE_FROM) release(part);
+    }
   }
 
   /**

@@ -38,6 +38,8 @@ const MIN_SPARE = 4096;
 
 class DenoConnection implements Connection {
   readonly closed: Promise<void>;
+  /** Deno's writes resolve once the socket took the bytes. */
+  readonly writesComplete = true;
   readonly localAddress: Address;
   readonly remoteAddress: Address;
   #conn: Deno.Conn;

@@ -44,6 +44,12 @@ export interface Connection {
    * @throws {ConnectionClosedError} when the connection is closed
    */
   write(chunk: Uint8Array): Promise<void>;
+  /**
+   * True when `write()` resolves only once the runtime no longer needs the chunk (its bytes are
+   * in the kernel), so the writer may free or reuse it then. Node's sockets queue chunks in the
+   * process and resolve earlier, so theirs leave this unset.
+   */
+  readonly writesComplete?: boolean;
   /** Closes the connection after pending writes; resolves when it is closed. */
   close(): Promise<void>;
   /**

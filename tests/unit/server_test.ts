@@ -74,6 +74,19 @@ describe("our Proxy against our Daemon", () => {
     }
   });
 
+  it("sends large results intact call after call (their memory is released after each write)", async () => {
+    const big = Uint8Array.from({ length: 3 << 20 }, (_, i) => (i * 31) & 0xff);
+    for (const serializer of ["msgpack", "marshal"] as const) {
+      await using p = new Proxy(daemon.uriFor("test.service"), { serializer });
+      for (let i = 0; i < 3; i++) {
+        const back = (await p.echo(big)) as Uint8Array;
+        assert.equal(back.length, big.length);
+        assert.ok(back.every((b, j) => b === big[j]), `${serializer} call ${i}: bytes differ`);
+      }
+      assert.equal(big.byteLength, 3 << 20, "the caller's array is untouched");
+    }
+  });
+
   it("pipelines many calls on one connection, answered in order", async () => {
     await using p = new Proxy(daemon.uriFor("test.service"), { serializer: "msgpack" });
     const n = 500;
