@@ -64,6 +64,8 @@ const bun = (): BunApi => (globalThis as unknown as { Bun: BunApi }).Bun;
 
 class BunConnection implements Connection {
   readonly closed: Promise<void>;
+  /** Bun's socket.write() takes what the kernel takes and keeps nothing; the rest waits here. */
+  readonly writesComplete = true;
   localAddress: Address;
   remoteAddress: Address;
   #socket: BunSocket;
