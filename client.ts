@@ -92,19 +92,33 @@ const LOCAL_NAMES = new Set([
 const memberCache = new WeakMap<ProxyCore, Map<string, unknown>>();
 const setErrors = new WeakMap<ProxyCore, Error>();
 
-async function callRemote(core: ProxyCore, name: string, args: unknown[]): Promise<unknown> {
+function callRemote(core: ProxyCore, name: string, args: unknown[]): Promise<unknown> {
+  // The common case, a connected proxy, goes straight on without an async layer of its own.
+  if (!core._pyroConnected || setErrors.has(core)) return callRemoteSlowly(core, name, args);
+  try {
+    return invokeRemote(core, name, args);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+async function callRemoteSlowly(core: ProxyCore, name: string, args: unknown[]): Promise<unknown> {
   const pendingError = setErrors.get(core);
   if (pendingError) {
     setErrors.delete(core);
     throw pendingError;
   }
+  if (!core._pyroConnected) await core._pyroBind();
+  return invokeRemote(core, name, args);
+}
+
+function invokeRemote(core: ProxyCore, name: string, args: unknown[]): Promise<unknown> {
   let options: InvokeOptions = {};
   if (args.length > 0 && args[args.length - 1] instanceof CallOptions) {
     options = (args[args.length - 1] as CallOptions).options;
     args = args.slice(0, -1);
   }
   const [vargs, kw] = splitArgs(args);
-  if (!core._pyroConnected) await core._pyroBind();
   if (!core._pyroMethods.has(name)) {
     if (core._pyroAttrs.has(name)) {
       throw new TypeError(

@@ -280,11 +280,22 @@ export class ProxyCore {
    * @param options per-call options
    * @returns the result (an {@linkcode ItemStream} for a remote iterator)
    */
-  async _pyroInvoke(
+  _pyroInvoke(
     method: string,
     vargs: readonly unknown[],
     kwargs: Record<string, unknown> | null,
     options: InvokeOptions = {},
+  ): Promise<unknown> {
+    // Without retries (the default) there is nothing to wrap: one async layer less per call.
+    if (this._pyroMaxRetries <= 0) return this.#invokeOnce(method, vargs, kwargs, options);
+    return this.#invokeRetrying(method, vargs, kwargs, options);
+  }
+
+  async #invokeRetrying(
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+    options: InvokeOptions,
   ): Promise<unknown> {
     for (let attempt = 0;; attempt++) {
       try {
