@@ -721,31 +721,42 @@ class ConnectionHandler {
     } catch (e) {
       return this.#reply(message, serializer, context, this.#errorDict(e), Flags.EXCEPTION);
     }
-    const failed = (e: unknown) => {
-      if (message.flags & Flags.ONEWAY) log.warning(`oneway call ${method} failed: ${e}`);
-      return this.#reply(message, serializer, context, this.#errorDict(e), Flags.EXCEPTION);
-    };
     let result: unknown;
     try {
       const target = this.#target(objectId);
       if (method === "<batch>" && (message.flags & Flags.BATCH)) {
         return this.#batch(target, vargs).then(
           (results) => this.#reply(message, serializer, context, results, Flags.BATCH),
-          failed,
+          (e) => this.#failed(message, serializer, context, method, e),
         );
       }
       result = this.#callMember(target, method, vargs, kwargs);
     } catch (e) {
-      return failed(e);
+      return this.#failed(message, serializer, context, method, e);
     }
     if (result instanceof Promise) {
-      return result.then((value) => this.#result(message, serializer, context, value), failed);
+      return result.then(
+        (value) => this.#result(message, serializer, context, value),
+        (e) => this.#failed(message, serializer, context, method, e),
+      );
     }
     try {
       return this.#result(message, serializer, context, result);
     } catch (e) {
-      return failed(e);
+      return this.#failed(message, serializer, context, method, e);
     }
+  }
+
+  /** Replies with the error a call raised (a oneway call's is logged). */
+  #failed(
+    message: Message,
+    serializer: Serializer,
+    context: RequestContext,
+    method: string,
+    e: unknown,
+  ): Promise<void> | undefined {
+    if (message.flags & Flags.ONEWAY) log.warning(`oneway call ${method} failed: ${e}`);
+    return this.#reply(message, serializer, context, this.#errorDict(e), Flags.EXCEPTION);
   }
 
   /** Replies with a call's result: the value, or a stream for an iterator. */

@@ -41,7 +41,9 @@ export class RequestContext implements CallContext {
     this.#requestId = correlationId;
     this.#idBytes = correlationId ?? randomCorrelationBytes();
     const plain: Record<string, Uint8Array> = {};
-    for (const [k, v] of annotations) if (k !== "__proto__") plain[k] = v;
+    if (annotations.size > 0) {
+      for (const [k, v] of annotations) if (k !== "__proto__") plain[k] = v;
+    }
     this.annotations = plain;
     this.clientSockAddr = request.clientSockAddr;
     this.seq = request.seq;
