@@ -31,13 +31,14 @@ function addressOf(socket: net.Socket, side: "local" | "remote"): Address {
 
 class NodeConnection implements Connection {
   readonly closed: Promise<void>;
+  /** write() resolves from Node's write callback, once the bytes are in the kernel. */
+  readonly writesComplete = true;
   readonly localAddress: Address;
   readonly remoteAddress: Address;
   #socket: net.Socket;
   #queue: ChunkQueue;
   #readable: ReadableStream<Uint8Array> | null = null;
   #error: Error | null = null;
-  #drainWaiters: Array<{ resolve(): void; reject(e: Error): void }> = [];
 
   constructor(socket: net.Socket, unixPath?: string) {
     this.#socket = socket;
@@ -49,13 +50,6 @@ class NodeConnection implements Connection {
       ? { transport: "unix", path: unixPath }
       : addressOf(socket, "remote");
     this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
-    socket.on("drain", () => {
-      for (const w of this.#drainWaiters.splice(0)) w.resolve();
-    });
-    socket.once("close", () => {
-      const error = this.#error ?? new ConnectionClosedError("connection closed");
-      for (const w of this.#drainWaiters.splice(0)) w.reject(error);
-    });
     const queue = new ChunkQueue({
       pause: () => socket.pause(),
       resume: () => socket.resume(),
@@ -89,8 +83,16 @@ class NodeConnection implements Connection {
         this.#error ?? new ConnectionClosedError("cannot write: connection closed"),
       );
     }
-    if (socket.write(chunk)) return Promise.resolve();
-    return new Promise((resolve, reject) => this.#drainWaiters.push({ resolve, reject }));
+    // Resolved by the write's callback: once Node handed the bytes to the kernel (at once for a
+    // small write, after draining for a large one), so the chunk is no longer needed then.
+    return new Promise((resolve, reject) =>
+      socket.write(chunk, (e) => {
+        if (!e) return resolve();
+        reject(
+          this.#error ?? new ConnectionClosedError(`cannot write: ${e.message}`, { cause: e }),
+        );
+      })
+    );
   }
 
   close(): Promise<void> {
