@@ -81,22 +81,51 @@ export class ChunkQueue implements ChunkReader {
   read(): Promise<ReadableStreamReadResult<Uint8Array>> {
     if (this.#head < this.#chunks.length) {
       const chunk = this.#chunks[this.#head];
-      this.#chunks[this.#head++] = undefined as unknown as Uint8Array;
-      if (this.#head === this.#chunks.length) {
-        this.#chunks = [];
-        this.#head = 0;
-      }
-      this.#bytes -= chunk.length;
-      if (this.#paused && this.#bytes < READ_HIGH_WATER_MARK / 2) {
-        this.#paused = false;
-        this.#socket.resume();
-      }
+      this.#shift();
+      this.#taken(chunk.length);
       return Promise.resolve({ done: false, value: chunk });
     }
     if (this.#error) return Promise.reject(this.#error);
     if (this.#ended) return Promise.resolve(DONE);
     if (this.#waiter) return Promise.reject(new Error("ChunkQueue: one read at a time"));
     return new Promise((resolve, reject) => this.#waiter = { resolve, reject });
+  }
+
+  /**
+   * Copies queued bytes into `view`, as many as are queued and fit; a chunk that does not fit
+   * whole stays queued with the rest of its bytes.
+   *
+   * @param view where the bytes go, from its start
+   * @returns how many bytes were copied (0 when nothing is queued)
+   */
+  take(view: Uint8Array): number {
+    let n = 0;
+    while (n < view.length && this.#head < this.#chunks.length) {
+      const chunk = this.#chunks[this.#head];
+      const k = Math.min(chunk.length, view.length - n);
+      view.set(k === chunk.length ? chunk : chunk.subarray(0, k), n);
+      n += k;
+      if (k === chunk.length) this.#shift();
+      else this.#chunks[this.#head] = chunk.subarray(k);
+    }
+    if (n > 0) this.#taken(n);
+    return n;
+  }
+
+  #shift(): void {
+    this.#chunks[this.#head++] = undefined as unknown as Uint8Array;
+    if (this.#head === this.#chunks.length) {
+      this.#chunks = [];
+      this.#head = 0;
+    }
+  }
+
+  #taken(n: number): void {
+    this.#bytes -= n;
+    if (this.#paused && this.#bytes < READ_HIGH_WATER_MARK / 2) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
   }
 
   /** Stops reading: drops what is queued and the connection. */

@@ -9,6 +9,7 @@ import * as dgram from "node:dgram";
 import { CommunicationError, ConnectionClosedError, TimeoutError } from "../errors.ts";
 import { AsyncQueue } from "./queue.ts";
 import { ChunkQueue, readableOf } from "./chunk_queue.ts";
+import { BufferReader } from "./buffer_reader.ts";
 import {
   type Address,
   type ChunkReader,
@@ -36,11 +37,16 @@ class NodeConnection implements Connection {
   readonly localAddress: Address;
   readonly remoteAddress: Address;
   #socket: net.Socket;
-  #queue: ChunkQueue;
+  #queue: ChunkQueue | BufferReader;
   #readable: ReadableStream<Uint8Array> | null = null;
   #error: Error | null = null;
 
-  constructor(socket: net.Socket, unixPath?: string) {
+  /**
+   * @param socket the connected socket
+   * @param unixPath the socket's path, for a Unix socket
+   * @param reads where the socket reads into, when it was made with `onread` (see `readInto`)
+   */
+  constructor(socket: net.Socket, unixPath?: string, reads?: BufferReader) {
     this.#socket = socket;
     socket.setNoDelay?.(true);
     this.localAddress = unixPath !== undefined
@@ -50,16 +56,17 @@ class NodeConnection implements Connection {
       ? { transport: "unix", path: unixPath }
       : addressOf(socket, "remote");
     this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
-    const queue = new ChunkQueue({
-      pause: () => socket.pause(),
-      resume: () => socket.resume(),
-      destroy: () => socket.destroy(),
-    });
+    let queue: ChunkQueue | BufferReader;
+    if (reads) queue = reads;
+    else {
+      const chunks = new ChunkQueue(flowOf(socket));
+      socket.on("data", (data: Uint8Array) => {
+        // Node hands out Buffers; a plain Uint8Array view keeps the protocol code monomorphic.
+        chunks.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      });
+      queue = chunks;
+    }
     this.#queue = queue;
-    socket.on("data", (data: Uint8Array) => {
-      // Node hands out Buffers; a plain Uint8Array view keeps the protocol code monomorphic.
-      queue.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    });
     socket.once("end", () => queue.end());
     socket.once("error", (e: Error) => {
       this.#error = new ConnectionClosedError(`connection error: ${e.message}`, { cause: e });
@@ -105,6 +112,14 @@ class NodeConnection implements Connection {
     }
     return this.closed;
   }
+}
+
+function flowOf(socket: net.Socket) {
+  return {
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    destroy: () => socket.destroy(),
+  };
 }
 
 class NodeListener implements Listener {
@@ -196,9 +211,24 @@ function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Conn
   const where = formatAddress(endpoint);
   return new Promise<Connection>((resolve, reject) => {
     options.signal?.throwIfAborted();
+    // Reads go into buffers of ours (onread), so a large body is read straight into place rather
+    // than through a fresh 64 KiB Buffer per read copied into it. Servers' sockets cannot have
+    // onread in Node's API; they read by "data" events.
+    const reads = new BufferReader({
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+      destroy: () => socket.destroy(),
+    });
+    const onread = {
+      buffer: () => reads.next(),
+      callback: (n: number, buffer: Uint8Array) => {
+        reads.filled(n, buffer);
+        return true; // the reader pauses the socket itself when it has too much
+      },
+    };
     const socket = "path" in endpoint
-      ? net.createConnection({ path: endpoint.path })
-      : net.createConnection({ host: endpoint.hostname, port: endpoint.port });
+      ? net.createConnection({ path: endpoint.path, onread })
+      : net.createConnection({ host: endpoint.hostname, port: endpoint.port, onread });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const fail = (error: Error) => {
       cleanup();
@@ -223,7 +253,7 @@ function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Conn
     }
     socket.once("connect", () => {
       cleanup();
-      resolve(new NodeConnection(socket, "path" in endpoint ? endpoint.path : undefined));
+      resolve(new NodeConnection(socket, "path" in endpoint ? endpoint.path : undefined, reads));
     });
   });
 }
