@@ -22,11 +22,16 @@ class Bench {
   }
   /** Starts a memory window: returns the RSS now (MB); window_peak_mb() gives the peak since. */
   window_start_mb() {
-    windowPeak = process.memoryUsage().rss;
+    windowPeakDetail = sample();
+    windowPeak = windowPeakDetail.rss;
     return windowPeak / 1e6;
   }
   window_peak_mb() {
     return windowPeak / 1e6;
+  }
+  /** What the memory was made of at the window's peak (MB): V8's heap, and ArrayBuffers. */
+  window_peak_detail_mb() {
+    return Object.fromEntries(Object.entries(windowPeakDetail).map(([k, v]) => [k, v / 1e6]));
   }
   blob_str(size: number) {
     return "x".repeat(size);
@@ -54,10 +59,18 @@ behavior({ instanceMode: "single" })(Bench);
 // The daemon's peak memory, sampled, for the large-transfer measurements.
 let peakRss = 0;
 let windowPeak = 0;
+const sample = () => {
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapUsed, external, arrayBuffers };
+};
+let windowPeakDetail = sample();
 setInterval(() => {
-  const rss = process.memoryUsage().rss;
-  peakRss = Math.max(peakRss, rss);
-  windowPeak = Math.max(windowPeak, rss);
+  const now = sample();
+  peakRss = Math.max(peakRss, now.rss);
+  if (now.rss > windowPeak) {
+    windowPeak = now.rss;
+    windowPeakDetail = now;
+  }
 }, 5);
 
 const daemon = await Daemon.create({ host: "127.0.0.1", port: Number(process.argv[2] ?? 0) });
