@@ -35,6 +35,7 @@ export class FrameDecoder {
   #current: MessageHeader | null = null;
   #body: Uint8Array | null = null;
   #bodyFill = 0;
+  #keptChunk = false;
 
   /**
    * Creates an instance.
@@ -59,6 +60,7 @@ export class FrameDecoder {
   push(chunk: Uint8Array): RawMessage[] {
     const out: RawMessage[] = [];
     let offset = 0;
+    this.#keptChunk = false;
     while (offset < chunk.length) {
       if (this.#current === null) {
         // Fast path: a whole header inside this chunk needs no copy.
@@ -79,6 +81,7 @@ export class FrameDecoder {
       const size = header.annotationsSize + header.dataSize;
       if (this.#body === null) {
         if (chunk.length - offset >= size) {
+          this.#keptChunk = true;
           out.push(this.#finish(header, chunk.subarray(offset, offset + size)));
           offset += size;
           continue;
@@ -97,6 +100,15 @@ export class FrameDecoder {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether the messages of the last {@linkcode FrameDecoder.push} are views of its chunk. When
+   * not, every byte of the chunk was copied (into a header or a body), and the chunk's owner may
+   * free it at once.
+   */
+  get keptChunk(): boolean {
+    return this.#keptChunk;
   }
 
   /**

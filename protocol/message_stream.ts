@@ -192,6 +192,8 @@ export class MessageReader {
         return null;
       }
       for (const m of this.#decoder.push(result.value)) this.#queue.push(m);
+      // Its bytes were all copied: the transport may free the chunk now (large bodies by chunks).
+      if (!this.#decoder.keptChunk) this.#source.release?.(result.value);
     }
     const message = this.#queue.shift()!;
     // Most messages are not compressed: no extra promise for them.

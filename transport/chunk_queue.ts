@@ -112,6 +112,21 @@ export class ChunkQueue implements ChunkReader {
     return n;
   }
 
+  /**
+   * Frees a chunk the consumer is done with, when it spans its whole buffer (Node's data events
+   * and Bun give each read a buffer of its own): a large message arriving in chunks that are
+   * copied into its body leaves no chunks behind for the garbage collector.
+   *
+   * @param chunk a chunk this queue handed out, no longer used by anyone
+   */
+  release(chunk: Uint8Array): void {
+    const buffer = chunk.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+    if (
+      chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength &&
+      typeof buffer.transfer === "function" && !(buffer instanceof SharedArrayBuffer)
+    ) buffer.transfer(0);
+  }
+
   #shift(): void {
     this.#chunks[this.#head++] = undefined as unknown as Uint8Array;
     if (this.#head === this.#chunks.length) {

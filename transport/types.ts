@@ -25,6 +25,12 @@ export interface ChunkReader {
    * between, no copy); resolves to how many, or null at the end of the stream.
    */
   readInto?(view: Uint8Array): Promise<number | null>;
+  /**
+   * Optional: the consumer copied every byte of `chunk`, a chunk this reader gave it, and keeps no
+   * view of it; a reader whose chunks each own their memory may free it now rather than at the
+   * next garbage collection.
+   */
+  release?(chunk: Uint8Array): void;
 }
 
 /** One open byte-stream connection. */
