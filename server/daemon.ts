@@ -23,6 +23,7 @@ import { errorToDict, ExceptionWrapper, registerClassToDict } from "../serialize
 import { type Serializer, tuple } from "../serializers/types.ts";
 import type { Connection, Listener, Transport } from "../transport/types.ts";
 import { formatAddress } from "../transport/types.ts";
+import { releaseBuffer } from "../transport/buffers.ts";
 import { URI } from "../uri.ts";
 import { SerializedBlob } from "../client/blob.ts";
 import { isStreamable, StreamRegistry } from "./streams.ts";
@@ -35,14 +36,6 @@ const OUTBOX_LIMIT = 1 << 20;
 
 /** Reply parts from this size on are released as soon as they are written. */
 const RELEASE_FROM = 1 << 20;
-
-/** Frees the memory behind a buffer nothing else uses (by detaching it), where the runtime can. */
-function release(bytes: Uint8Array): void {
-  const buffer = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
-  if (typeof buffer.transfer === "function" && !(buffer instanceof SharedArrayBuffer)) {
-    buffer.transfer(0);
-  }
-}
 
 /** The object id of every daemon's own object. */
 export const DAEMON_OBJECT_ID = "Pyro.Daemon";
@@ -675,7 +668,7 @@ class ConnectionHandler {
     // Every part is ours (headers, serializer output). Once the transport is done with them,
     // a large one's memory is given back now rather than at the next garbage collection.
     if (connection.writesComplete) {
-      for (const part of parts) if (part.length >= RELEASE_FROM) release(part);
+      for (const part of parts) if (part.length >= RELEASE_FROM) releaseBuffer(part);
     }
   }
 

@@ -48,3 +48,19 @@ export function runtimeCommand(script: string): [string, string[]] {
   if ("Deno" in g) return [process.execPath, ["run", "-A", script]];
   return [process.execPath, [script]];
 }
+
+/** A socket's flow control that only records what was asked of it: pause, resume, destroy. */
+export function recordingFlow(): {
+  calls: string[];
+  pause(): void;
+  resume(): void;
+  destroy(): void;
+} {
+  const calls: string[] = [];
+  return {
+    calls,
+    pause: () => void calls.push("pause"),
+    resume: () => void calls.push("resume"),
+    destroy: () => void calls.push("destroy"),
+  };
+}

@@ -10,19 +10,12 @@
  */
 import { ChunkQueue, type FlowControl } from "./chunk_queue.ts";
 import type { ChunkReader } from "./types.ts";
-
-/** Reads start with buffers of this size... */
-const MIN_READ_SIZE = 64 * 1024;
-/** ...and grow up to this one while each read fills its buffer (a large message arriving). */
-const MAX_READ_SIZE = 1024 * 1024;
-/** Below this much room left in the buffer, the next read takes a fresh one. */
-const MIN_SPARE = 4096;
+import { ReadBuffers } from "./buffers.ts";
 
 /** A {@linkcode ChunkReader} fed by a socket that reads into our buffers; see the module doc. */
 export class BufferReader implements ChunkReader {
   readonly #queue: ChunkQueue;
-  #spare: Uint8Array = new Uint8Array(0);
-  #readSize = MIN_READ_SIZE;
+  readonly #buffers = new ReadBuffers();
   /** The view a readInto() is filling, and how much of it is filled. */
   #target: Uint8Array | null = null;
   #fill = 0;
@@ -47,8 +40,7 @@ export class BufferReader implements ChunkReader {
       return this.#target.subarray(this.#fill);
     }
     this.#givenTarget = false;
-    if (this.#spare.length < MIN_SPARE) this.#spare = new Uint8Array(this.#readSize);
-    return this.#spare;
+    return this.#buffers.next();
   }
 
   /**
@@ -67,10 +59,7 @@ export class BufferReader implements ChunkReader {
       return;
     }
     // A read into our own buffer: its bytes are handed out as a view and never written again.
-    const chunk = buffer.subarray(0, n);
-    this.#spare = buffer.subarray(n);
-    if (n === buffer.length) this.#readSize = Math.min(this.#readSize * 2, MAX_READ_SIZE);
-    else if (n < MIN_READ_SIZE / 4) this.#readSize = MIN_READ_SIZE;
+    const chunk = this.#buffers.used(buffer, n);
     const target = this.#target;
     if (target === null) return this.#queue.push(chunk);
     // A readInto() began after this read was already given our buffer: copy what fits.

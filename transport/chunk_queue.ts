@@ -8,6 +8,7 @@
  * @module
  */
 import type { ChunkReader } from "./types.ts";
+import { releaseBuffer } from "./buffers.ts";
 
 /** Bytes waiting unread before the socket is paused. */
 export const READ_HIGH_WATER_MARK = 1 << 20;
@@ -120,11 +121,9 @@ export class ChunkQueue implements ChunkReader {
    * @param chunk a chunk this queue handed out, no longer used by anyone
    */
   release(chunk: Uint8Array): void {
-    const buffer = chunk.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
-    if (
-      chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength &&
-      typeof buffer.transfer === "function" && !(buffer instanceof SharedArrayBuffer)
-    ) buffer.transfer(0);
+    if (chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength) {
+      releaseBuffer(chunk);
+    }
   }
 
   #shift(): void {

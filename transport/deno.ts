@@ -9,6 +9,7 @@ import { CommunicationError, ConnectionClosedError } from "../errors.ts";
 import { guardConnect } from "./connect_guard.ts";
 import { nodeTransport } from "./node.ts";
 import { readableOf } from "./chunk_queue.ts";
+import { ReadBuffers } from "./buffers.ts";
 import {
   type Address,
   type ChunkReader,
@@ -27,14 +28,8 @@ function toAddress(addr: Deno.Addr): Address {
   return { transport: "unix", path: (addr as Deno.UnixAddr).path };
 }
 
-/** Reads start with buffers of this size... */
-const MIN_READ_SIZE = 64 * 1024;
-/** ...and grow up to this one while each read fills its buffer (a large message arriving). */
-const MAX_READ_SIZE = 1024 * 1024;
 /** Chunks from this size on are written through conn.writable, smaller ones with conn.write(). */
 const LARGE_WRITE = 64 * 1024;
-/** Below this much room left in the buffer, the next read takes a fresh one. */
-const MIN_SPARE = 4096;
 
 class DenoConnection implements Connection {
   readonly closed: Promise<void>;
@@ -48,8 +43,7 @@ class DenoConnection implements Connection {
   #error: Error | null = null;
   #closing = false;
   #markClosed!: () => void;
-  #spare = new Uint8Array(0);
-  #readSize = MIN_READ_SIZE;
+  #buffers = new ReadBuffers();
   #readable: ReadableStream<Uint8Array> | null = null;
 
   constructor(conn: Deno.Conn) {
@@ -94,8 +88,7 @@ class DenoConnection implements Connection {
 
   async #read(): Promise<ReadableStreamReadResult<Uint8Array>> {
     if (this.#error) throw this.#error;
-    if (this.#spare.length < MIN_SPARE) this.#spare = new Uint8Array(this.#readSize);
-    const into = this.#spare;
+    const into = this.#buffers.next();
     let n: number | null;
     try {
       n = await this.#conn.read(into);
@@ -113,12 +106,7 @@ class DenoConnection implements Connection {
       this.#finish();
       return { done: true, value: undefined };
     }
-    // Chunks are views of the buffer, handed out once and never written again.
-    this.#spare = into.subarray(n);
-    // A read that filled the buffer means more is coming: read bigger next time.
-    if (n === into.length) this.#readSize = Math.min(this.#readSize * 2, MAX_READ_SIZE);
-    else if (n < MIN_READ_SIZE / 4) this.#readSize = MIN_READ_SIZE;
-    return { done: false, value: into.subarray(0, n) };
+    return { done: false, value: this.#buffers.used(into, n) };
   }
 
   write(chunk: Uint8Array): Promise<void> {

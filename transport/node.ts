@@ -8,7 +8,7 @@ import * as net from "node:net";
 import * as dgram from "node:dgram";
 import { CommunicationError, ConnectionClosedError, TimeoutError } from "../errors.ts";
 import { AsyncQueue } from "./queue.ts";
-import { ChunkQueue, readableOf } from "./chunk_queue.ts";
+import { ChunkQueue, type FlowControl, readableOf } from "./chunk_queue.ts";
 import { BufferReader } from "./buffer_reader.ts";
 import {
   type Address,
@@ -59,7 +59,7 @@ class NodeConnection implements Connection {
     let queue: ChunkQueue | BufferReader;
     if (reads) queue = reads;
     else {
-      const chunks = new ChunkQueue(flowOf(socket));
+      const chunks = new ChunkQueue(flowOf(() => socket));
       socket.on("data", (data: Uint8Array) => {
         // Node hands out Buffers; a plain Uint8Array view keeps the protocol code monomorphic.
         chunks.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
@@ -114,11 +114,12 @@ class NodeConnection implements Connection {
   }
 }
 
-function flowOf(socket: net.Socket) {
+/** Pause, resume and destroy of a socket, found when called (it may be made after this). */
+function flowOf(socket: () => net.Socket): FlowControl {
   return {
-    pause: () => socket.pause(),
-    resume: () => socket.resume(),
-    destroy: () => socket.destroy(),
+    pause: () => socket().pause(),
+    resume: () => socket().resume(),
+    destroy: () => socket().destroy(),
   };
 }
 
@@ -214,11 +215,7 @@ function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Conn
     // Reads go into buffers of ours (onread), so a large body is read straight into place rather
     // than through a fresh 64 KiB Buffer per read copied into it. Servers' sockets cannot have
     // onread in Node's API; they read by "data" events.
-    const reads = new BufferReader({
-      pause: () => socket.pause(),
-      resume: () => socket.resume(),
-      destroy: () => socket.destroy(),
-    });
+    const reads: BufferReader = new BufferReader(flowOf((): net.Socket => socket));
     const onread = {
       buffer: () => reads.next(),
       callback: (n: number, buffer: Uint8Array) => {

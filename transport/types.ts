@@ -52,8 +52,8 @@ export interface Connection {
   write(chunk: Uint8Array): Promise<void>;
   /**
    * True when `write()` resolves only once the runtime no longer needs the chunk (its bytes are
-   * in the kernel), so the writer may free or reuse it then. Node's sockets queue chunks in the
-   * process and resolve earlier, so theirs leave this unset.
+   * in the kernel), so the writer may free or reuse it then. A transport whose writes resolve
+   * while the chunk still waits in a queue of its own leaves this unset.
    */
   readonly writesComplete?: boolean;
   /** Closes the connection after pending writes; resolves when it is closed. */

@@ -8,16 +8,7 @@ import { MessageReader } from "../../protocol/message_stream.ts";
 import { encodeMessage } from "../../protocol/message.ts";
 import { MsgType } from "../../protocol/constants.ts";
 import { ConnectionClosedError, MessageTooLargeError } from "../../errors.ts";
-
-function flow() {
-  const calls: string[] = [];
-  return {
-    calls,
-    pause: () => calls.push("pause"),
-    resume: () => calls.push("resume"),
-    destroy: () => calls.push("destroy"),
-  };
-}
+import { recordingFlow } from "../helpers.ts";
 
 /** Plays the socket: asks for the next buffer, writes `bytes` at its start, reports the read. */
 function deliver(reader: BufferReader, bytes: Uint8Array): Uint8Array {
@@ -34,7 +25,7 @@ function pattern(size: number, seed = 0): Uint8Array {
 
 describe("buffer reader", () => {
   it("hands out small reads as views of one buffer that later reads never overwrite", async () => {
-    const reader = new BufferReader(flow());
+    const reader = new BufferReader(recordingFlow());
     const first = deliver(reader, new Uint8Array([1, 2, 3]));
     const second = deliver(reader, new Uint8Array([4, 5]));
     assert.equal(first.buffer, second.buffer);
@@ -46,7 +37,7 @@ describe("buffer reader", () => {
   });
 
   it("reads straight into a waiting readInto's view until it is full", async () => {
-    const reader = new BufferReader(flow());
+    const reader = new BufferReader(recordingFlow());
     deliver(reader, new Uint8Array(0)); // the read that was already given a buffer of ours
     const body = new Uint8Array(1000);
     const filling = reader.readInto(body);
@@ -66,7 +57,7 @@ describe("buffer reader", () => {
   });
 
   it("copies a read that was given its own buffer before readInto began, and queues the excess", async () => {
-    const reader = new BufferReader(flow());
+    const reader = new BufferReader(recordingFlow());
     const given = reader.next(); // the socket took its next buffer before readInto began
     const body = new Uint8Array(4);
     const filling = reader.readInto(body);
@@ -78,7 +69,7 @@ describe("buffer reader", () => {
   });
 
   it("gives bytes already queued at once, a chunk split where the view ends", async () => {
-    const reader = new BufferReader(flow());
+    const reader = new BufferReader(recordingFlow());
     deliver(reader, new Uint8Array([1, 2, 3]));
     deliver(reader, new Uint8Array([4, 5, 6]));
     const view = new Uint8Array(4);
@@ -88,7 +79,7 @@ describe("buffer reader", () => {
   });
 
   it("ends a waiting readInto with the bytes it got, then null", async () => {
-    const reader = new BufferReader(flow());
+    const reader = new BufferReader(recordingFlow());
     deliver(reader, new Uint8Array(0));
     const body = new Uint8Array(10);
     const filling = reader.readInto(body);
@@ -100,7 +91,7 @@ describe("buffer reader", () => {
   });
 
   it("rejects a waiting readInto with the connection's error", async () => {
-    const reader = new BufferReader(flow());
+    const reader = new BufferReader(recordingFlow());
     const filling = reader.readInto(new Uint8Array(10));
     reader.fail(new ConnectionClosedError("reset by peer"));
     await assert.rejects(filling, /reset by peer/);
@@ -108,7 +99,7 @@ describe("buffer reader", () => {
   });
 
   it("refuses a second read while readInto waits, and drops the socket on cancel", async () => {
-    const f = flow();
+    const f = recordingFlow();
     const reader = new BufferReader(f);
     const filling = reader.readInto(new Uint8Array(10));
     await assert.rejects(reader.read(), /one read at a time/);
@@ -118,7 +109,7 @@ describe("buffer reader", () => {
   });
 
   it("pauses the socket when too much waits unread, and resumes it as readInto drains it", async () => {
-    const f = flow();
+    const f = recordingFlow();
     const reader = new BufferReader(f);
     for (let i = 0; i < 20; i++) deliver(reader, new Uint8Array(64 * 1024));
     assert.deepEqual(f.calls, ["pause"]);
@@ -142,7 +133,7 @@ describe("message reader over a buffer reader", () => {
     const stream = new Uint8Array(big.length + small.length);
     stream.set(big);
     stream.set(small, big.length);
-    const reader = new BufferReader(flow());
+    const reader = new BufferReader(recordingFlow());
     const messages = new MessageReader(reader);
     let at = 0;
     // The socket side: reads of 1, 7, 1000 and 99,991 bytes in turn, each where next() says.
@@ -169,14 +160,14 @@ describe("message reader over a buffer reader", () => {
   });
 
   it("refuses an oversized message before allocating its body", async () => {
-    const reader = new BufferReader(flow());
+    const reader = new BufferReader(recordingFlow());
     const messages = new MessageReader(reader, { maxMessageSize: 100_000 });
     deliver(reader, big.subarray(0, 5000));
     await assert.rejects(messages.read(), MessageTooLargeError);
   });
 
   it("names how far a body got when the stream ends inside it", async () => {
-    const reader = new BufferReader(flow());
+    const reader = new BufferReader(recordingFlow());
     const messages = new MessageReader(reader);
     deliver(reader, big.subarray(0, 5000));
     const reading = messages.read();

@@ -1,20 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ChunkQueue, READ_HIGH_WATER_MARK, readableOf } from "../../transport/chunk_queue.ts";
-
-function socket() {
-  const calls: string[] = [];
-  return {
-    calls,
-    pause: () => calls.push("pause"),
-    resume: () => calls.push("resume"),
-    destroy: () => calls.push("destroy"),
-  };
-}
+import { recordingFlow } from "../helpers.ts";
 
 describe("chunk queue", () => {
   it("hands a chunk to a waiting read, and queued chunks in order", async () => {
-    const q = new ChunkQueue(socket());
+    const q = new ChunkQueue(recordingFlow());
     const waiting = q.read();
     q.push(new Uint8Array([1]));
     assert.deepEqual(await waiting, { done: false, value: new Uint8Array([1]) });
@@ -25,7 +16,7 @@ describe("chunk queue", () => {
   });
 
   it("pauses the socket over the high-water mark and resumes it once half is read", async () => {
-    const s = socket();
+    const s = recordingFlow();
     const q = new ChunkQueue(s);
     const quarter = READ_HIGH_WATER_MARK / 4;
     for (let i = 0; i < 4; i++) q.push(new Uint8Array(quarter));
@@ -38,7 +29,7 @@ describe("chunk queue", () => {
   });
 
   it("reads the queued chunks before the end, then done", async () => {
-    const q = new ChunkQueue(socket());
+    const q = new ChunkQueue(recordingFlow());
     q.push(new Uint8Array([7]));
     q.end();
     q.push(new Uint8Array([8])); // after the end: dropped
@@ -48,7 +39,7 @@ describe("chunk queue", () => {
   });
 
   it("rejects a waiting read with the connection's error", async () => {
-    const q = new ChunkQueue(socket());
+    const q = new ChunkQueue(recordingFlow());
     const waiting = q.read();
     q.fail(new Error("reset by peer"));
     await assert.rejects(waiting, /reset by peer/);
@@ -56,7 +47,7 @@ describe("chunk queue", () => {
   });
 
   it("refuses a second read while one waits", async () => {
-    const q = new ChunkQueue(socket());
+    const q = new ChunkQueue(recordingFlow());
     const first = q.read();
     await assert.rejects(q.read(), /one read at a time/);
     q.end();
@@ -64,7 +55,7 @@ describe("chunk queue", () => {
   });
 
   it("drops the connection on cancel and ends a waiting read", async () => {
-    const s = socket();
+    const s = recordingFlow();
     const q = new ChunkQueue(s);
     const waiting = q.read();
     await q.cancel();
@@ -73,7 +64,7 @@ describe("chunk queue", () => {
   });
 
   it("serves a readable stream on top", async () => {
-    const q = new ChunkQueue(socket());
+    const q = new ChunkQueue(recordingFlow());
     q.push(new Uint8Array([1, 2]));
     q.push(new Uint8Array([3]));
     q.end();
