@@ -1,15 +1,16 @@
 /**
  * A message channel over one byte connection, for the client side: requests
- * are written back to back (pipelined; small frames queued in the same turn
- * are coalesced into one write), replies are matched to their request by
+ * are written back to back (pipelined; messages queued in the same turn go
+ * out in one write, from the outbox's buffer), replies are matched to their request by
  * sequence number, so a reply that arrives after its caller gave up (timeout,
  * abort) is dropped and can never reach another caller.
  *
  * @module
  */
 import { ConnectionClosedError, ProtocolError } from "../errors.ts";
-import { MessageReader, writeCoalesced } from "../protocol/message_stream.ts";
-import type { Message } from "../protocol/message.ts";
+import { MessageReader } from "../protocol/message_stream.ts";
+import type { Message, MessageInit } from "../protocol/message.ts";
+import { Outbox } from "../protocol/outbox.ts";
 import { MSG_TYPE_NAMES, MsgType } from "../protocol/constants.ts";
 import type { ChunkReader } from "../transport/types.ts";
 
@@ -23,7 +24,12 @@ export interface ByteConnection {
   close(): Promise<void>;
   /** The bytes without a web stream in between, when the transport offers it. */
   chunks?(): ChunkReader;
+  /** True when the transport is done with the bytes once a write resolves. */
+  readonly writesComplete?: boolean;
 }
+
+/** A message to send: its fields, encoded into the outbox, or bytes already encoded. */
+export type Outgoing = MessageInit | Uint8Array;
 
 interface Pending {
   resolve(message: Message): void;
@@ -35,7 +41,8 @@ export class Channel {
   readonly #connection: ByteConnection;
   readonly #reader: MessageReader;
   readonly #pending = new Map<number, Pending>();
-  #outbox: Uint8Array[] = [];
+  readonly #outbox: Outbox;
+  readonly #maxMessageSize: number;
   #flushing: Promise<void> | null = null;
   #closedError: Error | null = null;
   #loop: Promise<void> | null = null;
@@ -44,10 +51,12 @@ export class Channel {
 
   /**
    * @param connection the byte connection
-   * @param maxMessageSize the receive limit
+   * @param maxMessageSize the limit of what is sent and received
    */
   constructor(connection: ByteConnection, maxMessageSize: number) {
     this.#connection = connection;
+    this.#maxMessageSize = maxMessageSize;
+    this.#outbox = new Outbox(connection.writesComplete === true);
     this.#reader = new MessageReader(connection.chunks?.() ?? connection.readable, {
       maxMessageSize,
     });
@@ -80,12 +89,12 @@ export class Channel {
   /**
    * Writes a message; resolves when the transport accepted it.
    *
-   * @param bytes the encoded message
+   * @param message the message's fields (a small payload is copied at once), or its bytes
+   * @throws {ProtocolError} or {MessageTooLargeError} for a message that cannot be encoded
    */
-  send(bytes: Uint8Array | readonly Uint8Array[]): Promise<void> {
+  send(message: Outgoing): Promise<void> {
     if (this.#closedError) return Promise.reject(this.#closedError);
-    if (bytes instanceof Uint8Array) this.#outbox.push(bytes);
-    else this.#outbox.push(...bytes);
+    this.#enqueue(message);
     this.#flushing ??= this.#flush();
     return this.#flushing;
   }
@@ -94,19 +103,30 @@ export class Channel {
    * Sends a request and waits for the reply with the same sequence number.
    *
    * @param seq the request's sequence number
-   * @param bytes the encoded request (or its parts, in order)
+   * @param message the request's fields (a small payload is copied at once), or its bytes
    * @returns the reply
    */
-  request(seq: number, bytes: Uint8Array | readonly Uint8Array[]): Promise<Message> {
+  request(seq: number, message: Outgoing): Promise<Message> {
     if (this.#closedError) return Promise.reject(this.#closedError);
     if (this.#pending.has(seq)) {
       return Promise.reject(new ProtocolError(`sequence number ${seq} is already in use`));
     }
+    try {
+      this.#enqueue(message);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const reply = new Promise<Message>((resolve, reject) =>
       this.#pending.set(seq, { resolve, reject })
     );
-    this.send(bytes).catch((e) => this.#fail(seq, e));
+    this.#flushing ??= this.#flush();
+    this.#flushing.catch((e) => this.#fail(seq, e));
     return reply;
+  }
+
+  #enqueue(message: Outgoing): void {
+    if (message instanceof Uint8Array) this.#outbox.addBytes(message);
+    else this.#outbox.add(message, this.#maxMessageSize);
   }
 
   /** Forgets a request; its reply, should it come, is dropped. */
@@ -131,15 +151,19 @@ export class Channel {
   }
 
   async #flush(): Promise<void> {
-    // Let every send of this turn join the first write.
-    await Promise.resolve();
     try {
       const connection = this.#connection;
-      while (this.#outbox.length > 0) {
-        const parts = this.#outbox;
-        this.#outbox = [];
-        await writeCoalesced((chunk) => connection.write(chunk), parts);
-      }
+      const write = (chunk: Uint8Array) => connection.write(chunk);
+      do {
+        // Callers woken by one chunk of replies send their next calls a few microtasks apart:
+        // wait until a microtask passes without a new message, so that they share one write.
+        let queued;
+        do {
+          queued = this.#outbox.count;
+          await null;
+        } while (this.#outbox.count !== queued);
+        await this.#outbox.flush(write);
+      } while (this.#outbox.count > 0);
     } catch (e) {
       const error = e instanceof ConnectionClosedError
         ? e

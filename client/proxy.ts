@@ -17,14 +17,14 @@ import { activeContext } from "../context.ts";
 import { getLogger } from "../logging.ts";
 import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
 import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
-import { encodeMessageParts, type Message } from "../protocol/message.ts";
+import type { Message } from "../protocol/message.ts";
 import { buildMessage } from "../protocol/message_stream.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import { tuple } from "../serializers/types.ts";
 import { SerializedBlob } from "./blob.ts";
 import type { Serializer, SerializerName } from "../serializers/types.ts";
 import { URI } from "../uri.ts";
-import { type ByteConnection, Channel } from "./channel.ts";
+import { type ByteConnection, Channel, type Outgoing } from "./channel.ts";
 import { resolveLocation } from "./resolve.ts";
 import { ItemStream } from "./stream.ts";
 
@@ -361,6 +361,9 @@ export class ProxyCore {
       payload = blob.payload && blob.payload.serializerId === serializer.id
         ? blob.payload.bytes
         : serializer.dumpsCall(objectId, method, blob.deserialized() as unknown[], kwargs);
+    } else if (serializer.dumpsCallTransient && !this._pyroConfig.COMPRESSION) {
+      // Copied into the message below before anything else can run: saves an allocation.
+      payload = serializer.dumpsCallTransient(objectId, method, vargs, kwargs);
     } else payload = serializer.dumpsCall(objectId, method, vargs, kwargs);
     const oneway = options.oneway ?? this._pyroOneway.has(method);
     if (oneway) flags |= Flags.ONEWAY;
@@ -379,28 +382,28 @@ export class ProxyCore {
     };
     const config = this._pyroConfig;
     // Compression is the only async step of building a message: skip the promise without it.
-    // A large payload stays a separate part, written after the header without a copy.
-    const bytes = config.COMPRESSION
+    // Otherwise the channel encodes the message into its outbox (a large payload is not copied).
+    const outgoing = config.COMPRESSION
       ? await buildMessage(init, { compress: true, maxMessageSize: config.MAX_MESSAGE_SIZE })
-      : encodeMessageParts(init, config.MAX_MESSAGE_SIZE);
+      : init;
     if (oneway) {
-      await channel.send(bytes);
+      await channel.send(outgoing);
       return undefined;
     }
-    const reply = await this.#awaitReply(channel, seq, bytes, method, options);
+    const reply = await this.#awaitReply(channel, seq, outgoing, method, options);
     return this.#decodeReply(reply, serializer, context);
   }
 
   #awaitReply(
     channel: Channel,
     seq: number,
-    bytes: Uint8Array | readonly Uint8Array[],
+    outgoing: Outgoing,
     method: string,
     options: InvokeOptions,
   ): Promise<Message> {
     const timeout = options.timeout !== undefined ? options.timeout : this._pyroTimeout;
     const signal = options.signal;
-    const reply = channel.request(seq, bytes);
+    const reply = channel.request(seq, outgoing);
     if (!timeout && !signal) return reply;
     return new Promise<Message>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;

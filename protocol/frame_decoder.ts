@@ -66,6 +66,8 @@ export class FrameDecoder {
         // Fast path: a whole header inside this chunk needs no copy.
         if (this.#headerFill === 0 && chunk.length - offset >= HEADER_SIZE) {
           this.#start(chunk.subarray(offset, offset + HEADER_SIZE));
+          // The correlation id is a view of this chunk, so the chunk must stay as it is.
+          if (this.#current!.correlationId !== null) this.#keptChunk = true;
           offset += HEADER_SIZE;
         } else {
           const take = Math.min(HEADER_SIZE - this.#headerFill, chunk.length - offset);
@@ -74,7 +76,8 @@ export class FrameDecoder {
           offset += take;
           if (this.#headerFill < HEADER_SIZE) break;
           this.#headerFill = 0;
-          this.#start(this.#header);
+          // A copy: the header buffer is reused for the next message and the id is a view of it.
+          this.#start(this.#header.slice());
         }
       }
       const header = this.#current!;

@@ -101,7 +101,7 @@ function hexOf(bytes: Uint8Array): string {
  *
  * @param bytes at least 40 bytes, the header first
  * @param maxMessageSize the most annotation plus payload bytes accepted
- * @returns the header fields
+ * @returns the header fields; the correlation id is a view of `bytes`
  * @throws {ProtocolError} naming the field that is wrong and what it held
  * @throws {MessageTooLargeError} when the declared size is over the limit
  * @example
@@ -150,7 +150,8 @@ export function parseHeader(
     seq: u16(bytes, 10),
     dataSize,
     annotationsSize,
-    correlationId: flags & Flags.CORR_ID ? bytes.slice(20, 20 + CORRELATION_ID_SIZE) : null,
+    // A view: a copy is an ArrayBuffer of its own, which costs more than the rest of the header.
+    correlationId: flags & Flags.CORR_ID ? bytes.subarray(20, 20 + CORRELATION_ID_SIZE) : null,
   };
 }
 
@@ -275,6 +276,39 @@ export function encodeMessageParts(
   maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE,
   separateFrom = SEPARATE_PAYLOAD_SIZE,
 ): Uint8Array[] {
+  const checked = checkMessage(init, maxMessageSize);
+  const payload = init.payload;
+  const separate = payload.length >= separateFrom;
+  const out = new Uint8Array(
+    HEADER_SIZE + checked.annotationsSize + (separate ? 0 : payload.length),
+  );
+  const offset = writeMessageHead(out, 0, init, checked);
+  if (separate) return [out, payload];
+  out.set(payload, offset);
+  return [out];
+}
+
+/** A message checked for sending: its final flags and its annotation chunks. Internal. */
+export interface CheckedMessage {
+  /** The flags, CORR_ID set exactly when a correlation id is given. */
+  flags: number;
+  /** The annotation chunks, in order. */
+  entries: Array<[string, Uint8Array]>;
+  /** Their size on the wire, chunk headers included. */
+  annotationsSize: number;
+}
+
+/**
+ * Checks what {@linkcode encodeMessageParts} checks, before anything is written. Internal: for
+ * writers that lay messages out in buffers of their own.
+ *
+ * @param init the message fields
+ * @param maxMessageSize the most annotation plus payload bytes allowed
+ * @returns the flags and annotation layout to write
+ * @throws {ProtocolError} for an annotation id that is not 4 ASCII characters
+ * @throws {MessageTooLargeError} when the message is over the limit
+ */
+export function checkMessage(init: MessageInit, maxMessageSize: number): CheckedMessage {
   const entries = annotationEntries(init.annotations);
   let annotationsSize = 0;
   for (const [id, value] of entries) {
@@ -302,30 +336,47 @@ export function encodeMessageParts(
     }
     flags |= Flags.CORR_ID;
   } else flags &= ~Flags.CORR_ID;
-  const separate = payload.length >= separateFrom;
-  const out = new Uint8Array(HEADER_SIZE + annotationsSize + (separate ? 0 : payload.length));
+  return { flags, entries, annotationsSize };
+}
+
+/**
+ * Writes a checked message's header and annotation chunks. Internal.
+ *
+ * @param out the buffer, with room for `HEADER_SIZE + annotationsSize` bytes from `at`
+ * @param at where the message starts
+ * @param init the message fields
+ * @param checked what {@linkcode checkMessage} returned for them
+ * @returns the offset where the payload goes
+ */
+export function writeMessageHead(
+  out: Uint8Array,
+  at: number,
+  init: MessageInit,
+  checked: CheckedMessage,
+): number {
   // No DataView: asking a small array for its .buffer moves it off the heap, a cost per message.
-  out[0] = TAG[0];
-  out[1] = TAG[1];
-  out[2] = TAG[2];
-  out[3] = TAG[3];
-  putU16(out, 4, PROTOCOL_VERSION);
-  out[6] = init.type;
-  out[7] = init.serializerId;
-  putU16(out, 8, flags);
-  putU16(out, 10, init.seq & 0xffff);
-  putU32(out, 12, payload.length);
-  putU32(out, 16, annotationsSize);
-  if (correlationId) out.set(correlationId, 20);
-  putU16(out, 38, MAGIC);
-  let offset = HEADER_SIZE;
-  for (const [id, value] of entries) {
+  out[at] = TAG[0];
+  out[at + 1] = TAG[1];
+  out[at + 2] = TAG[2];
+  out[at + 3] = TAG[3];
+  putU16(out, at + 4, PROTOCOL_VERSION);
+  out[at + 6] = init.type;
+  out[at + 7] = init.serializerId;
+  putU16(out, at + 8, checked.flags);
+  putU16(out, at + 10, init.seq & 0xffff);
+  putU32(out, at + 12, init.payload.length);
+  putU32(out, at + 16, checked.annotationsSize);
+  const correlationId = init.correlationId;
+  if (correlationId) out.set(correlationId, at + 20);
+  else out.fill(0, at + 20, at + 36);
+  putU16(out, at + 36, 0);
+  putU16(out, at + 38, MAGIC);
+  let offset = at + HEADER_SIZE;
+  for (const [id, value] of checked.entries) {
     for (let i = 0; i < 4; i++) out[offset + i] = id.charCodeAt(i);
     putU32(out, offset + 4, value.length);
     out.set(value, offset + 8);
     offset += 8 + value.length;
   }
-  if (separate) return [out, payload];
-  out.set(payload, offset);
-  return [out];
+  return offset;
 }

@@ -60,55 +60,6 @@ export async function buildMessage(
   return encodeMessage(init, options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE);
 }
 
-/** Parts from this size on are written as they are; smaller ones are joined into one write. */
-export const WRITE_AS_IS_SIZE = 1 << 16;
-
-/**
- * Writes queued message parts in as few writes as is cheap: runs of small
- * parts are joined into one buffer (one syscall for a burst of replies), and
- * a large part goes out as it is, since copying it would cost more than its
- * own write.
- *
- * @param write the connection's write
- * @param parts the bytes, in order
- * @example
- * ```ts
- * import { writeCoalesced } from "./message_stream.ts";
- * const sent: Uint8Array[] = [];
- * await writeCoalesced(async (c) => { sent.push(c); }, [new Uint8Array(2), new Uint8Array(3)]);
- * sent.length; // 1
- * ```
- */
-export async function writeCoalesced(
-  write: (chunk: Uint8Array) => Promise<void>,
-  parts: readonly Uint8Array[],
-): Promise<void> {
-  if (parts.length === 1) return write(parts[0]);
-  let from = 0;
-  let size = 0;
-  for (let i = 0; i <= parts.length; i++) {
-    const part = parts[i];
-    if (part !== undefined && part.length < WRITE_AS_IS_SIZE) {
-      size += part.length;
-      continue;
-    }
-    // parts[from..i) are small: one write for them all.
-    if (i - from === 1) await write(parts[from]);
-    else if (i - from > 1) {
-      const joined = new Uint8Array(size);
-      let offset = 0;
-      for (let j = from; j < i; j++) {
-        joined.set(parts[j], offset);
-        offset += parts[j].length;
-      }
-      await write(joined);
-    }
-    if (part !== undefined) await write(part);
-    from = i + 1;
-    size = 0;
-  }
-}
-
 /** A body with at least this much still missing is read straight into, when the source can. */
 const DIRECT_READ_SIZE = 64 * 1024;
 

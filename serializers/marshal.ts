@@ -67,11 +67,20 @@ export class MarshalSerializer implements Serializer {
    * ```
    */
   dumps(value: unknown): Uint8Array {
+    return this.#write(value, false);
+  }
+
+  /** Like dumps; small output is a view valid until the next call (see Serializer). */
+  dumpsTransient(value: unknown): Uint8Array {
+    return this.#write(value, true);
+  }
+
+  #write(value: unknown, transient: boolean): Uint8Array {
     // A class converter that calls back into this serializer gets its own writer.
     const writer = this.#writer.busy
       ? new MarshalWriter({ maxDepth: this.#maxDepth })
       : this.#writer;
-    return writer.write(value);
+    return writer.write(value, transient);
   }
 
   /**
@@ -111,6 +120,16 @@ export class MarshalSerializer implements Serializer {
     kwargs: Record<string, unknown> | null,
   ): Uint8Array {
     return this.dumps(tuple(objectId, method, [...vargs], kwargs));
+  }
+
+  /** Like dumpsCall; small output is a view valid until the next call (see Serializer). */
+  dumpsCallTransient(
+    objectId: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+  ): Uint8Array {
+    return this.#write(tuple(objectId, method, [...vargs], kwargs), true);
   }
 
   /**

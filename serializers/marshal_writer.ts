@@ -73,7 +73,8 @@ export class MarshalWriter {
    * Serializes one value. Python: `marshal.dumps` after Pyro's conversions.
    *
    * @param value any value of the README's type mapping
-   * @returns a new array with the bytes
+   * @param transient small output may be a view of the writer's buffer, valid until its next write
+   * @returns a new array with the bytes (or, when transient, possibly that view)
    * @throws SerializeError for functions, symbols, cycles and too deep nesting
    * @example
    * ```ts
@@ -81,14 +82,17 @@ export class MarshalWriter {
    * new MarshalWriter().write(2n ** 64n); // 6c 05000000 0000 0000 0000 0000 1000
    * ```
    */
-  write(value: unknown): Uint8Array {
+  write(value: unknown, transient = false): Uint8Array {
     this.#busy = true;
     this.#pos = 0;
     this.#stack.length = 0;
     this.#protoClean = nothingEnumerableInherited();
     try {
       this.#value(value, 0, false);
-      if (this.#pos < HAND_OVER_FROM) return this.#buf.slice(0, this.#pos);
+      if (this.#pos < HAND_OVER_FROM) {
+        // Transient: a view of the scratch buffer, valid until the next write.
+        return transient ? this.#buf.subarray(0, this.#pos) : this.#buf.slice(0, this.#pos);
+      }
       // A large result takes the buffer itself rather than a copy of it; the next call starts
       // with a fresh small buffer.
       const out = this.#buf.subarray(0, this.#pos);

@@ -45,11 +45,14 @@ class MsgpackEncoder {
     this.#maxDepth = maxDepth;
   }
 
-  encode(value: unknown): Uint8Array {
+  /** @param transient small output may be a view of the scratch buffer, valid until the next call */
+  encode(value: unknown, transient = false): Uint8Array {
     this.#pos = 0;
     this.#stack.length = 0;
     this.#value(value, 0);
-    if (this.#pos < HAND_OVER_FROM) return this.#buf.slice(0, this.#pos);
+    if (this.#pos < HAND_OVER_FROM) {
+      return transient ? this.#buf.subarray(0, this.#pos) : this.#buf.slice(0, this.#pos);
+    }
     // A large result takes the buffer itself rather than a copy of it; the next call starts a
     // fresh small buffer (which also keeps no huge buffer alive after one big message).
     const out = this.#buf.subarray(0, this.#pos);
@@ -651,6 +654,11 @@ export class MsgpackSerializer implements Serializer {
     return this.#encoder.encode(value);
   }
 
+  /** Like dumps; small output is a view valid until the next call (see Serializer). */
+  dumpsTransient(value: unknown): Uint8Array {
+    return this.#encoder.encode(value, true);
+  }
+
   /** Deserializes one value. */
   loads(data: Uint8Array): unknown {
     return new MsgpackDecoder(data, this.#maxDepth).decode();
@@ -664,6 +672,16 @@ export class MsgpackSerializer implements Serializer {
     kwargs: Record<string, unknown> | null,
   ): Uint8Array {
     return this.dumps([objectId, method, vargs, kwargs]);
+  }
+
+  /** Like dumpsCall; small output is a view valid until the next call (see Serializer). */
+  dumpsCallTransient(
+    objectId: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+  ): Uint8Array {
+    return this.#encoder.encode([objectId, method, vargs, kwargs], true);
   }
 
   /** Deserializes a call. */

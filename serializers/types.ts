@@ -57,6 +57,19 @@ export interface Serializer {
   ): Uint8Array;
   /** Deserializes a call. */
   loadsCall(data: Uint8Array): Call;
+  /**
+   * Optional, for the message encoder: like `dumps`, but small output may be a view of the
+   * serializer's own scratch buffer, valid only until its next call. The encoder copies it into
+   * the message at once, which saves an allocation per message.
+   */
+  dumpsTransient?(value: unknown): Uint8Array;
+  /** Optional: `dumpsCall` with the output rules of {@linkcode Serializer.dumpsTransient}. */
+  dumpsCallTransient?(
+    objectId: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+  ): Uint8Array;
 }
 
 /** The marker property of arrays made by {@linkcode tuple}. */

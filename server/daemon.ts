@@ -16,8 +16,8 @@ import { getLogger } from "../logging.ts";
 import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
 import { randomCorrelationBytes } from "../protocol/correlation.ts";
 import type { Message } from "../protocol/message.ts";
-import { buildMessage, MessageReader, writeCoalesced } from "../protocol/message_stream.ts";
-import { encodeMessageParts } from "../protocol/message.ts";
+import { buildMessage, MessageReader } from "../protocol/message_stream.ts";
+import { Outbox } from "../protocol/outbox.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import { errorToDict, ExceptionWrapper, registerClassToDict } from "../serializers/registry.ts";
 import { type Serializer, tuple } from "../serializers/types.ts";
@@ -33,6 +33,13 @@ import { RequestContext } from "./request_context.ts";
 const log = getLogger("Pyro5.server");
 /** Queued reply bytes that are written at once rather than waiting for the batch to end. */
 const OUTBOX_LIMIT = 1 << 20;
+/**
+ * Replies written at the latest after this many: a pipelining client then gets the first ones
+ * while the daemon still works on the rest, so the two work at once rather than by turns
+ * (measured on Deno, 64 calls in flight: 16 gave 1.5-1.9x the calls/s of one write per chunk;
+ * 8 and 32 less than 16).
+ */
+const FLUSH_AFTER = 16;
 
 /** Reply parts from this size on are released as soon as they are written. */
 const RELEASE_FROM = 1 << 20;
@@ -465,8 +472,7 @@ class ConnectionHandler {
   readonly #handshake: boolean;
   readonly #objects: Map<string, Registered>;
   readonly #reader: MessageReader;
-  #out: Uint8Array[] = [];
-  #outBytes = 0;
+  readonly #outbox: Outbox;
 
   constructor(
     daemon: Daemon,
@@ -479,6 +485,7 @@ class ConnectionHandler {
     this.#handshake = handshake;
     this.#objects = objects;
     const connection = conn.connection;
+    this.#outbox = new Outbox(connection.writesComplete === true);
     this.#reader = new MessageReader(connection.chunks?.() ?? connection.readable, {
       maxMessageSize: daemon.config.MAX_MESSAGE_SIZE,
     });
@@ -488,7 +495,7 @@ class ConnectionHandler {
     try {
       if (this.#handshake && !await this.#doHandshake()) return;
       for (;;) {
-        if (this.#reader.buffered === 0) await this.#flush();
+        if (this.#reader.buffered === 0 || this.#outbox.count >= FLUSH_AFTER) await this.#flush();
         let message: Message | null;
         try {
           message = this.#reader.takeReady() ?? await this.#reader.read();
@@ -503,6 +510,7 @@ class ConnectionHandler {
             { type: MsgType.PING, serializerId: message.serializerId, seq: message.seq },
             new TextEncoder().encode("pong"),
             message.correlationId ?? randomCorrelationBytes(),
+            this.#daemon.annotations(),
           );
           continue;
         }
@@ -526,7 +534,7 @@ class ConnectionHandler {
         // Most calls return at once and their reply is queued without a single await.
         const pending = this.#invoke(message, serializer);
         if (pending === undefined) continue;
-        if (this.#out.length === 0) await pending;
+        if (this.#outbox.count === 0) await pending;
         else {
           // Replies are waiting for the batch to end; should this call take real time (a timer,
           // I/O), send them first rather than hold them behind it.
@@ -588,7 +596,7 @@ class ConnectionHandler {
         { type: MsgType.CONNECTOK, serializerId: serializer.id, seq: message.seq },
         serializer.dumps({ handshake: response, meta }),
         context.correlationBytes(),
-        context.responseAnnotations,
+        mergeAnnotations(context.responseAnnotations, this.#daemon.annotations()),
       );
       return true;
     } catch (e) {
@@ -625,50 +633,46 @@ class ConnectionHandler {
     });
   }
 
-  /** Encodes a message and queues it; returns a promise only when it has to wait. */
+  /**
+   * Encodes a message and queues it; returns a promise only when it has to wait. A payload
+   * below SEPARATE_PAYLOAD_SIZE is copied into the message at once, so it may be transient.
+   */
   #send(
     header: { type: number; serializerId: number; seq: number; flags?: number },
     payload: Uint8Array,
     correlationId: Uint8Array,
-    responseAnnotations?: Record<string, Uint8Array>,
-    extra?: Record<string, Uint8Array>,
+    annotations: Record<string, Uint8Array> | undefined,
   ): Promise<void> | undefined {
-    const init = {
-      ...header,
-      payload,
-      annotations: mergeAnnotations(responseAnnotations, this.#daemon.annotations(), extra),
-      correlationId,
-    };
+    const init = { ...header, payload, annotations, correlationId };
     const config = this.#daemon.config;
     if (config.COMPRESSION) {
       return buildMessage(init, { compress: true, maxMessageSize: config.MAX_MESSAGE_SIZE })
-        .then((bytes) => this.#queue([bytes]));
+        .then((bytes) => {
+          this.#outbox.addBytes(bytes);
+          return this.#flushIfFull();
+        });
     }
-    return this.#queue(encodeMessageParts(init, config.MAX_MESSAGE_SIZE));
+    this.#outbox.add(init, config.MAX_MESSAGE_SIZE);
+    return this.#flushIfFull();
   }
 
-  #queue(parts: Uint8Array[]): Promise<void> | undefined {
-    // Replies wait in an outbox that goes out in one write once no decoded request is left,
-    // so a pipelining client's replies share a write; a large backlog is written at once.
-    for (const part of parts) {
-      this.#out.push(part);
-      this.#outBytes += part.length;
-    }
-    return this.#outBytes >= OUTBOX_LIMIT ? this.#flush() : undefined;
+  /**
+   * Replies wait in the outbox, which goes out in one write once no decoded request is left,
+   * so a pipelining client's replies share a write; a large backlog is written at once.
+   */
+  #flushIfFull(): Promise<void> | undefined {
+    return this.#outbox.size >= OUTBOX_LIMIT ? this.#flush() : undefined;
   }
 
   /** Writes every queued reply, in one write when there are several. */
   async #flush(): Promise<void> {
-    if (this.#out.length === 0) return;
-    const parts = this.#out;
-    this.#out = [];
-    this.#outBytes = 0;
+    if (this.#outbox.count === 0) return;
     const connection = this.#conn.connection;
-    await writeCoalesced((chunk) => connection.write(chunk), parts);
-    // Every part is ours (headers, serializer output). Once the transport is done with them,
-    // a large one's memory is given back now rather than at the next garbage collection.
+    const large = await this.#outbox.flush((chunk) => connection.write(chunk));
+    // Large payloads are ours (serializer output). Once the transport is done with them, their
+    // memory is given back now rather than at the next garbage collection.
     if (connection.writesComplete) {
-      for (const part of parts) if (part.length >= RELEASE_FROM) releaseBuffer(part);
+      for (const part of large) if (part.length >= RELEASE_FROM) releaseBuffer(part);
     }
   }
 
@@ -793,9 +797,14 @@ class ConnectionHandler {
     extra?: Record<string, Uint8Array>,
   ): Promise<void> | undefined {
     if (message.flags & Flags.ONEWAY) return;
+    // The daemon's annotations (user code that may serialize) come before a transient payload.
+    const daemonAnnotations = this.#daemon.annotations();
     let payload: Uint8Array;
     try {
-      payload = serializer.dumps(value);
+      // Without compression the payload is copied into the message before anything else runs.
+      payload = serializer.dumpsTransient && !this.#daemon.config.COMPRESSION
+        ? serializer.dumpsTransient(value)
+        : serializer.dumps(value);
     } catch (e) {
       // A result that cannot be serialized becomes the serializer's error.
       payload = serializer.dumps(this.#errorDict(e));
@@ -813,8 +822,11 @@ class ConnectionHandler {
         { type: MsgType.RESULT, serializerId: serializer.id, seq: message.seq, flags },
         payload,
         context.correlationBytes(),
-        flags & Flags.EXCEPTION ? undefined : context.responseAnnotations,
-        extra,
+        mergeAnnotations(
+          flags & Flags.EXCEPTION ? undefined : context.responseAnnotations,
+          daemonAnnotations,
+          extra,
+        ),
       )?.catch(tooLarge);
     } catch (e) {
       return tooLarge(e);

@@ -57,6 +57,8 @@ class MemoryConnection implements Connection {
   readonly closed: Promise<void>;
   readonly localAddress: Address;
   readonly remoteAddress: Address;
+  /** A write copies the chunk before it resolves. */
+  readonly writesComplete = true;
   #incoming: Pipe;
   #outgoing: Pipe;
   #markClosed!: () => void;

@@ -36,6 +36,34 @@ describe("freeing copied chunks", () => {
     assert.equal(done.payload.length, 5000);
   });
 
+  it("a correlation id is a view of the chunk, which is then kept, and stays right", () => {
+    const id = (n: number) => new Uint8Array(16).fill(n);
+    const withId = (seq: number, size: number) =>
+      encodeMessage({
+        type: MsgType.RESULT,
+        serializerId: 4,
+        seq,
+        payload: new Uint8Array(size),
+        correlationId: id(seq),
+      });
+    const decoder = new FrameDecoder();
+    const big = withId(1, 5000);
+    decoder.push(big.subarray(0, 100));
+    assert.equal(decoder.keptChunk, true, "the header's chunk holds the correlation id");
+    const [first] = decoder.push(big.subarray(100));
+    assert.deepEqual(first.correlationId, id(1));
+    // A header split over chunks is copied together: the id survives the next header.
+    const two = new Uint8Array([...withId(2, 3), ...withId(3, 3)]);
+    const [second] = decoder.push(two.subarray(0, 30));
+    assert.equal(second, undefined);
+    const [m2, m3] = decoder.push(two.subarray(30));
+    assert.deepEqual(m2.correlationId, id(2));
+    assert.deepEqual(m3.correlationId, id(3));
+    const m4 = decoder.push(withId(4, 3).subarray(0, 20));
+    assert.equal(m4.length, 0);
+    assert.deepEqual(m2.correlationId, id(2), "unchanged by the next header's bytes");
+  });
+
   it("the message reader releases exactly the chunks no message views, and messages stay whole", async () => {
     const stream = new Uint8Array([...message(1, 50_000), ...message(2, 3), ...message(3, 7)]);
     const queue = new ChunkQueue(noFlow);

@@ -1,34 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { WRITE_AS_IS_SIZE, writeCoalesced } from "../../protocol/message_stream.ts";
 import { getSerializer } from "../../serializers/mod.ts";
 import { fromBase64, toBase64 } from "../../serializers/text.ts";
 import { Buffer } from "node:buffer";
 import { encodeMessageParts } from "../../protocol/message.ts";
 
 describe("large values without copies", () => {
-  it("joins runs of small parts into one write and writes large parts as they are", async () => {
-    const big = new Uint8Array(WRITE_AS_IS_SIZE);
-    const writes: Uint8Array[] = [];
-    await writeCoalesced(
-      (c) => Promise.resolve(void writes.push(c)),
-      [
-        new Uint8Array([1]),
-        new Uint8Array([2, 3]),
-        big,
-        new Uint8Array([4]),
-        big,
-        new Uint8Array([5]),
-      ],
-    );
-    assert.equal(writes.length, 5);
-    assert.deepEqual(writes[0], new Uint8Array([1, 2, 3]));
-    assert.equal(writes[1], big);
-    assert.deepEqual(writes[2], new Uint8Array([4]));
-    assert.equal(writes[3], big);
-    assert.deepEqual(writes[4], new Uint8Array([5]));
-  });
-
   it("keeps a large payload apart from its header, the bytes unchanged", () => {
     const payload = new Uint8Array(1 << 16).fill(9);
     const parts = encodeMessageParts({ type: 5, serializerId: 4, seq: 1, payload });

@@ -7,6 +7,8 @@ import { Daemon, expose, exposedMembers, oneway } from "../../server.ts";
 import { NamingError, PyroError, RemoteError } from "../../errors.ts";
 import { currentContext } from "../../context.ts";
 import { memoryTransport } from "../../transport/mod.ts";
+import { getSerializer } from "../../serializers/mod.ts";
+import { encodeMessage, FrameDecoder, MsgType } from "../../protocol/mod.ts";
 import { closedGenerators, fired, registerAll } from "../fixtures/ts_service.ts";
 
 describe("our Proxy against our Daemon", () => {
@@ -218,5 +220,66 @@ describe("daemon over an in-memory transport", () => {
     registerAll(daemon);
     await using p = new Proxy(daemon.uriFor("test.service"), { transport });
     assert.equal(await p.echo("in memory"), "in memory");
+  });
+});
+
+describe("daemon replies to pipelined calls", () => {
+  it("sends a burst's replies in writes of at most 16, in order, so the client can start on them", async () => {
+    const transport = memoryTransport();
+    await using daemon = await Daemon.create({ transport, unixsocket: "mem-burst" });
+    registerAll(daemon);
+    const msgpack = getSerializer("msgpack");
+    const conn = await transport.connect({ path: "mem-burst" });
+    const decoder = new FrameDecoder();
+    const reader = conn.readable.getReader();
+    await conn.write(encodeMessage({
+      type: MsgType.CONNECT,
+      serializerId: msgpack.id,
+      seq: 0,
+      payload: msgpack.dumps({ handshake: "hello", object: "test.service" }),
+    }));
+    const [connected] = decoder.push((await reader.read()).value!);
+    assert.equal(connected.type, MsgType.CONNECTOK);
+    const burst = Array.from({ length: 40 }, (_, seq) =>
+      encodeMessage({
+        type: MsgType.INVOKE,
+        serializerId: msgpack.id,
+        seq,
+        payload: msgpack.dumpsCall("test.service", "echo", [seq], null),
+      }));
+    await conn.write(Uint8Array.from(burst.flatMap((m) => [...m])));
+    const perWrite: number[] = [];
+    const seqs: number[] = [];
+    while (seqs.length < 40) {
+      const messages = decoder.push((await reader.read()).value!);
+      perWrite.push(messages.length);
+      for (const m of messages) {
+        seqs.push(m.seq);
+        assert.equal(msgpack.loads(m.payload), m.seq);
+      }
+    }
+    assert.deepEqual(seqs, burst.map((_, seq) => seq));
+    assert.deepEqual(perWrite, [16, 16, 8]);
+    await conn.close();
+  });
+
+  it("keeps a reply whole when the daemon's annotations serialize with the same serializer", async () => {
+    const msgpack = getSerializer("msgpack");
+    class Annotating extends Daemon {
+      override annotations() {
+        // User code that runs while a reply is being made, using the shared serializer.
+        return { XTRA: msgpack.dumps(["daemon", "annotation", 12345]) };
+      }
+    }
+    const transport = memoryTransport();
+    await using daemon = await Annotating.create({ transport, unixsocket: "mem-annot" });
+    registerAll(daemon);
+    await using p = new Proxy(daemon.uriFor("test.service"), { transport, serializer: "msgpack" });
+    assert.deepEqual(await p.echo(["the", "result"]), ["the", "result"]);
+    assert.deepEqual(msgpack.loads(p._pyroLastReply.annotations.XTRA), [
+      "daemon",
+      "annotation",
+      12345,
+    ]);
   });
 });

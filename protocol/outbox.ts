@@ -1,0 +1,159 @@
+/**
+ * The messages waiting to be written on one connection, laid out back to back
+ * in a buffer of the outbox's own: a message costs no allocation of its own,
+ * and a burst of them goes out in one write. A payload of
+ * {@linkcode SEPARATE_PAYLOAD_SIZE} or more is not copied; it is written as it
+ * is, after its header.
+ *
+ * Where the transport is done with the bytes once a write resolves
+ * (`writesComplete`), the buffer is used again after each flush; elsewhere
+ * written bytes are never overwritten and a full buffer is replaced.
+ *
+ * @module
+ */
+import { HEADER_SIZE } from "./constants.ts";
+import {
+  checkMessage,
+  type MessageInit,
+  SEPARATE_PAYLOAD_SIZE,
+  writeMessageHead,
+} from "./message.ts";
+
+/** The outbox buffer's size; a larger message head gets a buffer of its own size. */
+const BUFFER_SIZE = 1 << 16;
+
+/** Queues messages and writes them in order. */
+export class Outbox {
+  readonly #reuse: boolean;
+  #buf: Uint8Array;
+  /** Where the bytes not yet sealed into a part begin. */
+  #start = 0;
+  #pos = 0;
+  /** Sealed parts, in order: regions of buffers, and large payloads. */
+  #parts: Uint8Array[] = [];
+  /** The large payloads among the parts. */
+  #large: Uint8Array[] = [];
+  #size = 0;
+  #count = 0;
+  #writing = 0;
+
+  /**
+   * @param reuse true when the transport is done with written bytes once a write resolves
+   */
+  constructor(reuse: boolean) {
+    this.#reuse = reuse;
+    this.#buf = new Uint8Array(BUFFER_SIZE);
+  }
+
+  /** The bytes queued, not yet handed to a write. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The messages queued, not yet handed to a write. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /**
+   * Encodes a message into the outbox. A payload below SEPARATE_PAYLOAD_SIZE is copied now,
+   * so it may be a serializer's transient view.
+   *
+   * @param init the message fields
+   * @param maxMessageSize the most annotation plus payload bytes allowed
+   * @throws {ProtocolError} or {MessageTooLargeError} as `encodeMessageParts` does; nothing is queued
+   */
+  add(init: MessageInit, maxMessageSize: number): void {
+    const checked = checkMessage(init, maxMessageSize);
+    const payload = init.payload;
+    const separate = payload.length >= SEPARATE_PAYLOAD_SIZE;
+    const head = HEADER_SIZE + checked.annotationsSize;
+    this.#reserve(separate ? head : head + payload.length);
+    const offset = writeMessageHead(this.#buf, this.#pos, init, checked);
+    if (separate) {
+      this.#pos = offset;
+      this.#seal();
+      this.#parts.push(payload);
+      this.#large.push(payload);
+    } else {
+      this.#buf.set(payload, offset);
+      this.#pos = offset + payload.length;
+    }
+    this.#size += head + payload.length;
+    this.#count++;
+  }
+
+  /**
+   * Queues bytes already encoded (a compressed message): small ones are copied, large ones
+   * written as they are.
+   *
+   * @param bytes a whole message
+   */
+  addBytes(bytes: Uint8Array): void {
+    if (bytes.length >= SEPARATE_PAYLOAD_SIZE) {
+      this.#seal();
+      this.#parts.push(bytes);
+      this.#large.push(bytes);
+    } else {
+      this.#reserve(bytes.length);
+      this.#buf.set(bytes, this.#pos);
+      this.#pos += bytes.length;
+    }
+    this.#size += bytes.length;
+    this.#count++;
+  }
+
+  /**
+   * Writes everything queued, in order, one write per part. Messages queued while it writes
+   * wait for the next flush.
+   *
+   * @param write the connection's write, resolving when the transport took the bytes
+   * @returns the large payloads and messages among what was written, as they were given (the
+   *   caller may free them now, if they are its own)
+   */
+  async flush(write: (chunk: Uint8Array) => Promise<void>): Promise<Uint8Array[]> {
+    this.#seal();
+    const parts = this.#parts;
+    const large = this.#large;
+    if (parts.length === 0) return large;
+    this.#parts = [];
+    this.#large = [];
+    this.#size = 0;
+    this.#count = 0;
+    this.#writing++;
+    try {
+      for (const part of parts) await write(part);
+    } finally {
+      this.#writing--;
+      // Every write is done and nothing new was queued: the buffer can be filled again.
+      if (
+        this.#reuse && this.#writing === 0 && this.#parts.length === 0 && this.#pos === this.#start
+      ) {
+        this.#start = this.#pos = 0;
+      }
+    }
+    return large;
+  }
+
+  /** Makes the bytes since the last seal a part of their own. */
+  #seal(): void {
+    if (this.#pos > this.#start) {
+      this.#parts.push(this.#buf.subarray(this.#start, this.#pos));
+      this.#start = this.#pos;
+    }
+  }
+
+  /** Makes room for `n` more bytes, in a new buffer when this one is full. */
+  #reserve(n: number): void {
+    if (this.#buf.length - this.#pos >= n) return;
+    // The queued bytes move along, so that they still go out in one write (one chunk at the
+    // peer, whose replies then come back together too). Parts already sealed keep the old
+    // buffer alive until they are written.
+    const queued = this.#buf.subarray(this.#start, this.#pos);
+    const next = new Uint8Array(Math.max(BUFFER_SIZE, 2 * (queued.length + n)));
+    next.set(queued);
+    this.#buf = next;
+    this.#start = 0;
+    this.#pos = queued.length;
+  }
+}
