@@ -9,8 +9,8 @@
  */
 import { ConnectionClosedError, ProtocolError } from "../errors.ts";
 import { MessageReader } from "../protocol/message_stream.ts";
-import type { Message, MessageInit } from "../protocol/message.ts";
-import { Outbox } from "../protocol/outbox.ts";
+import type { Message } from "../protocol/message.ts";
+import { Outbox, type OutgoingMessage } from "../protocol/outbox.ts";
 import { MSG_TYPE_NAMES, MsgType } from "../protocol/constants.ts";
 import type { ChunkReader } from "../transport/types.ts";
 
@@ -28,8 +28,12 @@ export interface ByteConnection {
   readonly writesComplete?: boolean;
 }
 
-/** A message to send: its fields, encoded into the outbox, or bytes already encoded. */
-export type Outgoing = MessageInit | Uint8Array;
+/**
+ * A message to send: its fields, encoded into the outbox (a payload's large parts are written
+ * from where they are, so the caller keeps them unchanged until the reply), or bytes already
+ * encoded.
+ */
+export type Outgoing = OutgoingMessage | Uint8Array;
 
 interface Pending {
   resolve(message: Message): void;

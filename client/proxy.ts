@@ -349,7 +349,7 @@ export class ProxyCore {
     const objectId = options.objectId ?? this.#objectId ?? this._pyroUri.object;
     let flags = options.flags ?? 0;
     let annotations = options.annotations ?? context.annotations;
-    let payload: Uint8Array;
+    let payload: Uint8Array | Uint8Array[];
     const blob = vargs[0];
     if (blob instanceof SerializedBlob) {
       // The daemon reads object and method from BLBI (always marshal) and keeps the payload serialized.
@@ -362,7 +362,8 @@ export class ProxyCore {
         ? blob.payload.bytes
         : serializer.dumpsCall(objectId, method, blob.deserialized() as unknown[], kwargs);
     } else if (serializer.dumpsCallTransient && !this._pyroConfig.COMPRESSION) {
-      // Copied into the message below before anything else can run: saves an allocation.
+      // Copied into the message below before anything else can run: saves an allocation. Large
+      // bytes arguments are written from the caller's arrays, which it keeps until the reply.
       payload = serializer.dumpsCallTransient(objectId, method, vargs, kwargs);
     } else payload = serializer.dumpsCall(objectId, method, vargs, kwargs);
     const oneway = options.oneway ?? this._pyroOneway.has(method);
@@ -384,7 +385,10 @@ export class ProxyCore {
     // Compression is the only async step of building a message: skip the promise without it.
     // Otherwise the channel encodes the message into its outbox (a large payload is not copied).
     const outgoing = config.COMPRESSION
-      ? await buildMessage(init, { compress: true, maxMessageSize: config.MAX_MESSAGE_SIZE })
+      ? await buildMessage({ ...init, payload: payload as Uint8Array }, {
+        compress: true,
+        maxMessageSize: config.MAX_MESSAGE_SIZE,
+      })
       : init;
     if (oneway) {
       await channel.send(outgoing);

@@ -276,7 +276,7 @@ export function encodeMessageParts(
   maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE,
   separateFrom = SEPARATE_PAYLOAD_SIZE,
 ): Uint8Array[] {
-  const checked = checkMessage(init, maxMessageSize);
+  const checked = checkMessage(init, init.payload.length, maxMessageSize);
   const payload = init.payload;
   const separate = payload.length >= separateFrom;
   const out = new Uint8Array(
@@ -296,19 +296,26 @@ export interface CheckedMessage {
   entries: Array<[string, Uint8Array]>;
   /** Their size on the wire, chunk headers included. */
   annotationsSize: number;
+  /** The payload's size. */
+  payloadSize: number;
 }
 
 /**
  * Checks what {@linkcode encodeMessageParts} checks, before anything is written. Internal: for
  * writers that lay messages out in buffers of their own.
  *
- * @param init the message fields
+ * @param init the message fields but the payload
+ * @param payloadSize the payload's size
  * @param maxMessageSize the most annotation plus payload bytes allowed
  * @returns the flags and annotation layout to write
  * @throws {ProtocolError} for an annotation id that is not 4 ASCII characters
  * @throws {MessageTooLargeError} when the message is over the limit
  */
-export function checkMessage(init: MessageInit, maxMessageSize: number): CheckedMessage {
+export function checkMessage(
+  init: Omit<MessageInit, "payload">,
+  payloadSize: number,
+  maxMessageSize: number,
+): CheckedMessage {
   const entries = annotationEntries(init.annotations);
   let annotationsSize = 0;
   for (const [id, value] of entries) {
@@ -322,10 +329,9 @@ export function checkMessage(init: MessageInit, maxMessageSize: number): Checked
     }
     annotationsSize += 8 + value.length;
   }
-  const payload = init.payload;
-  if (payload.length + annotationsSize > maxMessageSize) {
+  if (payloadSize + annotationsSize > maxMessageSize) {
     throw new MessageTooLargeError(
-      `message too large (${payload.length + annotationsSize}, max=${maxMessageSize})`,
+      `message too large (${payloadSize + annotationsSize}, max=${maxMessageSize})`,
     );
   }
   let flags = (init.flags ?? 0) & 0xffff;
@@ -336,7 +342,7 @@ export function checkMessage(init: MessageInit, maxMessageSize: number): Checked
     }
     flags |= Flags.CORR_ID;
   } else flags &= ~Flags.CORR_ID;
-  return { flags, entries, annotationsSize };
+  return { flags, entries, annotationsSize, payloadSize };
 }
 
 /**
@@ -344,14 +350,14 @@ export function checkMessage(init: MessageInit, maxMessageSize: number): Checked
  *
  * @param out the buffer, with room for `HEADER_SIZE + annotationsSize` bytes from `at`
  * @param at where the message starts
- * @param init the message fields
+ * @param init the message fields but the payload
  * @param checked what {@linkcode checkMessage} returned for them
  * @returns the offset where the payload goes
  */
 export function writeMessageHead(
   out: Uint8Array,
   at: number,
-  init: MessageInit,
+  init: Omit<MessageInit, "payload">,
   checked: CheckedMessage,
 ): number {
   // No DataView: asking a small array for its .buffer moves it off the heap, a cost per message.
@@ -364,7 +370,7 @@ export function writeMessageHead(
   out[at + 7] = init.serializerId;
   putU16(out, at + 8, checked.flags);
   putU16(out, at + 10, init.seq & 0xffff);
-  putU32(out, at + 12, init.payload.length);
+  putU32(out, at + 12, checked.payloadSize);
   putU32(out, at + 16, checked.annotationsSize);
   const correlationId = init.correlationId;
   if (correlationId) out.set(correlationId, at + 20);

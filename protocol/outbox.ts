@@ -3,7 +3,7 @@
  * in a buffer of the outbox's own: a message costs no allocation of its own,
  * and a burst of them goes out in one write. A payload of
  * {@linkcode SEPARATE_PAYLOAD_SIZE} or more is not copied; it is written as it
- * is, after its header.
+ * is, after its header, and so is such a part of a payload given in parts.
  *
  * Where the transport is done with the bytes once a write resolves
  * (`writesComplete`), the buffer is used again after each flush; elsewhere
@@ -21,6 +21,12 @@ import {
 
 /** The outbox buffer's size; a larger message head gets a buffer of its own size. */
 const BUFFER_SIZE = 1 << 16;
+
+/** A message for the outbox: its payload one array, or parts to be sent one after the other. */
+export interface OutgoingMessage extends Omit<MessageInit, "payload"> {
+  /** The payload, or its parts in order. */
+  payload: Uint8Array | readonly Uint8Array[];
+}
 
 /** Queues messages and writes them in order. */
 export class Outbox {
@@ -56,20 +62,22 @@ export class Outbox {
   }
 
   /**
-   * Encodes a message into the outbox. A payload below SEPARATE_PAYLOAD_SIZE is copied now,
-   * so it may be a serializer's transient view.
+   * Encodes a message into the outbox. Payload bytes below SEPARATE_PAYLOAD_SIZE are copied
+   * now, so they may be a serializer's transient view; larger ones are written from where they
+   * are, so they must stay unchanged until the flush that writes them resolves.
    *
-   * @param init the message fields
+   * @param message the message fields; a payload in parts is sent as their concatenation
    * @param maxMessageSize the most annotation plus payload bytes allowed
    * @throws {ProtocolError} or {MessageTooLargeError} as `encodeMessageParts` does; nothing is queued
    */
-  add(init: MessageInit, maxMessageSize: number): void {
-    const checked = checkMessage(init, maxMessageSize);
-    const payload = init.payload;
+  add(message: OutgoingMessage, maxMessageSize: number): void {
+    const payload = message.payload;
+    if (!(payload instanceof Uint8Array)) return this.#addParts(message, payload, maxMessageSize);
+    const checked = checkMessage(message, payload.length, maxMessageSize);
     const separate = payload.length >= SEPARATE_PAYLOAD_SIZE;
     const head = HEADER_SIZE + checked.annotationsSize;
     this.#reserve(separate ? head : head + payload.length);
-    const offset = writeMessageHead(this.#buf, this.#pos, init, checked);
+    const offset = writeMessageHead(this.#buf, this.#pos, message, checked);
     if (separate) {
       this.#pos = offset;
       this.#seal();
@@ -80,6 +88,32 @@ export class Outbox {
       this.#pos = offset + payload.length;
     }
     this.#size += head + payload.length;
+    this.#count++;
+  }
+
+  #addParts(
+    message: OutgoingMessage,
+    payload: readonly Uint8Array[],
+    maxMessageSize: number,
+  ): void {
+    let size = 0;
+    for (const part of payload) size += part.length;
+    const checked = checkMessage(message, size, maxMessageSize);
+    const head = HEADER_SIZE + checked.annotationsSize;
+    this.#reserve(head);
+    this.#pos = writeMessageHead(this.#buf, this.#pos, message, checked);
+    for (const part of payload) {
+      if (part.length >= SEPARATE_PAYLOAD_SIZE) {
+        // Somebody else's bytes (a value the caller holds): written as they are, never freed.
+        this.#seal();
+        this.#parts.push(part);
+      } else {
+        this.#reserve(part.length);
+        this.#buf.set(part, this.#pos);
+        this.#pos += part.length;
+      }
+    }
+    this.#size += head + size;
     this.#count++;
   }
 
@@ -108,8 +142,8 @@ export class Outbox {
    * wait for the next flush.
    *
    * @param write the connection's write, resolving when the transport took the bytes
-   * @returns the large payloads and messages among what was written, as they were given (the
-   *   caller may free them now, if they are its own)
+   * @returns the large payloads and messages among what was written that were given whole (the
+   *   caller may free them now, if they are its own); never the parts of a payload in parts
    */
   async flush(write: (chunk: Uint8Array) => Promise<void>): Promise<Uint8Array[]> {
     this.#seal();

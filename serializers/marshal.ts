@@ -67,20 +67,16 @@ export class MarshalSerializer implements Serializer {
    * ```
    */
   dumps(value: unknown): Uint8Array {
-    return this.#write(value, false);
-  }
-
-  /** Like dumps; small output is a view valid until the next call (see Serializer). */
-  dumpsTransient(value: unknown): Uint8Array {
-    return this.#write(value, true);
-  }
-
-  #write(value: unknown, transient: boolean): Uint8Array {
     // A class converter that calls back into this serializer gets its own writer.
     const writer = this.#writer.busy
       ? new MarshalWriter({ maxDepth: this.#maxDepth })
       : this.#writer;
-    return writer.write(value, transient);
+    return writer.write(value);
+  }
+
+  /** Like dumps, with the output rules of {@linkcode Serializer.dumpsTransient}. */
+  dumpsTransient(value: unknown): Uint8Array | Uint8Array[] {
+    return this.#writer.busy ? this.dumps(value) : this.#writer.write(value, true);
   }
 
   /**
@@ -122,14 +118,14 @@ export class MarshalSerializer implements Serializer {
     return this.dumps(tuple(objectId, method, [...vargs], kwargs));
   }
 
-  /** Like dumpsCall; small output is a view valid until the next call (see Serializer). */
+  /** Like dumpsCall, with the output rules of {@linkcode Serializer.dumpsTransient}. */
   dumpsCallTransient(
     objectId: string,
     method: string,
     vargs: readonly unknown[],
     kwargs: Record<string, unknown> | null,
-  ): Uint8Array {
-    return this.#write(tuple(objectId, method, [...vargs], kwargs), true);
+  ): Uint8Array | Uint8Array[] {
+    return this.dumpsTransient(tuple(objectId, method, [...vargs], kwargs));
   }
 
   /**

@@ -31,6 +31,8 @@ const BY_CHUNKS_BELOW = 2n ** 900n;
 const KEEP_AT_MOST = 1 << 24;
 /** Results from this size on are handed out in the writer's own buffer instead of a copy. */
 const HAND_OVER_FROM = 1 << 16;
+/** Bytes values from this size on are message parts of their own in transient output. */
+const EXTERNAL_FROM = 1 << 16;
 
 /**
  * Writes values in marshal format into one reused, growing buffer.
@@ -55,6 +57,13 @@ export class MarshalWriter {
   #busy = false;
   /** Object.prototype has no enumerable property (checked once per write). */
   #protoClean = true;
+  #transient = false;
+  /** Transient output with large bytes values: the parts so far, else null. */
+  #parts: Uint8Array[] | null = null;
+  /** Where the bytes of the buffer not yet in a part begin. */
+  #partStart = 0;
+  /** Set members being written: their bytes are sorted in the buffer, so all must be there. */
+  #inSet = 0;
 
   /**
    * Creates a writer.
@@ -73,8 +82,9 @@ export class MarshalWriter {
    * Serializes one value. Python: `marshal.dumps` after Pyro's conversions.
    *
    * @param value any value of the README's type mapping
-   * @param transient small output may be a view of the writer's buffer, valid until its next write
-   * @returns a new array with the bytes (or, when transient, possibly that view)
+   * @param transient small output may be a view of the writer's buffer, valid until its next
+   *   write, and a value holding large bytes is given as parts (see Serializer.dumpsTransient)
+   * @returns a new array with the bytes (or, when transient, possibly that view, or parts)
    * @throws SerializeError for functions, symbols, cycles and too deep nesting
    * @example
    * ```ts
@@ -82,13 +92,24 @@ export class MarshalWriter {
    * new MarshalWriter().write(2n ** 64n); // 6c 05000000 0000 0000 0000 0000 1000
    * ```
    */
-  write(value: unknown, transient = false): Uint8Array {
+  write(value: unknown, transient: true): Uint8Array | Uint8Array[];
+  write(value: unknown, transient?: false): Uint8Array;
+  write(value: unknown, transient = false): Uint8Array | Uint8Array[] {
     this.#busy = true;
     this.#pos = 0;
     this.#stack.length = 0;
     this.#protoClean = nothingEnumerableInherited();
+    this.#transient = transient;
+    this.#parts = null;
+    this.#partStart = 0;
+    this.#inSet = 0;
     try {
       this.#value(value, 0, false);
+      const parts = this.#parts as Uint8Array[] | null;
+      if (parts !== null) {
+        if (this.#pos > this.#partStart) parts.push(this.#buf.slice(this.#partStart, this.#pos));
+        return parts;
+      }
       if (this.#pos < HAND_OVER_FROM) {
         // Transient: a view of the scratch buffer, valid until the next write.
         return transient ? this.#buf.subarray(0, this.#pos) : this.#buf.slice(0, this.#pos);
@@ -101,6 +122,7 @@ export class MarshalWriter {
       return out;
     } finally {
       this.#busy = false;
+      this.#parts = null;
       this.#stack.length = 0;
       if (this.#buf.length > KEEP_AT_MOST) {
         this.#buf = new Uint8Array(INITIAL_SIZE);
@@ -285,6 +307,12 @@ export class MarshalWriter {
 
   #bytes(b: Uint8Array): void {
     this.#codeInt(MarshalCode.STRING, b.length);
+    if (this.#transient && b.length >= EXTERNAL_FROM && this.#inSet === 0) {
+      // Not copied: the message is written from the caller's own bytes.
+      (this.#parts ??= []).push(this.#buf.slice(this.#partStart, this.#pos), b);
+      this.#partStart = this.#pos;
+      return;
+    }
     this.#ensure(b.length);
     this.#buf.set(b, this.#pos);
     this.#pos += b.length;
@@ -390,10 +418,12 @@ export class MarshalWriter {
     this.#codeInt(key ? MarshalCode.FROZENSET : MarshalCode.SET, set.size);
     const start = this.#pos;
     const ends: number[] = [];
+    this.#inSet++;
     for (const item of set) {
       this.#value(item, depth + 1, true);
       ends.push(this.#pos);
     }
+    this.#inSet--;
     if (ends.length > 1) {
       const members: Uint8Array[] = [];
       let from = start;

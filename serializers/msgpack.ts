@@ -22,6 +22,8 @@ export interface MsgpackOptions {
 
 /** Sizes from which buffers are handed over instead of copied. */
 const HAND_OVER_FROM = 1 << 16;
+/** Bytes values from this size on are message parts of their own in transient output. */
+const EXTERNAL_FROM = 1 << 16;
 const EXT_COMPLEX = 0x30;
 const EXT_BIGINT = 0x31;
 const EXT_DATETIME = 0x32;
@@ -40,16 +42,35 @@ class MsgpackEncoder {
   #pos = 0;
   readonly #maxDepth: number;
   #stack: object[] = [];
+  /** Transient output with large bytes values: the parts so far, else null. */
+  #parts: Uint8Array[] | null = null;
+  /** Where the bytes of the scratch buffer not yet in a part begin. */
+  #partStart = 0;
+  #transient = false;
 
   constructor(maxDepth: number) {
     this.#maxDepth = maxDepth;
   }
 
-  /** @param transient small output may be a view of the scratch buffer, valid until the next call */
-  encode(value: unknown, transient = false): Uint8Array {
+  /**
+   * @param transient small output may be a view of the scratch buffer, valid until the next
+   *   call, and a value holding large bytes is given as parts (see Serializer.dumpsTransient)
+   */
+  encode(value: unknown, transient: true): Uint8Array | Uint8Array[];
+  encode(value: unknown, transient?: false): Uint8Array;
+  encode(value: unknown, transient = false): Uint8Array | Uint8Array[] {
     this.#pos = 0;
     this.#stack.length = 0;
+    this.#transient = transient;
+    this.#partStart = 0;
+    this.#parts = null;
     this.#value(value, 0);
+    const parts = this.#parts as Uint8Array[] | null;
+    if (parts !== null) {
+      this.#parts = null;
+      if (this.#pos > this.#partStart) parts.push(this.#buf.slice(this.#partStart, this.#pos));
+      return parts;
+    }
     if (this.#pos < HAND_OVER_FROM) {
       return transient ? this.#buf.subarray(0, this.#pos) : this.#buf.slice(0, this.#pos);
     }
@@ -175,6 +196,13 @@ class MsgpackEncoder {
     if (n < 0x100) this.#head(0xc4, 1, n);
     else if (n < 0x10000) this.#head(0xc5, 2, n);
     else this.#head(0xc6, 4, n);
+    if (this.#transient && n >= EXTERNAL_FROM) {
+      // Not copied: the message is written from the caller's own bytes (a copy of 10 MB into
+      // fresh memory costs more than its whole transfer over loopback).
+      (this.#parts ??= []).push(this.#buf.slice(this.#partStart, this.#pos), b);
+      this.#partStart = this.#pos;
+      return;
+    }
     this.#ensure(n);
     this.#buf.set(b, this.#pos);
     this.#pos += n;
@@ -654,8 +682,8 @@ export class MsgpackSerializer implements Serializer {
     return this.#encoder.encode(value);
   }
 
-  /** Like dumps; small output is a view valid until the next call (see Serializer). */
-  dumpsTransient(value: unknown): Uint8Array {
+  /** Like dumps, with the output rules of {@linkcode Serializer.dumpsTransient}. */
+  dumpsTransient(value: unknown): Uint8Array | Uint8Array[] {
     return this.#encoder.encode(value, true);
   }
 
@@ -674,13 +702,13 @@ export class MsgpackSerializer implements Serializer {
     return this.dumps([objectId, method, vargs, kwargs]);
   }
 
-  /** Like dumpsCall; small output is a view valid until the next call (see Serializer). */
+  /** Like dumpsCall, with the output rules of {@linkcode Serializer.dumpsTransient}. */
   dumpsCallTransient(
     objectId: string,
     method: string,
     vargs: readonly unknown[],
     kwargs: Record<string, unknown> | null,
-  ): Uint8Array {
+  ): Uint8Array | Uint8Array[] {
     return this.#encoder.encode([objectId, method, vargs, kwargs], true);
   }
 

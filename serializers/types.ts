@@ -59,17 +59,19 @@ export interface Serializer {
   loadsCall(data: Uint8Array): Call;
   /**
    * Optional, for the message encoder: like `dumps`, but small output may be a view of the
-   * serializer's own scratch buffer, valid only until its next call. The encoder copies it into
-   * the message at once, which saves an allocation per message.
+   * serializer's own scratch buffer, valid only until its next call (the encoder copies it into
+   * the message at once, which saves an allocation per message); and when the value holds bytes
+   * of 64 KiB or more, the output is a list of parts in which those are the caller's own arrays,
+   * not copies, to be written as they are.
    */
-  dumpsTransient?(value: unknown): Uint8Array;
+  dumpsTransient?(value: unknown): Uint8Array | Uint8Array[];
   /** Optional: `dumpsCall` with the output rules of {@linkcode Serializer.dumpsTransient}. */
   dumpsCallTransient?(
     objectId: string,
     method: string,
     vargs: readonly unknown[],
     kwargs: Record<string, unknown> | null,
-  ): Uint8Array;
+  ): Uint8Array | Uint8Array[];
 }
 
 /** The marker property of arrays made by {@linkcode tuple}. */

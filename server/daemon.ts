@@ -636,24 +636,27 @@ class ConnectionHandler {
   /**
    * Encodes a message and queues it; returns a promise only when it has to wait. A payload
    * below SEPARATE_PAYLOAD_SIZE is copied into the message at once, so it may be transient.
+   * A payload in parts (a result holding large bytes, not copied) is written before this
+   * connection's next request runs, which might change those bytes.
    */
   #send(
     header: { type: number; serializerId: number; seq: number; flags?: number },
-    payload: Uint8Array,
+    payload: Uint8Array | Uint8Array[],
     correlationId: Uint8Array,
     annotations: Record<string, Uint8Array> | undefined,
   ): Promise<void> | undefined {
-    const init = { ...header, payload, annotations, correlationId };
     const config = this.#daemon.config;
     if (config.COMPRESSION) {
+      // Compressed replies are serialized with dumps(): one array.
+      const init = { ...header, payload: payload as Uint8Array, annotations, correlationId };
       return buildMessage(init, { compress: true, maxMessageSize: config.MAX_MESSAGE_SIZE })
         .then((bytes) => {
           this.#outbox.addBytes(bytes);
           return this.#flushIfFull();
         });
     }
-    this.#outbox.add(init, config.MAX_MESSAGE_SIZE);
-    return this.#flushIfFull();
+    this.#outbox.add({ ...header, payload, annotations, correlationId }, config.MAX_MESSAGE_SIZE);
+    return payload instanceof Uint8Array ? this.#flushIfFull() : this.#flush();
   }
 
   /**
@@ -799,7 +802,7 @@ class ConnectionHandler {
     if (message.flags & Flags.ONEWAY) return;
     // The daemon's annotations (user code that may serialize) come before a transient payload.
     const daemonAnnotations = this.#daemon.annotations();
-    let payload: Uint8Array;
+    let payload: Uint8Array | Uint8Array[];
     try {
       // Without compression the payload is copied into the message before anything else runs.
       payload = serializer.dumpsTransient && !this.#daemon.config.COMPRESSION

@@ -89,6 +89,39 @@ describe("our Proxy against our Daemon", () => {
     }
   });
 
+  it("writes large bytes from the arrays that hold them, which stay whole and unchanged", async () => {
+    const held = Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 7) & 0xff);
+    const copy = held.slice();
+    class Holder {
+      get() {
+        return { data: held, tail: "after the bytes" };
+      }
+      sum(data: Uint8Array) {
+        return data.reduce((a, b) => a + b, 0);
+      }
+    }
+    expose(Holder);
+    const uri = daemon.register(new Holder(), "test.holder");
+    try {
+      for (const serializer of ["msgpack", "marshal"] as const) {
+        await using p = new Proxy(uri, { serializer });
+        const [first, second] = await Promise.all([p.get(), p.get()]) as Array<
+          { data: Uint8Array; tail: string }
+        >;
+        for (const got of [first, second]) {
+          assert.deepEqual(got.data, copy);
+          assert.equal(got.tail, "after the bytes");
+        }
+        assert.deepEqual(held, copy, `${serializer}: the method's array is whole after the reply`);
+        const arg = copy.slice();
+        assert.equal(await p.sum(arg), copy.reduce((a, b) => a + b, 0));
+        assert.deepEqual(arg, copy, `${serializer}: the caller's argument is whole after the call`);
+      }
+    } finally {
+      daemon.unregister("test.holder");
+    }
+  });
+
   it("pipelines many calls on one connection, answered in order", async () => {
     await using p = new Proxy(daemon.uriFor("test.service"), { serializer: "msgpack" });
     const n = 500;
