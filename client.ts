@@ -129,11 +129,9 @@ function invokeRemote(core: ProxyCore, name: string, args: unknown[]): Promise<u
       `remote object '${core._pyroUri}' has no exposed attribute or method '${name}'`,
     );
   }
-  // A Python proxy sends the positional arguments as a tuple. json and msgpack write tuples and
-  // lists alike, so they skip the mark (setting it is a slow property definition per call).
-  const format = core._pyroSerializerInstance.name;
-  const positional = format === "serpent" || format === "marshal" ? tuple(...vargs) : vargs;
-  return core._pyroInvoke(name, positional, kw, options);
+  // A Python proxy sends the positional arguments as a tuple; the proxy's serializer writes them
+  // so (marking them with tuple() here would be a slow property definition per call).
+  return core._pyroInvoke(name, vargs, kw, options);
 }
 
 async function getRemoteAttr(core: ProxyCore, name: string): Promise<unknown> {

@@ -21,10 +21,15 @@ def rss_bytes():
         return int(f.read().split()[1]) * PAGE_SIZE
 
 
+window_open = threading.Event()
+
+
 def sample_rss():
-    """Samples the RSS every 5 ms, as bench_server.ts does (ru_maxrss cannot be reset)."""
+    """Samples the RSS every 5 ms while a memory window is open, as bench_server.ts does
+    (ru_maxrss cannot be reset); idle otherwise, so that it does not disturb call rates."""
     global window_peak
     while True:
+        window_open.wait()
         window_peak = max(window_peak, rss_bytes())
         time.sleep(0.005)
 
@@ -55,9 +60,14 @@ class Bench:
         """Starts a memory window: returns the RSS now (MB); window_peak_mb() gives the peak since."""
         global window_peak
         window_peak = rss_bytes()
+        window_open.set()
         return window_peak / 1e6
 
     def window_peak_mb(self):
+        """Ends the window: the peak RSS since window_start_mb() (MB)."""
+        global window_peak
+        window_open.clear()
+        window_peak = max(window_peak, rss_bytes())
         return window_peak / 1e6
 
     def blob_str(self, size):

@@ -20,7 +20,7 @@ import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
 import type { Message } from "../protocol/message.ts";
 import { buildMessage } from "../protocol/message_stream.ts";
 import { getSerializer } from "../serializers/mod.ts";
-import { tuple } from "../serializers/types.ts";
+import { isTuple, tuple } from "../serializers/types.ts";
 import { SerializedBlob } from "./blob.ts";
 import type { Serializer, SerializerName } from "../serializers/types.ts";
 import { URI } from "../uri.ts";
@@ -365,7 +365,11 @@ export class ProxyCore {
       // Copied into the message below before anything else can run: saves an allocation. Large
       // bytes arguments are written from the caller's arrays, which it keeps until the reply.
       payload = serializer.dumpsCallTransient(objectId, method, vargs, kwargs);
-    } else payload = serializer.dumpsCall(objectId, method, vargs, kwargs);
+    } else {
+      // vargs as a Python proxy sends them: a tuple (dumpsCallTransient does this by itself).
+      const positional = serializer.name === "serpent" && !isTuple(vargs) ? tuple(...vargs) : vargs;
+      payload = serializer.dumpsCall(objectId, method, positional, kwargs);
+    }
     const oneway = options.oneway ?? this._pyroOneway.has(method);
     if (oneway) flags |= Flags.ONEWAY;
     const correlationId = options.correlationId !== undefined

@@ -10,7 +10,7 @@ import { SerializeError } from "../errors.ts";
 import { pythonFloatRepr } from "./pyfloat.ts";
 import { classToDict, dictToClass } from "./registry.ts";
 import { setOwn } from "./dict_builder.ts";
-import { isoFormat, utf8Decoder, utf8Encoder } from "./text.ts";
+import { isoFormat, utf8Decoder, utf8Encoder, utf8Transient } from "./text.ts";
 import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type Serializer } from "./types.ts";
 
 /** Options of the json serializer. */
@@ -436,6 +436,11 @@ export class JsonSerializer implements Serializer {
     return utf8Encoder.encode(this.#writer.write(value));
   }
 
+  /** Like dumps, with the output rules of {@linkcode Serializer.dumpsTransient}. */
+  dumpsTransient(value: unknown): Uint8Array {
+    return utf8Transient(this.#writer.write(value));
+  }
+
   /** Deserializes one value. */
   loads(data: Uint8Array): unknown {
     let text: string;
@@ -455,6 +460,16 @@ export class JsonSerializer implements Serializer {
     kwargs: Record<string, unknown> | null,
   ): Uint8Array {
     return this.dumps({ object: objectId, method, params: [...vargs], kwargs });
+  }
+
+  /** Like dumpsCall, with the output rules of {@linkcode Serializer.dumpsTransient}. */
+  dumpsCallTransient(
+    objectId: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+  ): Uint8Array {
+    return this.dumpsTransient({ object: objectId, method, params: [...vargs], kwargs });
   }
 
   /** Deserializes a call. */

@@ -7,7 +7,7 @@
 import { SerializeError } from "../errors.ts";
 import { SerpentParser } from "./serpent_parser.ts";
 import { SERPENT_HEADER, SerpentWriter } from "./serpent_writer.ts";
-import { utf8Encoder } from "./text.ts";
+import { utf8Encoder, utf8Transient } from "./text.ts";
 import { type Call, DEFAULT_MAX_DEPTH, type Serializer, tuple } from "./types.ts";
 
 // Strict like Python's codec, and keeping a byte order mark so that the parser
@@ -65,6 +65,11 @@ export class SerpentSerializer implements Serializer {
     return utf8Encoder.encode(SERPENT_HEADER + this.#writer.write(value));
   }
 
+  /** Like dumps, with the output rules of {@linkcode Serializer.dumpsTransient}. */
+  dumpsTransient(value: unknown): Uint8Array {
+    return utf8Transient(SERPENT_HEADER + this.#writer.write(value));
+  }
+
   /**
    * Deserializes one value. Only literals are read, nothing is evaluated.
    *
@@ -106,6 +111,19 @@ export class SerpentSerializer implements Serializer {
     kwargs: Record<string, unknown> | null,
   ): Uint8Array {
     return this.dumps(tuple(objectId, method, vargs, kwargs));
+  }
+
+  /**
+   * Like dumpsCall, with the output rules of {@linkcode Serializer.dumpsTransient}; `vargs` is
+   * always written as a tuple, as a Python proxy sends it.
+   */
+  dumpsCallTransient(
+    objectId: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+  ): Uint8Array {
+    return utf8Transient(SERPENT_HEADER + this.#writer.writeCall(objectId, method, vargs, kwargs));
   }
 
   /**

@@ -174,6 +174,35 @@ export class SerpentWriter {
     return this.#value(value, 0);
   }
 
+  /**
+   * A call as a Python proxy sends it, `(object_id, method, vargs, kwargs)` with `vargs` a
+   * tuple, without marking arrays with `tuple()` (a slow property definition, twice per call).
+   *
+   * @param objectId the object id
+   * @param method the method name
+   * @param vargs positional arguments, written as a tuple
+   * @param kwargs keyword arguments, or null
+   * @returns Python literal text
+   * @throws {SerializeError} as {@linkcode SerpentWriter.write} does
+   */
+  writeCall(
+    objectId: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+  ): string {
+    this.#stack.length = 0;
+    this.#enter(vargs, 1);
+    const args = vargs.length === 0
+      ? "()"
+      : vargs.length === 1
+      ? "(" + this.#value(vargs[0], 2) + ",)"
+      : "(" + this.#elements(vargs, 1) + ")";
+    this.#stack.pop();
+    return "(" + pythonStrRepr(objectId) + "," + pythonStrRepr(method) + "," + args + "," +
+      this.#value(kwargs, 1) + ")";
+  }
+
   #enter(obj: object, depth: number): void {
     if (depth > this.#maxDepth) {
       if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");

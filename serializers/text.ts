@@ -10,6 +10,27 @@ export const utf8Encoder: TextEncoder = new TextEncoder();
 /** Shared strict UTF-8 decoder: invalid bytes are an error, as in Python. */
 export const utf8Decoder: TextDecoder = new TextDecoder("utf-8", { fatal: true });
 
+const scratch = new Uint8Array(1 << 16);
+
+/**
+ * UTF-8 of a string into a reused buffer, for the serializers' transient output (see
+ * `Serializer.dumpsTransient`): a view valid only until the next call. A string that might not
+ * fit (over 21,845 UTF-16 units) gets an array of its own.
+ *
+ * @param s the text
+ * @returns its UTF-8 bytes
+ * @example
+ * ```ts
+ * import { utf8Transient } from "./text.ts";
+ * utf8Transient("hé").length; // 3
+ * ```
+ */
+export function utf8Transient(s: string): Uint8Array {
+  if (s.length * 3 > scratch.length) return utf8Encoder.encode(s);
+  const { written } = utf8Encoder.encodeInto(s, scratch);
+  return scratch.subarray(0, written);
+}
+
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const B64_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;

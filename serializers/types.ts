@@ -58,14 +58,18 @@ export interface Serializer {
   /** Deserializes a call. */
   loadsCall(data: Uint8Array): Call;
   /**
-   * Optional, for the message encoder: like `dumps`, but small output may be a view of the
-   * serializer's own scratch buffer, valid only until its next call (the encoder copies it into
+   * Optional, for the message encoder: like `dumps`, but small output may be a view of a
+   * serializer's scratch buffer, valid only until the next call of a serializer (the encoder copies it into
    * the message at once, which saves an allocation per message); and when the value holds bytes
    * of 64 KiB or more, the output is a list of parts in which those are the caller's own arrays,
    * not copies, to be written as they are.
    */
   dumpsTransient?(value: unknown): Uint8Array | Uint8Array[];
-  /** Optional: `dumpsCall` with the output rules of {@linkcode Serializer.dumpsTransient}. */
+  /**
+   * Optional: `dumpsCall` with the output rules of {@linkcode Serializer.dumpsTransient}, `vargs`
+   * written as a Python proxy sends them (a tuple where the format has tuples) whether or not
+   * they are marked with `tuple()`.
+   */
   dumpsCallTransient?(
     objectId: string,
     method: string,

@@ -7,6 +7,7 @@ import { Outbox } from "../../protocol/outbox.ts";
 import { encodeMessage, type MessageInit, SEPARATE_PAYLOAD_SIZE } from "../../protocol/message.ts";
 import { MessageTooLargeError, ProtocolError } from "../../errors.ts";
 import { getSerializer } from "../../serializers/mod.ts";
+import { tuple } from "../../serializers/types.ts";
 
 function init(seq: number, size: number, extra: Partial<MessageInit> = {}): MessageInit {
   return {
@@ -155,7 +156,7 @@ describe("outbox", () => {
   });
 
   it("serializers' transient output is a view of scratch memory; dumps stays a copy", () => {
-    for (const name of ["msgpack", "marshal"] as const) {
+    for (const name of ["msgpack", "marshal", "serpent", "json"] as const) {
       const serializer = getSerializer(name);
       const copy = serializer.dumps("first");
       const transient = serializer.dumpsTransient!("first");
@@ -163,9 +164,20 @@ describe("outbox", () => {
       serializer.dumpsTransient!("other");
       assert.notDeepEqual(transient, copy, `${name}: the view is reused by the next call`);
       assert.deepEqual(serializer.loads(copy), "first");
-      const call = serializer.dumpsCallTransient!("obj", "m", [1], null);
-      assert.deepEqual(call, serializer.dumpsCall("obj", "m", [1], null));
-      // Large output is handed over, never a view that the next call could overwrite.
+      // vargs go as a Python proxy sends them, a tuple, marked or not.
+      for (const vargs of [[], [1], ["a", [2.5, null]]]) {
+        for (const kwargs of [null, { k: 1 }]) {
+          assert.deepEqual(
+            serializer.dumpsCallTransient!("obj", "m", vargs, kwargs),
+            serializer.dumpsCall("obj", "m", tuple(...vargs), kwargs),
+            `${name} ${JSON.stringify(vargs)} ${JSON.stringify(kwargs)}`,
+          );
+        }
+      }
+      const cyclic: unknown[] = [];
+      cyclic.push(cyclic);
+      assert.throws(() => serializer.dumpsCallTransient!("obj", "m", cyclic, null));
+      // Large output is never a view that the next call could overwrite.
       const big = serializer.dumpsTransient!("x".repeat(SEPARATE_PAYLOAD_SIZE)) as Uint8Array;
       const before = big.slice();
       serializer.dumpsTransient!("y".repeat(SEPARATE_PAYLOAD_SIZE));
