@@ -1,8 +1,8 @@
 /**
  * A message channel over one byte connection, for the client side: requests
  * are written back to back (pipelined; messages queued in the same turn go
- * out in one write, from the outbox's buffer), replies are matched to their request by
- * sequence number, so a reply that arrives after its caller gave up (timeout,
+ * out in one write, from the outbox's buffer), replies are matched to their
+ * request by sequence number, so a reply that arrives after its caller gave up (timeout,
  * abort) is dropped and can never reach another caller.
  *
  * @module
@@ -94,11 +94,16 @@ export class Channel {
    * Writes a message; resolves when the transport accepted it.
    *
    * @param message the message's fields (a small payload is copied at once), or its bytes
-   * @throws {ProtocolError} or {MessageTooLargeError} for a message that cannot be encoded
+   * @returns rejects with ProtocolError or MessageTooLargeError for a message that cannot be
+   *   encoded, as when the connection fails
    */
   send(message: Outgoing): Promise<void> {
     if (this.#closedError) return Promise.reject(this.#closedError);
-    this.#enqueue(message);
+    try {
+      this.#enqueue(message);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     this.#flushing ??= this.#flush();
     return this.#flushing;
   }
