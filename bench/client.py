@@ -85,12 +85,12 @@ out["connect_call_close"] = done / (time.perf_counter() - start)
 def aggregate_worker(threads, start_at, stop_at, results):
     """One process of the aggregate measurement: `threads` clients calling from start_at to stop_at."""
     counts = [0] * threads
+    go = threading.Event()
 
     def client(i):
         with Pyro5.api.Proxy(uri) as p:
             p._pyroBind()
-            while time.time() < start_at:
-                time.sleep(0.001)
+            go.wait()
             while time.time() < stop_at:
                 p.echo(42)
                 counts[i] += 1
@@ -98,16 +98,19 @@ def aggregate_worker(threads, start_at, stop_at, results):
     workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
     for w in workers:
         w.start()
+    time.sleep(max(0.0, start_at - time.time()))
+    go.set()
     for w in workers:
         w.join()
     results.put(sum(counts))
 
 
 # Aggregate rate: Python clients spread over processes (one process is held back by its GIL).
-for clients in (10, 100):
-    procs_n = 2 if clients == 10 else 4
+for clients in (10, 100, 1000):
+    procs_n = {10: 2, 100: 4, 1000: 8}[clients]
     results = multiprocessing.Queue()
-    start_at = time.time() + 1  # time to start the processes and connect every client
+    # Time to start the processes and connect every client.
+    start_at = time.time() + (4 if clients == 1000 else 1)
     stop_at = start_at + seconds
     procs = [multiprocessing.Process(target=aggregate_worker,
                                      args=(clients // procs_n, start_at, stop_at, results))
