@@ -65,9 +65,9 @@ export class FrameDecoder {
       if (this.#current === null) {
         // Fast path: a whole header inside this chunk needs no copy.
         if (this.#headerFill === 0 && chunk.length - offset >= HEADER_SIZE) {
-          this.#start(chunk.subarray(offset, offset + HEADER_SIZE));
+          this.#current = parseHeader(chunk, this.#maxMessageSize, offset);
           // The correlation id is a view of this chunk, so the chunk must stay as it is.
-          if (this.#current!.correlationId !== null) this.#keptChunk = true;
+          if (this.#current.correlationId !== null) this.#keptChunk = true;
           offset += HEADER_SIZE;
         } else {
           const take = Math.min(HEADER_SIZE - this.#headerFill, chunk.length - offset);
@@ -77,7 +77,7 @@ export class FrameDecoder {
           if (this.#headerFill < HEADER_SIZE) break;
           this.#headerFill = 0;
           // A copy: the header buffer is reused for the next message and the id is a view of it.
-          this.#start(this.#header.slice());
+          this.#current = parseHeader(this.#header.slice(), this.#maxMessageSize);
         }
       }
       const header = this.#current!;
@@ -85,7 +85,7 @@ export class FrameDecoder {
       if (this.#body === null) {
         if (chunk.length - offset >= size) {
           this.#keptChunk = true;
-          out.push(this.#finish(header, chunk.subarray(offset, offset + size)));
+          out.push(this.#finish(header, chunk, offset));
           offset += size;
           continue;
         }
@@ -99,7 +99,7 @@ export class FrameDecoder {
       if (this.#bodyFill === size) {
         const body = this.#body;
         this.#body = null;
-        out.push(this.#finish(header, body));
+        out.push(this.#finish(header, body, 0));
       }
     }
     return out;
@@ -139,7 +139,7 @@ export class FrameDecoder {
     this.#bodyFill += n;
     if (this.#bodyFill < body.length) return null;
     this.#body = null;
-    return this.#finish(header, body);
+    return this.#finish(header, body, 0);
   }
 
   /**
@@ -161,15 +161,13 @@ export class FrameDecoder {
     }
   }
 
-  #start(headerBytes: Uint8Array): void {
-    this.#current = parseHeader(headerBytes, this.#maxMessageSize);
-  }
-
-  #finish(header: MessageHeader, body: Uint8Array): RawMessage {
+  /** The message whose body is `header`'s size of bytes of `bytes` from `at` (views, no copy). */
+  #finish(header: MessageHeader, bytes: Uint8Array, at: number): RawMessage {
     this.#current = null;
+    const payloadAt = at + header.annotationsSize;
     const annotations = header.annotationsSize === 0
       ? new Map<string, Uint8Array>()
-      : parseAnnotations(body.subarray(0, header.annotationsSize));
+      : parseAnnotations(bytes.subarray(at, payloadAt));
     return {
       type: header.type,
       serializerId: header.serializerId,
@@ -177,7 +175,7 @@ export class FrameDecoder {
       seq: header.seq,
       correlationId: header.correlationId,
       annotations,
-      payload: body.subarray(header.annotationsSize),
+      payload: bytes.subarray(payloadAt, payloadAt + header.dataSize),
     };
   }
 }

@@ -99,8 +99,9 @@ function hexOf(bytes: Uint8Array): string {
  * Reads and checks a header: tag, version, magic, then the size against the
  * limit, all before anything is allocated for the body.
  *
- * @param bytes at least 40 bytes, the header first
+ * @param bytes at least 40 bytes from `at`, the header first
  * @param maxMessageSize the most annotation plus payload bytes accepted
+ * @param at where the header starts in `bytes` (a decoder reads it in place, without a view)
  * @returns the header fields; the correlation id is a view of `bytes`
  * @throws {ProtocolError} naming the field that is wrong and what it held
  * @throws {MessageTooLargeError} when the declared size is over the limit
@@ -113,21 +114,27 @@ function hexOf(bytes: Uint8Array): string {
 export function parseHeader(
   bytes: Uint8Array,
   maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE,
+  at = 0,
 ): MessageHeader {
-  if (bytes.length < HEADER_SIZE) {
-    throw new ProtocolError(`header too short: ${bytes.length} bytes, expected ${HEADER_SIZE}`);
-  }
-  if (bytes[0] !== TAG[0] || bytes[1] !== TAG[1] || bytes[2] !== TAG[2] || bytes[3] !== TAG[3]) {
+  if (bytes.length - at < HEADER_SIZE) {
     throw new ProtocolError(
-      `invalid data: tag is 0x${hexOf(bytes.subarray(0, 4))}, expected "PYRO"`,
+      `header too short: ${bytes.length - at} bytes, expected ${HEADER_SIZE}`,
+    );
+  }
+  if (
+    bytes[at] !== TAG[0] || bytes[at + 1] !== TAG[1] || bytes[at + 2] !== TAG[2] ||
+    bytes[at + 3] !== TAG[3]
+  ) {
+    throw new ProtocolError(
+      `invalid data: tag is 0x${hexOf(bytes.subarray(at, at + 4))}, expected "PYRO"`,
     );
   }
   // Fields read byte by byte: a DataView per message costs more than the whole header.
-  const version = u16(bytes, 4);
+  const version = u16(bytes, at + 4);
   if (version !== PROTOCOL_VERSION) {
     throw new ProtocolError(`invalid protocol version: ${version} (expected ${PROTOCOL_VERSION})`);
   }
-  const magic = u16(bytes, 38);
+  const magic = u16(bytes, at + 38);
   if (magic !== MAGIC) {
     throw new ProtocolError(
       `invalid message or protocol version: magic is 0x${
@@ -135,23 +142,25 @@ export function parseHeader(
       }, expected 0x4dc5`,
     );
   }
-  const dataSize = u32(bytes, 12);
-  const annotationsSize = u32(bytes, 16);
+  const dataSize = u32(bytes, at + 12);
+  const annotationsSize = u32(bytes, at + 16);
   if (dataSize + annotationsSize > maxMessageSize) {
     throw new MessageTooLargeError(
       `message too large (${dataSize + annotationsSize}, max=${maxMessageSize})`,
     );
   }
-  const flags = u16(bytes, 8);
+  const flags = u16(bytes, at + 8);
   return {
-    type: bytes[6],
-    serializerId: bytes[7],
+    type: bytes[at + 6],
+    serializerId: bytes[at + 7],
     flags,
-    seq: u16(bytes, 10),
+    seq: u16(bytes, at + 10),
     dataSize,
     annotationsSize,
     // A view: a copy is an ArrayBuffer of its own, which costs more than the rest of the header.
-    correlationId: flags & Flags.CORR_ID ? bytes.subarray(20, 20 + CORRELATION_ID_SIZE) : null,
+    correlationId: flags & Flags.CORR_ID
+      ? bytes.subarray(at + 20, at + 20 + CORRELATION_ID_SIZE)
+      : null,
   };
 }
 

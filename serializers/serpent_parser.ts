@@ -12,6 +12,11 @@ import { dictToClass } from "./registry.ts";
 import { fromBase64 } from "./text.ts";
 import { DictBuilder } from "./dict_builder.ts";
 import { Complex, DEFAULT_MAX_DEPTH, tuple } from "./types.ts";
+import { SERPENT_HEADER } from "./serpent_writer.ts";
+
+const HEADER_LENGTH = SERPENT_HEADER.length;
+/** Characters that make a line more than the start of an expression: blanks, comments, breaks. */
+const LINE_START_SPECIAL = new Set([0x20, 0x09, 0x0c, 0x23, 0x0a, 0x0d]);
 
 /** Options of the parser. */
 export interface SerpentParseOptions {
@@ -119,6 +124,11 @@ export class SerpentParser {
    */
   #leadingLines(): void {
     const s = this.#s;
+    // The usual case, Pyro's header line and the expression right after it, without the scan.
+    if (s.startsWith(SERPENT_HEADER) && !LINE_START_SPECIAL.has(s.charCodeAt(HEADER_LENGTH))) {
+      this.#i = HEADER_LENGTH;
+      return;
+    }
     let i = 0;
     for (let first = true;; first = false) {
       const lineStart = i;

@@ -148,7 +148,11 @@ describe("golden messages", () => {
       assert.equal(h.dataSize, want.data_size, label);
       assert.equal(h.annotationsSize, want.annotations_size, label);
       assert.equal(h.flags, want.flags, label);
+      // Read in place after other bytes, as the frame decoder does: the same fields.
+      const shifted = fromHex("00ff" + want.full_hex);
+      assert.deepEqual(parseHeader(shifted, undefined, 2), h, label);
     }
+    assert.throws(() => parseHeader(new Uint8Array(50), undefined, 20), /header too short: 30/);
   });
 });
 

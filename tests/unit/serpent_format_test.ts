@@ -192,6 +192,12 @@ describe("serpent parser", () => {
 
   it("reads what Python writes and what people type: header, comments, layout, string forms", () => {
     assert.deepEqual(loads(HEADER + "[1]"), [1]);
+    // What may follow the header line is what may follow any comment line.
+    assert.deepEqual(loads(HEADER + "# more\n\n[1]"), [1]);
+    assert.deepEqual(loads(HEADER + "\r\n(1,)"), [1]);
+    assert.throws(() => loads(HEADER + "  [1]"), /unexpected indent/);
+    assert.throws(() => loads(HEADER), /empty input/);
+    assert.throws(() => loads(HEADER + "\n"), /empty input/);
     assert.deepEqual(loads("# a comment\r\n  # another\n[1, # inline\n 2,\n]\n\n"), [1, 2]);
     assert.deepEqual(loads("{\n  'a': [\n    1,\n    2\n  ],\n  'b': (\n    1,\n  )\n}"), {
       a: [1, 2],
