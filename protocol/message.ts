@@ -30,6 +30,7 @@ import {
   MAGIC,
   PROTOCOL_VERSION,
 } from "./constants.ts";
+import { TRANSIENT_BELOW } from "../serializers/types.ts";
 
 /** A whole message, as sent or as received (payload already inflated on receipt). */
 export interface Message {
@@ -261,8 +262,12 @@ export function encodeMessage(
   return encodeMessageParts(init, maxMessageSize, Infinity)[0];
 }
 
-/** Payloads from this size on are not copied behind the header by {@linkcode encodeMessageParts}. */
-export const SEPARATE_PAYLOAD_SIZE = 1 << 16;
+/**
+ * Payloads from this size on are not copied behind the header by {@linkcode encodeMessageParts}
+ * (nor by the outbox). The serializers' `TRANSIENT_BELOW`: their scratch views are shorter, so
+ * every view is copied before the serializer runs again.
+ */
+export const SEPARATE_PAYLOAD_SIZE: number = TRANSIENT_BELOW;
 
 /**
  * Like {@linkcode encodeMessage}, but a payload of `separateFrom` bytes or more

@@ -72,47 +72,18 @@ export class Outbox {
    */
   add(message: OutgoingMessage, maxMessageSize: number): void {
     const payload = message.payload;
-    if (!(payload instanceof Uint8Array)) return this.#addParts(message, payload, maxMessageSize);
-    const checked = checkMessage(message, payload.length, maxMessageSize);
-    const separate = payload.length >= SEPARATE_PAYLOAD_SIZE;
-    const head = HEADER_SIZE + checked.annotationsSize;
-    this.#reserve(separate ? head : head + payload.length);
-    const offset = writeMessageHead(this.#buf, this.#pos, message, checked);
-    if (separate) {
-      this.#pos = offset;
-      this.#seal();
-      this.#parts.push(payload);
-      this.#large.push(payload);
-    } else {
-      this.#buf.set(payload, offset);
-      this.#pos = offset + payload.length;
-    }
-    this.#size += head + payload.length;
-    this.#count++;
-  }
-
-  #addParts(
-    message: OutgoingMessage,
-    payload: readonly Uint8Array[],
-    maxMessageSize: number,
-  ): void {
+    const whole = payload instanceof Uint8Array;
     let size = 0;
-    for (const part of payload) size += part.length;
+    if (whole) size = payload.length;
+    else for (const part of payload) size += part.length;
     const checked = checkMessage(message, size, maxMessageSize);
     const head = HEADER_SIZE + checked.annotationsSize;
     this.#reserve(head);
     this.#pos = writeMessageHead(this.#buf, this.#pos, message, checked);
-    for (const part of payload) {
-      if (part.length >= SEPARATE_PAYLOAD_SIZE) {
-        // Somebody else's bytes (a value the caller holds): written as they are, never freed.
-        this.#seal();
-        this.#parts.push(part);
-      } else {
-        this.#reserve(part.length);
-        this.#buf.set(part, this.#pos);
-        this.#pos += part.length;
-      }
-    }
+    // A payload given whole may be freed by the caller once written; parts are somebody
+    // else's bytes (a value the caller holds), never freed.
+    if (whole) this.#append(payload, true);
+    else for (const part of payload) this.#append(part, false);
     this.#size += head + size;
     this.#count++;
   }
@@ -124,17 +95,22 @@ export class Outbox {
    * @param bytes a whole message
    */
   addBytes(bytes: Uint8Array): void {
+    this.#append(bytes, true);
+    this.#size += bytes.length;
+    this.#count++;
+  }
+
+  /** Copies small bytes into the buffer; large ones become a part of their own. */
+  #append(bytes: Uint8Array, given: boolean): void {
     if (bytes.length >= SEPARATE_PAYLOAD_SIZE) {
       this.#seal();
       this.#parts.push(bytes);
-      this.#large.push(bytes);
+      if (given) this.#large.push(bytes);
     } else {
       this.#reserve(bytes.length);
       this.#buf.set(bytes, this.#pos);
       this.#pos += bytes.length;
     }
-    this.#size += bytes.length;
-    this.#count++;
   }
 
   /**
@@ -149,7 +125,7 @@ export class Outbox {
     this.#seal();
     const parts = this.#parts;
     const large = this.#large;
-    if (parts.length === 0) return large;
+    if (parts.length === 0) return [];
     this.#parts = [];
     this.#large = [];
     this.#size = 0;

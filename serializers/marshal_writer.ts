@@ -15,7 +15,7 @@
 import { SerializeError } from "../errors.ts";
 import { classToDict } from "./registry.ts";
 import { isoFormat, utf8Encoder } from "./text.ts";
-import { Complex, DEFAULT_MAX_DEPTH, isTuple, PyFloat } from "./types.ts";
+import { Complex, DEFAULT_MAX_DEPTH, isTuple, PyFloat, TRANSIENT_BELOW } from "./types.ts";
 import { MarshalCode } from "./marshal_reader.ts";
 
 /** Options of {@linkcode MarshalWriter}. */
@@ -29,10 +29,6 @@ const INITIAL_SIZE = 65536;
 const BY_CHUNKS_BELOW = 2n ** 900n;
 /** A buffer grown past this by one big value is dropped after the call. */
 const KEEP_AT_MOST = 1 << 24;
-/** Results from this size on are handed out in the writer's own buffer instead of a copy. */
-const HAND_OVER_FROM = 1 << 16;
-/** Bytes values from this size on are message parts of their own in transient output. */
-const EXTERNAL_FROM = 1 << 16;
 
 /**
  * Writes values in marshal format into one reused, growing buffer.
@@ -110,7 +106,8 @@ export class MarshalWriter {
         if (this.#pos > this.#partStart) parts.push(this.#buf.slice(this.#partStart, this.#pos));
         return parts;
       }
-      if (this.#pos < HAND_OVER_FROM) {
+      // Shorter results are a copy (or the transient view); longer ones take the buffer itself.
+      if (this.#pos < TRANSIENT_BELOW) {
         // Transient: a view of the scratch buffer, valid until the next write.
         return transient ? this.#buf.subarray(0, this.#pos) : this.#buf.slice(0, this.#pos);
       }
@@ -307,7 +304,7 @@ export class MarshalWriter {
 
   #bytes(b: Uint8Array): void {
     this.#codeInt(MarshalCode.STRING, b.length);
-    if (this.#transient && b.length >= EXTERNAL_FROM && this.#inSet === 0) {
+    if (this.#transient && b.length >= TRANSIENT_BELOW && this.#inSet === 0) {
       // Not copied: the message is written from the caller's own bytes.
       (this.#parts ??= []).push(this.#buf.slice(this.#partStart, this.#pos), b);
       this.#partStart = this.#pos;

@@ -11,7 +11,14 @@ import { SerializeError } from "../errors.ts";
 import { classToDict, dictToClass } from "./registry.ts";
 import { DictBuilder } from "./dict_builder.ts";
 import { utf8Decoder, utf8Encoder } from "./text.ts";
-import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type Serializer } from "./types.ts";
+import {
+  type Call,
+  Complex,
+  DEFAULT_MAX_DEPTH,
+  PyFloat,
+  type Serializer,
+  TRANSIENT_BELOW,
+} from "./types.ts";
 import { callFromValue } from "./serpent.ts";
 
 /** Options of the msgpack serializer. */
@@ -20,10 +27,8 @@ export interface MsgpackOptions {
   maxDepth?: number;
 }
 
-/** Sizes from which buffers are handed over instead of copied. */
-const HAND_OVER_FROM = 1 << 16;
-/** Bytes values from this size on are message parts of their own in transient output. */
-const EXTERNAL_FROM = 1 << 16;
+/** Bytes values from this size on are decoded as views of the data rather than copies. */
+const VIEW_FROM = 1 << 16;
 const EXT_COMPLEX = 0x30;
 const EXT_BIGINT = 0x31;
 const EXT_DATETIME = 0x32;
@@ -71,7 +76,7 @@ class MsgpackEncoder {
       if (this.#pos > this.#partStart) parts.push(this.#buf.slice(this.#partStart, this.#pos));
       return parts;
     }
-    if (this.#pos < HAND_OVER_FROM) {
+    if (this.#pos < TRANSIENT_BELOW) {
       return transient ? this.#buf.subarray(0, this.#pos) : this.#buf.slice(0, this.#pos);
     }
     // A large result takes the buffer itself rather than a copy of it; the next call starts a
@@ -196,7 +201,7 @@ class MsgpackEncoder {
     if (n < 0x100) this.#head(0xc4, 1, n);
     else if (n < 0x10000) this.#head(0xc5, 2, n);
     else this.#head(0xc6, 4, n);
-    if (this.#transient && n >= EXTERNAL_FROM) {
+    if (this.#transient && n >= TRANSIENT_BELOW) {
       // Not copied: the message is written from the caller's own bytes (a copy of 10 MB into
       // fresh memory costs more than its whole transfer over loopback).
       (this.#parts ??= []).push(this.#buf.slice(this.#partStart, this.#pos), b);
@@ -557,7 +562,7 @@ class MsgpackDecoder {
     this.#pos += n;
     // Small values are copied, since a view would keep the whole received message alive; a
     // large one that is most of that message is handed out as a view, not copied.
-    return n >= HAND_OVER_FROM && n * 2 >= this.#b.length
+    return n >= VIEW_FROM && n * 2 >= this.#b.length
       ? this.#b.subarray(this.#pos - n, this.#pos)
       : this.#b.slice(this.#pos - n, this.#pos);
   }

@@ -4,18 +4,20 @@
  *
  * @module
  */
+import { TRANSIENT_BELOW } from "./types.ts";
 
 /** Shared UTF-8 encoder. */
 export const utf8Encoder: TextEncoder = new TextEncoder();
 /** Shared strict UTF-8 decoder: invalid bytes are an error, as in Python. */
 export const utf8Decoder: TextDecoder = new TextDecoder("utf-8", { fatal: true });
 
-const scratch = new Uint8Array(1 << 16);
+const scratch = new Uint8Array(TRANSIENT_BELOW);
 
 /**
  * UTF-8 of a string into a reused buffer, for the serializers' transient output (see
- * `Serializer.dumpsTransient`): a view valid only until the next call. A string that might not
- * fit (over 21,845 UTF-16 units) gets an array of its own.
+ * `Serializer.dumpsTransient`): a view valid only until the next call, shorter than
+ * `TRANSIENT_BELOW`. A string that might not fit (3 bytes per UTF-16 unit) gets an array of its
+ * own.
  *
  * @param s the text
  * @returns its UTF-8 bytes
@@ -26,7 +28,7 @@ const scratch = new Uint8Array(1 << 16);
  * ```
  */
 export function utf8Transient(s: string): Uint8Array {
-  if (s.length * 3 > scratch.length) return utf8Encoder.encode(s);
+  if (s.length * 3 >= scratch.length) return utf8Encoder.encode(s);
   const { written } = utf8Encoder.encodeInto(s, scratch);
   return scratch.subarray(0, written);
 }

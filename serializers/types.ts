@@ -78,6 +78,15 @@ export interface Serializer {
   ): Uint8Array | Uint8Array[];
 }
 
+/**
+ * The size that {@linkcode Serializer.dumpsTransient} output keeps to: output shorter than this
+ * may be a view of scratch memory, output this long or longer owns its bytes (an encoder hands
+ * over its buffer), and bytes values this long or longer come out as parts of their own. The
+ * message encoder copies payloads shorter than this at once (it is the protocol's
+ * `SEPARATE_PAYLOAD_SIZE`), so the two rules cannot drift apart.
+ */
+export const TRANSIENT_BELOW = 1 << 16;
+
 /** The marker property of arrays made by {@linkcode tuple}. */
 export const TUPLE: unique symbol = Symbol.for("pyro5.tuple");
 
