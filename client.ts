@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { PyroError } from "./errors.ts";
+import { AttributeError, PyroError } from "./errors.ts";
 import { getLogger } from "./logging.ts";
 import { Flags } from "./protocol/constants.ts";
 import {
@@ -125,7 +125,7 @@ function invokeRemote(core: ProxyCore, name: string, args: unknown[]): Promise<u
         `'${name}' is a remote attribute, not a method: read it with await proxy.${name}`,
       );
     }
-    throw new PyroError(
+    throw new AttributeError(
       `remote object '${core._pyroUri}' has no exposed attribute or method '${name}'`,
     );
   }
@@ -137,7 +137,9 @@ function invokeRemote(core: ProxyCore, name: string, args: unknown[]): Promise<u
 async function getRemoteAttr(core: ProxyCore, name: string): Promise<unknown> {
   if (!core._pyroConnected) await core._pyroBind();
   if (!core._pyroAttrs.has(name)) {
-    throw new PyroError(`remote object '${core._pyroUri}' has no exposed attribute '${name}'`);
+    throw new AttributeError(
+      `remote object '${core._pyroUri}' has no exposed attribute or method '${name}'`,
+    );
   }
   return core._pyroInvoke("__getattr__", tuple(name), null);
 }
@@ -152,7 +154,9 @@ async function getRemoteAttr(core: ProxyCore, name: string): Promise<unknown> {
 export async function setRemoteAttr(proxy: ProxyCore, name: string, value: unknown): Promise<void> {
   if (!proxy._pyroConnected) await proxy._pyroBind();
   if (!proxy._pyroAttrs.has(name)) {
-    throw new PyroError(`remote object '${proxy._pyroUri}' has no exposed attribute '${name}'`);
+    throw new AttributeError(
+      `remote object '${proxy._pyroUri}' has no exposed attribute or method '${name}'`,
+    );
   }
   await proxy._pyroInvoke("__setattr__", tuple(name, value), null);
 }
@@ -360,15 +364,32 @@ registerClassToDict(ProxyCore, (p: ProxyCore) => ({
   ),
 }));
 
+/** The serializer names a proxy state may carry; any other falls back to the default. */
+const SERIALIZER_NAMES: ReadonlySet<string> = new Set(["serpent", "marshal", "json", "msgpack"]);
+
+// A received proxy: Pyro5's 6-element state (uri, oneway, methods, attrs, handshake, serializer),
+// or the 7-element Pyro4 layout that Pyrolite (Java, .NET) sends: (uri, oneway, methods, attrs,
+// timeout, handshake, maxretries). Like Python, an unknown serializer name means the default.
 registerDictToClass("Pyro5.client.Proxy", (_name, dict) => {
   const state = dict.state;
   if (!Array.isArray(state) || state.length < 1) {
     throw new PyroError("invalid proxy state in class dict");
   }
-  const [uri, oneway, methods, attrs, handshake, serializer] = state;
+  const pyro4 = state.length === 7;
+  const [uri, oneway, methods, attrs] = state;
+  const handshake = pyro4 ? state[5] : state.length >= 6 ? state[4] : "hello";
+  const serializer = pyro4 ? undefined : state[5];
+  const known = typeof serializer === "string" && SERIALIZER_NAMES.has(serializer);
+  if (serializer !== undefined && serializer !== null && !known) {
+    log.debug(`proxy state names unknown serializer ${String(serializer)}: using the default`);
+  }
+  const timeout = pyro4 && typeof state[4] === "number" && state[4] > 0 ? state[4] : undefined;
+  const maxRetries = pyro4 && typeof state[6] === "number" ? state[6] : undefined;
   const core = new ProxyCore(String(uri), {
-    handshake: state.length >= 6 ? handshake : "hello",
-    serializer: typeof serializer === "string" ? serializer as SerializerName : undefined,
+    handshake,
+    serializer: known ? serializer as SerializerName : undefined,
+    timeout,
+    maxRetries,
   });
   const names = (v: unknown) =>
     new Set(v instanceof Set || Array.isArray(v) ? [...v].map(String) : []);

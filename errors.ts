@@ -109,6 +109,29 @@ export class RemoteError extends Error {
   }
 }
 
+/**
+ * Python's `AttributeError`: a remote member that does not exist, is not exposed, or cannot be
+ * written. The proxy raises it for names the remote object does not expose; the daemon sends
+ * it to Python as `builtins.AttributeError`; one that comes from Python arrives as this class.
+ *
+ * @example
+ * ```ts
+ * import { AttributeError } from "./errors.ts";
+ * const e = new AttributeError("remote object 'PYRO:x@h:1' has no exposed attribute or method 'y'");
+ * console.log(e.pythonClass); // builtins.AttributeError
+ * ```
+ */
+export class AttributeError extends RemoteError {
+  /**
+   * Creates an instance.
+   * @param message the message
+   * @param attributes the exception's instance attributes (a remote traceback)
+   */
+  constructor(message: string, attributes: Record<string, unknown> = {}) {
+    super("builtins.AttributeError", [message], attributes);
+  }
+}
+
 /** Python's `str(exc)`: the single arg, or the args tuple. */
 export function formatArgs(args: unknown[]): string {
   if (args.length === 0) return "";

@@ -3,8 +3,15 @@
  * each usable as a plain function and as a TC39 decorator.
  * Python: `Pyro5.api.expose`, `oneway`, `behavior`.
  *
- * Only exposed members are reachable; names starting with `_` never are,
- * and nothing of the JavaScript object model ever is.
+ * Only exposed members are reachable. Names starting with `_` never are, except
+ * `__dunder__`-shaped ones (two underscores on both sides), which follow
+ * Pyro5's rule: reachable unless they are one of Python's own special names
+ * (`__init__`, `__call__`, `__getattr__`, ...). Nothing of the JavaScript object
+ * model (`constructor`, `__proto__`, `__defineGetter__`, ...) ever is.
+ *
+ * A member name may carry its signature, `"echo(message)"`, which says how
+ * Python callers' keyword arguments bind to its parameters (see
+ * `server/signature.ts`); without one, the method's own parameter list says.
  *
  * @example
  * ```ts
@@ -21,6 +28,7 @@
  *
  * @module
  */
+import { parseDeclaration, type Signature } from "./server/signature.ts";
 
 /** How a daemon makes instances of a registered class. */
 export type InstanceMode = "single" | "session" | "percall";
@@ -48,12 +56,16 @@ interface Exposure {
   /** Members marked oneway. */
   oneway: Set<string>;
   behavior?: BehaviorOptions;
+  /** Signatures declared with the member names (`"echo(message)"`). */
+  signatures: Map<string, Signature>;
 }
 
 const exposures = new WeakMap<Target, Exposure>();
 // Functions decorated as members; matched against the prototype when metadata is made.
 const exposedFunctions = new WeakSet<object>();
 const onewayFunctions = new WeakSet<object>();
+// Signatures declared on decorated methods (`@expose("(message)")`).
+const declaredFunctions = new WeakMap<object, Signature>();
 
 // Metadata is worked out once per class (or plain object) and kept until exposure changes.
 let exposureVersion = 0;
@@ -62,7 +74,12 @@ const metadataCache = new WeakMap<object, { version: number; metadata: Metadata 
 function exposureOf(target: Target): Exposure {
   exposureVersion++;
   let e = exposures.get(target);
-  if (!e) exposures.set(target, e = { all: false, names: new Set(), oneway: new Set() });
+  if (!e) {
+    exposures.set(
+      target,
+      e = { all: false, names: new Set(), oneway: new Set(), signatures: new Map() },
+    );
+  }
   return e;
 }
 
@@ -81,18 +98,81 @@ function checkName(name: string): void {
   if (typeof name !== "string" || name === "") {
     throw new TypeError("member names must be non-empty strings");
   }
-  if (name.startsWith("_")) {
-    throw new TypeError(
-      `cannot expose private member ${
-        JSON.stringify(name)
-      }: names starting with _ are never exposed`,
-    );
-  }
   if (FORBIDDEN.has(name)) {
     throw new TypeError(
       `cannot expose ${JSON.stringify(name)}: it belongs to the JavaScript object model`,
     );
   }
+  if (isPrivateName(name)) {
+    throw new TypeError(
+      `cannot expose private member ${
+        JSON.stringify(name)
+      }: names starting with _ are never exposed (except __dunder__ names)`,
+    );
+  }
+}
+
+/**
+ * Python's own special names, never reachable even when dunder-shaped.
+ * Python: `Pyro5.server._private_dunder_methods`.
+ */
+const PYTHON_PRIVATE_DUNDERS: ReadonlySet<string> = new Set([
+  "__init__",
+  "__init_subclass__",
+  "__class__",
+  "__module__",
+  "__weakref__",
+  "__call__",
+  "__new__",
+  "__del__",
+  "__repr__",
+  "__str__",
+  "__format__",
+  "__nonzero__",
+  "__bool__",
+  "__coerce__",
+  "__cmp__",
+  "__eq__",
+  "__ne__",
+  "__hash__",
+  "__ge__",
+  "__gt__",
+  "__le__",
+  "__lt__",
+  "__dir__",
+  "__enter__",
+  "__exit__",
+  "__copy__",
+  "__deepcopy__",
+  "__sizeof__",
+  "__getattr__",
+  "__setattr__",
+  "__hasattr__",
+  "__getattribute__",
+  "__delattr__",
+  "__instancecheck__",
+  "__subclasscheck__",
+  "__getinitargs__",
+  "__getnewargs__",
+  "__getstate__",
+  "__setstate__",
+  "__reduce__",
+  "__reduce_ex__",
+  "__subclasshook__",
+]);
+
+/**
+ * Pyro5's rule for private names: `_x` and `__x` are private, `__x__` (longer than four
+ * characters) is not, unless it is one of Python's own special names.
+ * Python: `Pyro5.server.is_private_attribute`.
+ *
+ * @param name a member name
+ * @returns true when the name is never reachable by clients
+ */
+export function isPrivateName(name: string): boolean {
+  if (PYTHON_PRIVATE_DUNDERS.has(name)) return true;
+  if (!name.startsWith("_")) return false;
+  return !(name.length > 4 && name.startsWith("__") && name.endsWith("__"));
 }
 
 /** Names of the JavaScript object model that are never reachable, whatever is exposed. */
@@ -132,7 +212,35 @@ export const FORBIDDEN: ReadonlySet<string> = new Set([
  * ```
  */
 // deno-lint-ignore no-explicit-any
-export function expose<T>(target: T, ...names: any[]): T {
+export function expose<T>(target: T, ...names: any[]): T;
+/**
+ * A decorator that exposes a method with a declared signature.
+ *
+ * @param signature the parameters, `"(message, verbose?, **options)"` (the name may be given)
+ * @returns the decorator
+ */
+export function expose(
+  signature: string,
+): <F>(value: F, context: { kind: string; name: string | symbol }) => F;
+// deno-lint-ignore no-explicit-any
+export function expose(target: any, ...names: any[]): any {
+  if (typeof target === "string" && names.length === 0) {
+    const declared = parseDeclaration(target);
+    return (value: object, context: DecoratorContext) => {
+      if (!isDecoratorContext(context) || context.kind !== "method") {
+        throw new TypeError("a signature can only be declared on a method");
+      }
+      const name = String(context.name);
+      if (declared.name && declared.name !== name) {
+        throw new TypeError(`signature ${JSON.stringify(target)} is declared on method ${name}`);
+      }
+      checkName(name);
+      exposedFunctions.add(value);
+      declaredFunctions.set(value, declared.signature);
+      exposureVersion++;
+      return value;
+    };
+  }
   if (isDecoratorContext(names[0])) {
     const context = names[0];
     if (context.kind === "class") exposureOf(target as Target).all = true;
@@ -153,12 +261,50 @@ export function expose<T>(target: T, ...names: any[]): T {
     throw new TypeError("expose needs a class or an object");
   }
   const e = exposureOf(target as Target);
-  if (names.length === 0) e.all = true;
-  for (const name of names) {
-    checkName(name);
-    e.names.add(name);
+  const flat = names.flat();
+  if (flat.length === 0) e.all = true;
+  for (const entry of flat) {
+    if (typeof entry === "string" && entry.includes("(")) {
+      const { name, signature } = parseDeclaration(entry);
+      if (!name) throw new TypeError(`signature ${JSON.stringify(entry)} needs a member name`);
+      checkName(name);
+      e.names.add(name);
+      e.signatures.set(name, signature);
+      continue;
+    }
+    checkName(entry);
+    e.names.add(entry);
   }
   return target;
+}
+
+/**
+ * The declared signature of an exposed method, if any: on the decorated function, else with
+ * the name in the `expose` call of its class (or a base class) or object.
+ *
+ * @param target the object the method is called on
+ * @param name the method name
+ * @param fn the method
+ * @returns the declared signature, or undefined
+ */
+export function declaredSignature(
+  target: object,
+  name: string,
+  fn: object,
+): Signature | undefined {
+  const onFunction = declaredFunctions.get(fn);
+  if (onFunction) return onFunction;
+  const own = exposures.get(target)?.signatures.get(name);
+  if (own) return own;
+  for (
+    let c: unknown = (target as { constructor?: unknown }).constructor;
+    typeof c === "function" && c !== Function.prototype;
+    c = Object.getPrototypeOf(c)
+  ) {
+    const s = exposures.get(c as Target)?.signatures.get(name);
+    if (s) return s;
+  }
+  return undefined;
 }
 
 /**
@@ -185,7 +331,7 @@ export function oneway<T>(target: T, ...names: any[]): T {
     return target;
   }
   const e = exposureOf(target as Target);
-  for (const name of names) {
+  for (const name of names.flat()) {
     checkName(name);
     e.oneway.add(name);
   }
@@ -246,12 +392,12 @@ export interface Metadata {
 }
 
 function allowed(name: string): boolean {
-  return !name.startsWith("_") && !FORBIDDEN.has(name);
+  return !FORBIDDEN.has(name) && !isPrivateName(name);
 }
 
 /**
  * The metadata of an object or class: what `expose`/`oneway` allow, never
- * `_` names, never the object model. Python: `Pyro5.server._get_exposed_members`.
+ * private names (Pyro5's rule), never the object model. Python: `Pyro5.server._get_exposed_members`.
  *
  * @param objOrClass a registered object or class
  * @returns the exposed methods, oneway methods and attributes

@@ -52,6 +52,15 @@ export class EchoServer {
     this.#say("oneway_slow: returning result");
     return "bogus return value";
   }
+  _private(): string {
+    return "should not be allowed";
+  }
+  __private(): string {
+    return "should not be allowed";
+  }
+  __dunder__(): string {
+    return "should be allowed (dunder)";
+  }
   shutdown(): void {
     this.#say("shutting down");
     this.mustShutdown = true;
@@ -65,18 +74,20 @@ export class EchoServer {
     this.#verbose = Boolean(on);
   }
 }
+// With Pyro5's signatures: Python callers' keyword arguments (and mistakes) get the same answers.
 expose(
   EchoServer,
-  "echo",
-  "error",
-  "error_with_text",
-  "oneway_echo",
-  "slow",
-  "generator",
-  "nan",
-  "inf",
-  "oneway_slow",
-  "shutdown",
+  "echo(message)",
+  "error()",
+  "error_with_text()",
+  "oneway_echo(message)",
+  "slow()",
+  "generator()",
+  "nan()",
+  "inf()",
+  "oneway_slow()",
+  "__dunder__()",
+  "shutdown()",
   "verbose",
 );
 oneway(EchoServer, "oneway_echo", "oneway_slow");

@@ -50,6 +50,7 @@ export class Channel {
   #flushing: Promise<void> | null = null;
   #closedError: Error | null = null;
   #loop: Promise<void> | null = null;
+  #retired = false;
   /** Called once when the channel closes, with the reason. */
   onClose: ((error: Error) => void) | null = null;
 
@@ -141,6 +142,24 @@ export class Channel {
   /** Forgets a request; its reply, should it come, is dropped. */
   abandon(seq: number, error: Error): void {
     this.#fail(seq, error);
+    if (this.#retired) this.#closeIfIdle();
+  }
+
+  /**
+   * Takes no new requests from its owner and closes once the requests still in flight have
+   * their replies (at once when there are none). A proxy retires its channel after a timeout,
+   * an abort or a communication error, as Pyro5 drops the connection then: the daemon may
+   * still be busy with the abandoned call, and later calls must not queue behind it.
+   */
+  retire(): void {
+    this.#retired = true;
+    this.#closeIfIdle();
+  }
+
+  #closeIfIdle(): void {
+    if (this.#pending.size === 0 && !this.#closedError) {
+      void this.close(new ConnectionClosedError("the connection was retired"));
+    }
   }
 
   /** Closes the connection; pending requests fail with `reason`. */
@@ -185,7 +204,7 @@ export class Channel {
   }
 
   async #readLoop(): Promise<void> {
-    let reason: Error;
+    let reason: Error | undefined;
     try {
       for (;;) {
         // Replies that came in one chunk are handed out in one turn, so the calls their callers
@@ -210,6 +229,7 @@ export class Channel {
         if (!pending) continue;
         this.#pending.delete(message.seq);
         pending.resolve(message);
+        if (this.#retired && this.#pending.size === 0) break;
       }
     } catch (e) {
       reason = e instanceof Error ? e : new ConnectionClosedError(String(e));
@@ -217,8 +237,11 @@ export class Channel {
         reason = new ConnectionClosedError(`receiving: ${reason.message}`, { cause: reason });
       }
     }
+    if (this.#retired && this.#pending.size === 0) {
+      reason ??= new ConnectionClosedError("the connection was retired");
+    }
     if (!this.#closedError) {
-      this.#shutdown(reason);
+      this.#shutdown(reason!);
       await this.#connection.close().catch(() => {});
     }
   }

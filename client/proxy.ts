@@ -398,8 +398,24 @@ export class ProxyCore {
       await channel.send(outgoing);
       return undefined;
     }
-    const reply = await this.#awaitReply(channel, seq, outgoing, method, options);
-    return this.#decodeReply(reply, serializer, context);
+    try {
+      const reply = await this.#awaitReply(channel, seq, outgoing, method, options);
+      return this.#decodeReply(reply, serializer, context);
+    } catch (e) {
+      // As Pyro5 releases its connection after a communication error (a timeout, a
+      // SerializeError from the daemon, which then hangs up): the next call connects afresh
+      // rather than wait behind an abandoned call or write to a connection being closed.
+      if (e instanceof CommunicationError || options.signal?.aborted) this.#retire(channel);
+      throw e;
+    }
+  }
+
+  /** Gives up a channel for new calls; it closes once its calls in flight are answered. */
+  #retire(channel: Channel): void {
+    // A connected socket cannot be connected again: it stays.
+    if (this.#connectedSocket) return;
+    if (this.#channel === channel) this.#channel = null;
+    channel.retire();
   }
 
   #awaitReply(

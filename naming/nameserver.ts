@@ -28,26 +28,6 @@ function pyValueError(message: string): Error {
   return Object.assign(new RangeError(message), { pythonClass: "builtins.ValueError" });
 }
 
-/** Python-style parameters: positional arguments, then the trailing keyword object our daemon passes. */
-function params(args: unknown[], names: string[], defaults: unknown[]): unknown[] {
-  let kwargs: Record<string, unknown> = {};
-  const last = args[args.length - 1];
-  if (
-    args.length > 0 && last !== null && typeof last === "object" &&
-    Object.getPrototypeOf(last) === Object.prototype
-  ) {
-    kwargs = last as Record<string, unknown>;
-    args = args.slice(0, -1);
-  }
-  if (args.length > names.length) {
-    throw pyTypeError(`takes at most ${names.length} arguments (${args.length} given)`);
-  }
-  for (const k of Object.keys(kwargs)) {
-    if (!names.includes(k)) throw pyTypeError(`got an unexpected keyword argument '${k}'`);
-  }
-  return names.map((n, i) => (i < args.length ? args[i] : n in kwargs ? kwargs[n] : defaults[i]));
-}
-
 function tags(value: unknown, what: string): Set<string> | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "string") {
@@ -80,8 +60,8 @@ export class NameServer {
   }
 
   /** The URI of a name, or `(uri, metadata)` with `return_metadata`. */
-  lookup(...args: unknown[]): unknown {
-    const [name, returnMetadata] = params(args, ["name", "return_metadata"], [undefined, false]);
+  lookup(name: unknown, return_metadata: unknown = false): unknown {
+    const returnMetadata = return_metadata;
     const r = typeof name === "string" ? this.storage.get(name) : undefined;
     if (!r) throw new NamingError(`unknown name: ${name}`);
     const uri = new URI(r[0]);
@@ -89,13 +69,7 @@ export class NameServer {
   }
 
   /** Registers a name; with `safe`, an existing name is an error. */
-  register(...args: unknown[]): null {
-    const [name, uri, safe, metadata] = params(args, ["name", "uri", "safe", "metadata"], [
-      undefined,
-      undefined,
-      false,
-      null,
-    ]);
+  register(name: unknown, uri: unknown, safe: unknown = false, metadata: unknown = null): null {
     if (!(uri instanceof URI) && typeof uri !== "string") {
       throw pyTypeError("only URIs or strings can be registered");
     }
@@ -110,8 +84,7 @@ export class NameServer {
   }
 
   /** Replaces the metadata of a registration. */
-  set_metadata(...args: unknown[]): null {
-    const [name, metadata] = params(args, ["name", "metadata"], [undefined, undefined]);
+  set_metadata(name: unknown, metadata: unknown): null {
     if (typeof name !== "string") throw pyTypeError("name must be a str");
     const meta = tags(metadata, "metadata");
     const r = this.storage.get(name);
@@ -121,12 +94,10 @@ export class NameServer {
   }
 
   /** Removes a name, or every name with a prefix or matching a regex; returns how many. */
-  remove(...args: unknown[]): number {
-    const [name, prefix, regex] = params(args, ["name", "prefix", "regex"], [null, null, null]);
+  remove(name: unknown = null, prefix: unknown = null, regex: unknown = null): number {
     if (name && name !== NAMESERVER_NAME) return this.storage.delete(String(name)) ? 1 : 0;
-    const filter = prefix ? { prefix } : regex ? { regex } : null;
-    if (!filter) return 0;
-    const names = Object.keys(this.list(filter) as Record<string, unknown>).filter((n) =>
+    if (!prefix && !regex) return 0;
+    const names = Object.keys(this.list(prefix || null, prefix ? null : regex)).filter((n) =>
       n !== NAMESERVER_NAME
     );
     for (const n of names) this.storage.delete(n);
@@ -134,12 +105,12 @@ export class NameServer {
   }
 
   /** Registrations by name (URI text, or `(uri, metadata)`), filtered by prefix or regex. */
-  list(...args: unknown[]): Record<string, unknown> {
-    const [prefix, regex, returnMetadata] = params(args, ["prefix", "regex", "return_metadata"], [
-      null,
-      null,
-      false,
-    ]);
+  list(
+    prefix: unknown = null,
+    regex: unknown = null,
+    return_metadata: unknown = false,
+  ): Record<string, unknown> {
+    const returnMetadata = return_metadata;
     if (prefix && regex) throw pyValueError("you can only filter on one thing at a time");
     let match: (name: string) => boolean = () => true;
     if (prefix) match = (n) => n.startsWith(String(prefix));
@@ -161,12 +132,12 @@ export class NameServer {
   }
 
   /** Yellow pages: registrations having all (`meta_all`) or any (`meta_any`) of the tags. */
-  yplookup(...args: unknown[]): Record<string, unknown> {
-    const [metaAll, metaAny, returnMetadata] = params(args, [
-      "meta_all",
-      "meta_any",
-      "return_metadata",
-    ], [null, null, true]);
+  yplookup(
+    meta_all: unknown = null,
+    meta_any: unknown = null,
+    return_metadata: unknown = true,
+  ): Record<string, unknown> {
+    const [metaAll, metaAny, returnMetadata] = [meta_all, meta_any, return_metadata];
     if (metaAll && metaAny) {
       throw pyValueError("you can't use meta_all or meta_any at the same time");
     }
@@ -188,16 +159,17 @@ export class NameServer {
     return null;
   }
 }
+// Pyro5's signatures, so that Python callers' keyword arguments and mistakes meet the same rules.
 expose(
   NameServer,
-  "count",
-  "lookup",
-  "register",
-  "set_metadata",
-  "remove",
-  "list",
-  "yplookup",
-  "ping",
+  "count()",
+  "lookup(name, return_metadata?)",
+  "register(name, uri, safe?, metadata?)",
+  "set_metadata(name, metadata)",
+  "remove(name?, prefix?, regex?)",
+  "list(prefix?, regex?, return_metadata?)",
+  "yplookup(meta_all?, meta_any?, return_metadata?)",
+  "ping()",
 );
 behavior({ instanceMode: "single" })(NameServer);
 

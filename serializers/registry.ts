@@ -8,7 +8,14 @@
  *
  * @module
  */
-import { formatArgs, PyroError, pyroErrorClasses, RemoteError, SerializeError } from "../errors.ts";
+import {
+  AttributeError,
+  formatArgs,
+  PyroError,
+  pyroErrorClasses,
+  RemoteError,
+  SerializeError,
+} from "../errors.ts";
 import { URI } from "../uri.ts";
 import { tuple } from "./types.ts";
 
@@ -199,6 +206,9 @@ function dictToError(className: string, dict: Record<string, unknown>): Error {
       } else if (k !== "__proto__") (error as unknown as Record<string, unknown>)[k] = v;
     }
     return error;
+  }
+  if (className === "builtins.AttributeError" && args.length === 1) {
+    return new AttributeError(String(args[0]), attributes);
   }
   return new RemoteError(className, args, attributes);
 }

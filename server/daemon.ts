@@ -10,8 +10,16 @@
  */
 import { type ConfigItems, resolveConfig } from "../config.ts";
 import { activeContext, runWithContext, type TrackedResource } from "../context.ts";
-import { DaemonError, MessageTooLargeError, ProtocolError } from "../errors.ts";
-import { type AnyClass, behaviorOf, expose, exposedMembers, type Metadata } from "../expose.ts";
+import { AttributeError, DaemonError, MessageTooLargeError, ProtocolError } from "../errors.ts";
+import {
+  type AnyClass,
+  behaviorOf,
+  declaredSignature,
+  expose,
+  exposedMembers,
+  isPrivateName,
+  type Metadata,
+} from "../expose.ts";
 import { getLogger } from "../logging.ts";
 import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
 import { randomCorrelationBytes } from "../protocol/correlation.ts";
@@ -29,6 +37,7 @@ import { SerializedBlob } from "../client/blob.ts";
 import { isStreamable, StreamRegistry } from "./streams.ts";
 import { pythonTraceback } from "./traceback.ts";
 import { RequestContext } from "./request_context.ts";
+import { bindArguments, signatureFromSource } from "./signature.ts";
 
 const log = getLogger("Pyro5.server");
 /** Queued reply bytes that are written at once rather than waiting for the batch to end. */
@@ -430,7 +439,8 @@ export class Daemon {
   #serve(connection: Connection, handshake: boolean): void {
     const conn = new ClientConnection(connection);
     this.#connections.add(conn);
-    new ConnectionHandler(this, conn, handshake, this.#objects).run().finally(async () => {
+    const handler = new ConnectionHandler(this, conn, handshake, this.#objects);
+    handler.run().finally(async () => {
       this.#connections.delete(conn);
       for (const instance of conn.instances.values()) {
         try {
@@ -439,6 +449,8 @@ export class Daemon {
       }
       await conn.closeResources();
       await this.#streams.disconnected(conn);
+      // As in Pyro5, only a client that completed the handshake was ever connected.
+      if (!handler.handshaken) return;
       try {
         await this.clientDisconnect(conn);
       } catch (e) {
@@ -473,6 +485,8 @@ class ConnectionHandler {
   readonly #objects: Map<string, Registered>;
   readonly #reader: MessageReader;
   readonly #outbox: Outbox;
+  /** True once the client is connected: its handshake succeeded, or none was needed. */
+  handshaken: boolean;
 
   constructor(
     daemon: Daemon,
@@ -483,6 +497,7 @@ class ConnectionHandler {
     this.#daemon = daemon;
     this.#conn = conn;
     this.#handshake = handshake;
+    this.handshaken = !handshake;
     this.#objects = objects;
     const connection = conn.connection;
     this.#outbox = new Outbox(connection.writesComplete === true);
@@ -493,7 +508,10 @@ class ConnectionHandler {
 
   async run(): Promise<void> {
     try {
-      if (this.#handshake && !await this.#doHandshake()) return;
+      if (this.#handshake) {
+        if (!await this.#doHandshake()) return;
+        this.handshaken = true;
+      }
       for (;;) {
         if (this.#reader.buffered === 0 || this.#outbox.count >= FLUSH_AFTER) await this.#flush();
         let message: Message | null;
@@ -876,36 +894,26 @@ class ConnectionHandler {
     kwargs: Record<string, unknown> | null,
   ): unknown {
     const meta = exposedMembers(target);
-    const t = target as Record<string, unknown>;
     if (method === "__getattr__" || method === "__setattr__") {
-      const name = vargs[0];
-      if (typeof name !== "string" || !meta.attrs.has(name)) {
-        throw Object.assign(
-          new Error(`attempt to access unexposed or unknown remote attribute '${name}'`),
-          { pythonClass: "builtins.AttributeError" },
-        );
-      }
-      if (method === "__getattr__") return t[name];
-      t[name] = vargs[1];
-      return null;
+      return accessAttribute(target, meta, method, vargs);
     }
     if (!meta.methods.has(method)) {
-      const message = method.startsWith("_")
+      const message = isPrivateName(method)
         ? `attempt to access private attribute '${method}'`
         : meta.attrs.has(method) || method in target
         ? `attempt to access unexposed attribute '${method}'`
         : `'${target.constructor?.name ?? "object"}' object has no attribute '${method}'`;
       throw new LookupError(message);
     }
-    const fn = t[method] as (...args: unknown[]) => unknown;
-    if (kwargs !== null && typeof kwargs !== "object") {
-      throw Object.assign(new Error("keyword arguments must be a mapping"), {
+    const fn = (target as Record<string, unknown>)[method] as (...args: unknown[]) => unknown;
+    if (kwargs !== null && (typeof kwargs !== "object" || Array.isArray(kwargs))) {
+      throw Object.assign(new TypeError("keyword arguments must be a mapping"), {
         pythonClass: "builtins.TypeError",
       });
     }
-    // JavaScript has no keyword arguments: they arrive as one object after the positional ones.
-    const args = kwargs && Object.keys(kwargs).length > 0 ? [...vargs, kwargs] : vargs;
-    return fn.apply(target, args);
+    // Python's calling convention: keyword arguments fill the parameters by name.
+    const signature = declaredSignature(target, method, fn) ?? signatureFromSource(fn);
+    return fn.apply(target, bindArguments(qualifiedName(target, method), signature, vargs, kwargs));
   }
 
   /** Pyro5's batch: calls in order; the first failing call ends it with an _ExceptionWrapper. */
@@ -937,6 +945,41 @@ class ConnectionHandler {
     }
     return results;
   }
+}
+
+/** Python's `Class.method` for errors: the class that defines the method, else just the name. */
+function qualifiedName(target: object, method: string): string {
+  for (
+    let p = Object.getPrototypeOf(target);
+    p && p !== Object.prototype;
+    p = Object.getPrototypeOf(p)
+  ) {
+    if (Object.hasOwn(p, method)) {
+      const name = (p as { constructor?: { name?: unknown } }).constructor?.name;
+      return typeof name === "string" && name ? `${name}.${method}` : method;
+    }
+  }
+  return method;
+}
+
+/**
+ * Reads or writes an exposed attribute, as Pyro5's `__getattr__`/`__setattr__` requests do:
+ * anything unexposed, unknown or read-only is Python's `AttributeError`.
+ */
+function accessAttribute(
+  target: object,
+  meta: Metadata,
+  method: "__getattr__" | "__setattr__",
+  vargs: unknown[],
+): unknown {
+  const name = vargs[0];
+  const refuse = () =>
+    new AttributeError(`attempt to access unexposed or unknown remote attribute '${name}'`);
+  if (typeof name !== "string" || !meta.attrs.has(name)) throw refuse();
+  if (method === "__getattr__") return (target as Record<string, unknown>)[name];
+  // A getter without a setter, a non-writable or frozen field: Reflect.set says false.
+  if (!Reflect.set(target, name, vargs[1])) throw refuse();
+  return null;
 }
 
 // A lookup failure travels as Python's AttributeError.

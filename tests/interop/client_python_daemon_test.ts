@@ -12,10 +12,10 @@ import {
   setRemoteAttr,
 } from "../../client.ts";
 import {
+  AttributeError,
   CommunicationError,
   getPyroTraceback,
   NamingError,
-  PyroError,
   RemoteError,
   TimeoutError,
 } from "../../errors.ts";
@@ -71,10 +71,12 @@ for (const servertype of ["thread", "multiplex"]) {
           await assert.rejects(
             p.nonexisting(),
             (e: Error) =>
-              e instanceof PyroError &&
-              /has no exposed attribute or method 'nonexisting'/.test(e.message),
+              e instanceof AttributeError && e.pythonClass === "builtins.AttributeError" &&
+              e.message ===
+                `remote object '${uri}' has no exposed attribute or method 'nonexisting'`,
           );
-          await assert.rejects(p._private?.() ?? Promise.reject(new PyroError("local")), PyroError);
+          await assert.rejects(p._private(), AttributeError);
+          await assert.rejects(p.nonexisting, AttributeError);
           await assert.rejects(p.value(), /remote attribute, not a method/);
         });
 

@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BatchProxy, callOptions, kwargs, Proxy } from "../../client.ts";
 import { Daemon, expose, exposedMembers, oneway } from "../../server.ts";
-import { NamingError, PyroError, RemoteError } from "../../errors.ts";
+import { AttributeError, NamingError, RemoteError } from "../../errors.ts";
 import { currentContext } from "../../context.ts";
 import { memoryTransport } from "../../transport/mod.ts";
 import { getSerializer } from "../../serializers/mod.ts";
@@ -134,7 +134,7 @@ describe("our Proxy against our Daemon", () => {
     const id = crypto.randomUUID();
     currentContext.correlationId = id;
     try {
-      const callback = { notify: () => currentContext.correlationId };
+      const callback = { notify: (_what: unknown) => currentContext.correlationId };
       expose(callback);
       const uri = daemon.register(callback);
       try {
@@ -172,7 +172,7 @@ describe("our Proxy against our Daemon", () => {
       p._pyroInvoke("__getattr__", ["secretField"], null),
       /unexposed or unknown remote attribute/,
     );
-    await assert.rejects(p.nope(), PyroError);
+    await assert.rejects(p.nope(), AttributeError);
   });
 });
 
