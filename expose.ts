@@ -197,31 +197,42 @@ export const FORBIDDEN: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * A decorator that exposes a method with a declared signature.
+ *
+ * @param signature the parameters, `"(message, verbose?, **options)"` (the name may be given)
+ * @returns the decorator
+ * @example
+ * ```ts
+ * import { expose } from "./expose.ts";
+ * class Echo { echo(message: unknown) { return message; } }
+ * // As a decorator: @expose("(message)") echo(message) {...}
+ * expose("(message)")(Echo.prototype.echo, { kind: "method", name: "echo" });
+ * ```
+ */
+export function expose(
+  signature: string,
+): <F>(value: F, context: { kind: string; name: string | symbol }) => F;
+/**
  * Exposes a class (every public method and accessor), an object, or the named
  * members of either. As a decorator: on a class, or on a method, getter, setter
  * or field. Python: `@Pyro5.api.expose`.
  *
  * @param target the class or object; or, as a decorator, the decorated value
- * @param names members to expose; none means all public methods and accessors
+ * @param names members to expose (strings, or arrays of them); none means all public methods
+ *   and accessors. A name may carry its signature, `"configure(level, verbose?, **options)"`:
+ *   how Python callers' keyword arguments bind (names without `?` are required).
  * @returns the target (so it can wrap a class expression)
  * @example
  * ```ts
  * import { expose } from "./expose.ts";
  * class Greeter { hello(name: string) { return `Hello, ${name}`; } }
  * expose(Greeter);
+ * class Calc { add(a: number, b: number) { return a + b; } div(a: number, b: number) { return a / b; } }
+ * expose(Calc, ["add(a, b)", "div(a, b)"]);
  * ```
  */
 // deno-lint-ignore no-explicit-any
 export function expose<T>(target: T, ...names: any[]): T;
-/**
- * A decorator that exposes a method with a declared signature.
- *
- * @param signature the parameters, `"(message, verbose?, **options)"` (the name may be given)
- * @returns the decorator
- */
-export function expose(
-  signature: string,
-): <F>(value: F, context: { kind: string; name: string | symbol }) => F;
 // deno-lint-ignore no-explicit-any
 export function expose(target: any, ...names: any[]): any {
   if (typeof target === "string" && names.length === 0) {

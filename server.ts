@@ -37,7 +37,9 @@ export {
   exposedMembers,
   type InstanceMode,
   type Metadata,
+  isPrivateName,
   oneway,
 } from "./expose.ts";
+export { type Signature } from "./server/signature.ts";
 export { pythonTraceback } from "./server/traceback.ts";
 export { serve, type ServeOptions } from "./server/serve.ts";

@@ -61,6 +61,7 @@ if (o.help) {
 }
 const host = o.host ?? config.NS_HOST;
 const loopback = host === "localhost" || host.startsWith("127.") || host === "::1";
+const ipv6 = host.includes(":");
 try {
   const ns = await startNS({
     host,
@@ -71,7 +72,7 @@ try {
     bcport: int("--bcport", o.bcport),
     nathost: o.nathost,
     natport: int("--natport", o.natport),
-    enableBroadcast: !o.nobc && !loopback && !o.unixsocket,
+    enableBroadcast: !o.nobc && !loopback && !ipv6 && !o.unixsocket,
   });
   // Signal handlers first: a Ctrl-C right after the ready line must still shut down cleanly.
   const stop = async () => {
@@ -81,7 +82,12 @@ try {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  if (!o.nobc && loopback) console.log("Not starting broadcast server for localhost.");
+  // Pyro5's banner, in its order: what the bound address rules out, whatever the flags say.
+  const bound = ns.daemon.boundHost;
+  if (bound?.includes(":")) console.log("Not starting broadcast server for IPv6.");
+  else if (bound !== null && (bound.startsWith("127.") || bound === "localhost")) {
+    console.log("Not starting broadcast server for localhost.");
+  }
   if (ns.broadcast) {
     console.log(
       `Broadcast server running on ${ns.broadcast.address.hostname}:${ns.broadcast.address.port}`,
@@ -91,7 +97,8 @@ try {
   if (o.storage?.startsWith("sql:")) {
     console.log(`Persistent store contains ${existing} existing registrations.`);
   }
-  console.log(`NS running on ${ns.daemon.locationStr} (${o.unixsocket ? "Unix socket" : host})`);
+  const hostip = o.unixsocket ? "Unix domain socket" : bound ?? host;
+  console.log(`NS running on ${ns.daemon.locationStr} (${hostip})`);
   if (o.nathost) {
     console.log(`internal URI = ${ns.daemon.uriFor("Pyro.NameServer", { nat: false })}`);
     console.log(`external URI = ${ns.uri}`);

@@ -253,6 +253,15 @@ export class Daemon {
     return formatAddress({ hostname: this.#host, port: this.#port });
   }
 
+  /**
+   * The IP address the daemon's socket is bound to (`127.0.0.1` for `localhost`), or null for a
+   * Unix socket, a connected socket, or before binding. Python: `daemon.sock.getsockname()[0]`.
+   */
+  get boundHost(): string | null {
+    const address = this.#listener?.address;
+    return address?.transport === "tcp" ? address.hostname : null;
+  }
+
   /** The location written into URIs behind NAT, or null without NAT. */
   get natLocationStr(): string | null {
     const nathost = this.#options.nathost ?? this.config.NATHOST;

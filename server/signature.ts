@@ -281,7 +281,7 @@ export function bindArguments(
     }
     return vargs as unknown[];
   }
-  const args: unknown[] = new Array(params.length);
+  const args: unknown[] = new Array(params.length).fill(undefined);
   const positional = Math.min(vargs.length, params.length);
   for (let i = 0; i < positional; i++) args[i] = vargs[i];
   const extra: Record<string, unknown> = {};

@@ -94,6 +94,38 @@ describe("command-line tools", () => {
     assert.equal(lines.at(-1), "NS shut down.");
   });
 
+  it("ns: prints Pyro5's start-up lines, in Pyro5's order, for the same flags", async () => {
+    const banner = async (child: ChildProcess, port: number): Promise<string[]> => {
+      const lines: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).on("line", (l) => {
+          lines.push(l.replaceAll(String(port), "PORT"));
+          if (l.startsWith("URI = ")) resolve();
+        });
+        child.once("exit", (code) => reject(new Error(`name server exited ${code}: ${lines}`)));
+      });
+      child.kill("SIGINT");
+      await exited(child);
+      return lines;
+    };
+    for (const flags of [["-n", "127.0.0.1", "-x"], ["-n", "localhost", "-x"], ["-n", "::1"]]) {
+      const [ours, theirs] = [await freePort(), await freePort()];
+      const [cmd, pre] = runtimeCommand(`${ROOT}cli/ns.ts`);
+      const oursLines = await banner(
+        spawn(cmd, [...pre, ...flags, "-p", String(ours)], { stdio: ["ignore", "pipe", "pipe"] }),
+        ours,
+      );
+      const pythonLines = await banner(
+        spawn(pythonPath(), ["-m", "Pyro5.nameserver", ...flags, "-p", String(theirs)], {
+          stdio: ["ignore", "pipe", "pipe"],
+        }),
+        theirs,
+      );
+      assert.deepEqual(oursLines, pythonLines, flags.join(" "));
+      assert.match(oursLines[0], /^Not starting broadcast server for (localhost|IPv6)\.$/);
+    }
+  });
+
   it("nsc: drives Python's name server with Pyro5's commands and output", async () => {
     const server = await startPythonServer("py_nameserver.py", ["0"], "NS");
     try {
