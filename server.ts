@@ -36,8 +36,8 @@ export {
   expose,
   exposedMembers,
   type InstanceMode,
-  type Metadata,
   isPrivateName,
+  type Metadata,
   oneway,
 } from "./expose.ts";
 export { type Signature } from "./server/signature.ts";
