@@ -63,7 +63,10 @@ describe("server examples with their Python clients", () => {
       ]);
       assert.equal(
         out,
-        "Hello, Bob. Here is your fortune message:\nTomorrow's lucky number is 12345678.\n",
+        "Hello, Bob. Here is your fortune message:\nTomorrow's lucky number is 12345678.\n" +
+          "Hi, Bob!\nHello, Bob!\n" +
+          'To Bob\nHappy birthday\n********\n{"border":"*","color":"red"}\n' +
+          "TypeError: GreetingMaker.greet() got an unexpected keyword argument 'nickname'\n",
       );
     }));
 
