@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { parseDeclaration, type Signature } from "./server/signature.ts";
+import { parseDeclaration, type Signature, signatureFromSource } from "./server/signature.ts";
 
 /** How a daemon makes instances of a registered class. */
 export type InstanceMode = "single" | "session" | "percall";
@@ -287,6 +287,30 @@ export function expose(target: any, ...names: any[]): any {
     e.names.add(entry);
   }
   return target;
+}
+
+// The signature each method was last found to have, and the exposure version it was found at.
+const resolvedSignatures = new WeakMap<object, { version: number; signature: Signature }>();
+
+/**
+ * The signature a method is called with: its declaration, else its own parameter list. Found
+ * once per method and kept until exposure changes, so a call costs one lookup.
+ *
+ * @param target the object the method is called on
+ * @param name the method name
+ * @param fn the method
+ * @returns the signature
+ */
+export function signatureOf(
+  target: object,
+  name: string,
+  fn: (...args: never[]) => unknown,
+): Signature {
+  const cached = resolvedSignatures.get(fn);
+  if (cached && cached.version === exposureVersion) return cached.signature;
+  const signature = declaredSignature(target, name, fn) ?? signatureFromSource(fn);
+  resolvedSignatures.set(fn, { version: exposureVersion, signature });
+  return signature;
 }
 
 /**

@@ -14,11 +14,11 @@ import { AttributeError, DaemonError, MessageTooLargeError, ProtocolError } from
 import {
   type AnyClass,
   behaviorOf,
-  declaredSignature,
   expose,
   exposedMembers,
   isPrivateName,
   type Metadata,
+  signatureOf,
 } from "../expose.ts";
 import { getLogger } from "../logging.ts";
 import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
@@ -37,7 +37,7 @@ import { SerializedBlob } from "../client/blob.ts";
 import { isStreamable, StreamRegistry } from "./streams.ts";
 import { pythonTraceback } from "./traceback.ts";
 import { RequestContext } from "./request_context.ts";
-import { bindArguments, signatureFromSource } from "./signature.ts";
+import { bindArguments } from "./signature.ts";
 
 const log = getLogger("Pyro5.server");
 /** Queued reply bytes that are written at once rather than waiting for the batch to end. */
@@ -921,8 +921,11 @@ class ConnectionHandler {
       });
     }
     // Python's calling convention: keyword arguments fill the parameters by name.
-    const signature = declaredSignature(target, method, fn) ?? signatureFromSource(fn);
-    return fn.apply(target, bindArguments(qualifiedName(target, method), signature, vargs, kwargs));
+    const signature = signatureOf(target, method, fn);
+    return fn.apply(
+      target,
+      bindArguments(() => qualifiedName(target, method), signature, vargs, kwargs),
+    );
   }
 
   /** Pyro5's batch: calls in order; the first failing call ends it with an _ExceptionWrapper. */

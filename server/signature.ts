@@ -246,7 +246,8 @@ function nameList(names: string[]): string {
  * Binds a call's positional and keyword arguments to a method's parameters, as Python does,
  * and returns the arguments to apply the JavaScript function to.
  *
- * @param qualname the method's name in errors, as Python's `Class.method`
+ * @param qualname the method's name in errors, as Python's `Class.method` (or a function that
+ *   gives it, called only for an error)
  * @param signature the method's signature
  * @param vargs the positional arguments
  * @param kwargs the keyword arguments, or null
@@ -255,7 +256,7 @@ function nameList(names: string[]): string {
  *   too many positional arguments, a missing required one
  */
 export function bindArguments(
-  qualname: string,
+  qualname: string | (() => string),
   signature: Signature,
   vargs: readonly unknown[],
   kwargs: Record<string, unknown> | null,
@@ -272,6 +273,23 @@ export function bindArguments(
   if (!hasKwargs && signature.kwargs === null && vargs.length >= signature.required) {
     if (vargs.length <= params.length || rest) return vargs as unknown[];
   }
+  return bindSlowly(
+    typeof qualname === "string" ? qualname : qualname(),
+    signature,
+    vargs,
+    kwargs,
+    hasKwargs,
+  );
+}
+
+function bindSlowly(
+  qualname: string,
+  signature: Signature,
+  vargs: readonly unknown[],
+  kwargs: Record<string, unknown> | null,
+  hasKwargs: boolean,
+): unknown[] {
+  const { params, rest } = signature;
   if (!signature.known) {
     if (hasKwargs) {
       throw pyTypeError(

@@ -216,7 +216,22 @@ async function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promis
   return new BunConnection(socket, "path" in endpoint ? endpoint.path : undefined);
 }
 
-function listen(endpoint: Endpoint): Promise<Listener> {
+/**
+ * The address a name such as `localhost` was bound to: Bun's listener reports only the name
+ * it was given, so it is looked up as Bun's own bind does (the first address).
+ */
+async function boundHostname(hostname: string): Promise<string> {
+  if (/^[\d.]+$/.test(hostname) || hostname.includes(":")) return hostname;
+  try {
+    const dns = await import("node:dns");
+    return (await dns.promises.lookup(hostname)).address;
+  } catch {
+    return hostname;
+  }
+}
+
+async function listen(endpoint: Endpoint): Promise<Listener> {
+  const hostname = "hostname" in endpoint ? await boundHostname(endpoint.hostname) : "";
   const queue = new AsyncQueue<Connection>();
   const unixPath = "path" in endpoint ? endpoint.path : undefined;
   try {
@@ -229,7 +244,7 @@ function listen(endpoint: Endpoint): Promise<Listener> {
     });
     const address: Address = unixPath !== undefined ? { transport: "unix", path: unixPath } : {
       transport: "tcp",
-      hostname: (endpoint as { hostname: string }).hostname,
+      hostname,
       port: server.port ?? 0,
     };
     let closed = false;

@@ -98,9 +98,11 @@ describe("command-line tools", () => {
     const banner = async (child: ChildProcess, port: number): Promise<string[]> => {
       const lines: string[] = [];
       await new Promise<void>((resolve, reject) => {
+        let done = false;
         createInterface({ input: child.stdout! }).on("line", (l) => {
+          if (done) return; // the start-up lines only
           lines.push(l.replaceAll(String(port), "PORT"));
-          if (l.startsWith("URI = ")) resolve();
+          if (l.startsWith("URI = ")) done = true, resolve();
         });
         child.once("exit", (code) => reject(new Error(`name server exited ${code}: ${lines}`)));
       });
