@@ -16,6 +16,7 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { PeerCertificate } from "./transport/types.ts";
 
 /** Something a call context can close when the client disconnects. */
 export interface TrackedResource {
@@ -41,7 +42,11 @@ export interface CallContext {
   serializerId: number;
   /** Server side: the client connection object, for `trackResource`. */
   client:
-    | { trackResource(r: TrackedResource): void; untrackResource(r: TrackedResource): void }
+    | {
+      trackResource(r: TrackedResource): void;
+      untrackResource(r: TrackedResource): void;
+      readonly peerCertificate?: PeerCertificate | null;
+    }
     | null;
 }
 
@@ -92,6 +97,11 @@ export interface CurrentContext extends CallContext {
   trackResource(resource: TrackedResource): void;
   /** Stops tracking `resource`. */
   untrackResource(resource: TrackedResource): void;
+  /**
+   * Server side, over TLS: the calling client's certificate (null when it presented none);
+   * undefined outside calls and on plain connections. Python: `conn.getpeercert()`.
+   */
+  readonly peerCertificate: PeerCertificate | null | undefined;
 }
 
 function field<K extends keyof CallContext>(key: K): PropertyDescriptor {
@@ -128,5 +138,6 @@ export const currentContext: CurrentContext = Object.defineProperties(
     msgFlags: field("msgFlags"),
     serializerId: field("serializerId"),
     client: field("client"),
+    peerCertificate: { enumerable: true, get: () => activeContext().client?.peerCertificate },
   },
 ) as CurrentContext;

@@ -520,7 +520,8 @@ export class ProxyCore {
     }
     const uri = await resolveLocation(this._pyroUri, this._pyroConfig, this.#transport);
     const where = uri.sockname ? `./u:${uri.sockname}` : `${uri.host}:${uri.port}`;
-    const transport = this.#transport ?? await defaultConnector();
+    const transport = this.#transport ??
+      (this._pyroConfig.SSL ? await tlsConnector(this._pyroConfig) : await defaultConnector());
     const timeout = this._pyroTimeout ?? undefined;
     let connection: ByteConnection;
     try {
@@ -622,6 +623,20 @@ export class ProxyCore {
     };
     await this._pyroValidateHandshake(r?.handshake);
   }
+}
+
+// One TLS transport per configuration (its files read once), made on first use.
+const tlsConnectors = new WeakMap<ConfigItems, Promise<Connector>>();
+
+/** The TLS transport that the proxy's `SSL_*` config items describe. */
+function tlsConnector(config: ConfigItems): Promise<Connector> {
+  let c = tlsConnectors.get(config);
+  if (!c) {
+    c = import("../transport/tls.ts").then((m) => m.tlsTransportFromConfig(config, "client"));
+    c.catch(() => tlsConnectors.delete(config)); // a missing file may be there next time
+    tlsConnectors.set(config, c);
+  }
+  return c;
 }
 
 let connector: Promise<Connector> | null = null;

@@ -29,7 +29,7 @@ import { Outbox } from "../protocol/outbox.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import { errorToDict, ExceptionWrapper, registerClassToDict } from "../serializers/registry.ts";
 import { type Serializer, tuple } from "../serializers/types.ts";
-import type { Connection, Listener, Transport } from "../transport/types.ts";
+import type { Connection, Listener, PeerCertificate, Transport } from "../transport/types.ts";
 import { formatAddress } from "../transport/types.ts";
 import { releaseBuffer } from "../transport/buffers.ts";
 import { URI } from "../uri.ts";
@@ -94,6 +94,13 @@ export class ClientConnection {
   readonly connection: Connection;
   /** The client's address as text (`host:port` or a socket path). */
   readonly address: string;
+  /**
+   * Over TLS, the certificate the client presented (null when it presented none); undefined
+   * for a plain connection. Python: `conn.getpeercert()`.
+   */
+  get peerCertificate(): PeerCertificate | null | undefined {
+    return this.connection.peerCertificate;
+  }
   /** Free for the daemon's own use, e.g. to remember what the handshake said. */
   readonly data: Record<string, unknown> = {};
   /** Session instances of registered classes, by class. */
@@ -220,7 +227,11 @@ export class Daemon {
       return;
     }
     const transport: Transport = this.#options.transport ??
-      await import("../transport/select.ts").then((m) => m.defaultTransport());
+      (this.config.SSL
+        ? await import("../transport/tls.ts").then((m) =>
+          m.tlsTransportFromConfig(this.config, "server")
+        )
+        : await import("../transport/select.ts").then((m) => m.defaultTransport()));
     const listener = await transport.listen(
       this.#options.unixsocket
         ? { path: this.#options.unixsocket }

@@ -16,5 +16,12 @@ export * from "./types.ts";
 export { defaultTransport } from "./select.ts";
 export { memoryPair, memoryTransport } from "./memory.ts";
 export { nodeTransport } from "./node.ts";
+export {
+  type TlsClientOptions,
+  type TlsConfig,
+  type TlsServerOptions,
+  tlsTransport,
+  tlsTransportFromConfig,
+} from "./tls.ts";
 export { AsyncQueue } from "./queue.ts";
 export { streamConnection } from "./streams.ts";

@@ -30,7 +30,8 @@ function addressOf(socket: net.Socket, side: "local" | "remote"): Address {
   return { transport: "tcp", hostname, port };
 }
 
-class NodeConnection implements Connection {
+/** A connection over a Node socket (a `net.Socket`, or a `tls.TLSSocket`, which is one). */
+export class NodeConnection implements Connection {
   readonly closed: Promise<void>;
   /** write() resolves from Node's write callback, once the bytes are in the kernel. */
   readonly writesComplete = true;
@@ -115,7 +116,7 @@ class NodeConnection implements Connection {
 }
 
 /** Pause, resume and destroy of a socket, found when called (it may be made after this). */
-function flowOf(socket: () => net.Socket): FlowControl {
+export function flowOf(socket: () => net.Socket): FlowControl {
   return {
     pause: () => socket().pause(),
     resume: () => socket().resume(),

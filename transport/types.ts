@@ -67,6 +67,31 @@ export interface Connection {
   readonly localAddress: Address;
   /** The peer's address. */
   readonly remoteAddress: Address;
+  /**
+   * Over TLS, the certificate the peer presented (null when it presented none); undefined on a
+   * connection that is not TLS.
+   */
+  readonly peerCertificate?: PeerCertificate | null;
+}
+
+/** A peer's TLS certificate, as `validateHandshake` and the call context see it. */
+export interface PeerCertificate {
+  /** The subject's fields, e.g. `{ CN: "client one", O: "Example" }`. */
+  readonly subject: Readonly<Record<string, string>>;
+  /** The issuer's fields. */
+  readonly issuer: Readonly<Record<string, string>>;
+  /** Subject alternative names, e.g. `["DNS:localhost", "IP Address:127.0.0.1"]`. */
+  readonly subjectAltNames: readonly string[];
+  /** The SHA-256 fingerprint, colon-separated hex. */
+  readonly fingerprint256: string;
+  /** The serial number, hex. */
+  readonly serialNumber: string;
+  /** Valid from (as the certificate says, e.g. `Dec  2 17:08:06 2026 GMT`). */
+  readonly validFrom: string;
+  /** Valid until. */
+  readonly validTo: string;
+  /** True when the certificate was checked against the trusted CAs and passed. */
+  readonly authorized: boolean;
 }
 
 /** A listening socket. */

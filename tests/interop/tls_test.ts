@@ -1,0 +1,313 @@
+// TLS (Pyro5's SSL config items) on this runtime, both ways with real Python Pyro5: one-way and
+// two-way, password-protected keys, custom CAs, refusals, the name server, and a daemon that
+// keeps serving while a client stalls before its TLS handshake. Certificates are made here with
+// openssl, in a temporary folder; nothing secret is committed.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Proxy } from "../../client.ts";
+import { currentContext } from "../../context.ts";
+import { type ClientConnection, Daemon, expose } from "../../server.ts";
+import { startNS } from "../../naming.ts";
+import { CommunicationError } from "../../errors.ts";
+import type { ConfigItems } from "../../config.ts";
+import { pythonPath, type PythonServer, ROOT, startPythonServer } from "../fixtures/python.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "pyro5-tls-"));
+const file = (name: string) => join(dir, name);
+
+function openssl(...args: string[]): void {
+  execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
+}
+
+/** A CA, and certificates it signs (X.509v3, which rustls under Deno requires). */
+function makeCertificates(): void {
+  for (const ca of ["ca", "otherca"]) {
+    openssl(
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      file(`${ca}.key`),
+      "-out",
+      file(`${ca}.crt`),
+      "-days",
+      "2",
+      "-subj",
+      `/CN=Pyro5 test ${ca}`,
+    );
+  }
+  writeFileSync(file("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n");
+  writeFileSync(file("client.ext"), "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
+  const sign = (name: string, ca: string, ext: string, cn: string) => {
+    openssl(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      file(`${name}.key`),
+      "-out",
+      file(`${name}.csr`),
+      "-subj",
+      `/CN=${cn}/O=Pyro5 tests`,
+    );
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      file(`${name}.csr`),
+      "-CA",
+      file(`${ca}.crt`),
+      "-CAkey",
+      file(`${ca}.key`),
+      "-CAcreateserial",
+      "-out",
+      file(`${name}.crt`),
+      "-days",
+      "2",
+      "-extfile",
+      file(ext),
+    );
+  };
+  sign("server", "ca", "server.ext", "localhost");
+  writeFileSync(file("elsewhere.ext"), "subjectAltName=DNS:elsewhere.example\n");
+  sign("elsewhere", "ca", "elsewhere.ext", "elsewhere.example");
+  sign("client", "ca", "client.ext", "client one");
+  sign("stranger", "otherca", "client.ext", "stranger");
+  // A password-protected copy of the client key (PKCS#8, AES-256), as openssl makes them.
+  openssl(
+    "pkey",
+    "-in",
+    file("client.key"),
+    "-aes256",
+    "-passout",
+    "pass:s3cret",
+    "-out",
+    file("client_protected.key"),
+  );
+  openssl(
+    "pkey",
+    "-in",
+    file("server.key"),
+    "-aes256",
+    "-passout",
+    "pass:s3rver",
+    "-out",
+    file("server_protected.key"),
+  );
+}
+
+const serverConfig = (requireClientCert: boolean): Partial<ConfigItems> => ({
+  SSL: true,
+  SSL_SERVERCERT: file("server.crt"),
+  SSL_SERVERKEY: file("server_protected.key"),
+  SSL_SERVERKEYPASSWD: "s3rver",
+  SSL_CACERTS: file("ca.crt"),
+  SSL_REQUIRECLIENTCERT: requireClientCert,
+});
+
+const clientConfig = (cert: "client" | "stranger" | null): Partial<ConfigItems> => ({
+  SSL: true,
+  SSL_CACERTS: file("ca.crt"),
+  ...(cert === "client"
+    ? {
+      SSL_CLIENTCERT: file("client.crt"),
+      SSL_CLIENTKEY: file("client_protected.key"),
+      SSL_CLIENTKEYPASSWD: "s3cret",
+    }
+    : cert === "stranger"
+    ? { SSL_CLIENTCERT: file("stranger.crt"), SSL_CLIENTKEY: file("stranger.key") }
+    : {}),
+});
+
+/** The PYRO_* environment a Python client or server reads the same settings from. */
+function pythonEnv(config: Partial<ConfigItems>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config)) env[`PYRO_${k}`] = String(v);
+  return env;
+}
+
+// deno-lint-ignore no-explicit-any
+function pyCall(uris: string[], config: Partial<ConfigItems>): Promise<Array<Record<string, any>>> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      pythonPath(),
+      [`${ROOT}tests/fixtures/py_tls.py`, "call", ...uris],
+      { timeout: 60000, env: { ...process.env, ...pythonEnv(config) } },
+      (e, out, err) =>
+        e
+          ? reject(new Error(`${e.message}\n${err}`))
+          : resolve(out.trim().split("\n").map((l) => JSON.parse(l))),
+    )
+  );
+}
+
+class Service {
+  echo(message: unknown) {
+    return message;
+  }
+  peer() {
+    return currentContext.peerCertificate?.subject ?? null;
+  }
+}
+expose(Service);
+
+describe("TLS with Python Pyro5", () => {
+  before(() => makeCertificates());
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("serves Python clients one-way, and our own proxy, with a password-protected server key", async () => {
+    await using daemon = await Daemon.create({ host: "127.0.0.1", config: serverConfig(false) });
+    const uri = String(daemon.register(Service, "tls.service"));
+    const [python] = await pyCall([uri], clientConfig(null));
+    assert.deepEqual(python, { ok: true, echo: "over tls", peer: null });
+    await using p = new Proxy(uri, { config: clientConfig(null) });
+    assert.equal(await p.echo("from ts"), "from ts");
+    // Plain TCP to a TLS daemon fails on the client's side and leaves the daemon serving.
+    await using plain = new Proxy(uri, { timeout: 5 });
+    await assert.rejects(plain.echo(1), CommunicationError);
+    assert.equal(await p.echo("still"), "still");
+  });
+
+  it("refuses a server whose certificate does not name the URI's host, as Python does", async () => {
+    await using daemon = await Daemon.create({
+      host: "127.0.0.1",
+      config: {
+        ...serverConfig(false),
+        SSL_SERVERCERT: file("elsewhere.crt"),
+        SSL_SERVERKEY: file("elsewhere.key"),
+        SSL_SERVERKEYPASSWD: "",
+      },
+    });
+    const uri = String(daemon.register(Service, "tls.service"));
+    await using p = new Proxy(uri, { config: clientConfig(null), timeout: 5 });
+    await assert.rejects(
+      p.echo(1),
+      /TLS connection to 127\.0\.0\.1:\d+ failed: .*(IP|altnames|NotValidForName|not valid)/i,
+    );
+    const [python] = await pyCall([uri], clientConfig(null));
+    assert.equal(python.ok, false);
+    assert.match(python.error, /certificate/i);
+  });
+
+  it("requires client certificates two-way: shows the peer's certificate, refuses the others", async () => {
+    const seen: Array<string | undefined> = [];
+    class CertDaemon extends Daemon {
+      override validateHandshake(conn: ClientConnection, _data: unknown): unknown {
+        seen.push(conn.peerCertificate?.subject.CN);
+        return "hello";
+      }
+    }
+    await using daemon = await CertDaemon.create({ host: "127.0.0.1", config: serverConfig(true) });
+    const uri = String(daemon.register(Service, "tls.service"));
+    const [withCert] = await pyCall([uri], clientConfig("client"));
+    assert.deepEqual(withCert, {
+      ok: true,
+      echo: "over tls",
+      peer: { CN: "client one", O: "Pyro5 tests" },
+    });
+    const [noCert] = await pyCall([uri], clientConfig(null));
+    assert.equal(noCert.ok, false, "a Python client without a certificate got in");
+    const [stranger] = await pyCall([uri], clientConfig("stranger"));
+    assert.equal(stranger.ok, false, "a certificate from another CA got in");
+    // Ours: the same refusals, each a clear error on the client's side.
+    await using without = new Proxy(uri, { config: clientConfig(null), timeout: 5 });
+    await assert.rejects(without.echo(1), CommunicationError);
+    await using foreign = new Proxy(uri, { config: clientConfig("stranger"), timeout: 5 });
+    await assert.rejects(foreign.echo(1), CommunicationError);
+    await using good = new Proxy(uri, { config: clientConfig("client") });
+    assert.deepEqual(await good.peer(), { CN: "client one", O: "Pyro5 tests" });
+    assert.deepEqual(seen, ["client one", "client one"]);
+    const cert = (await good.peer()) as Record<string, string>;
+    assert.equal(cert.CN, "client one");
+  });
+
+  it("keeps accepting TLS clients while a TCP client sits silent before its handshake", async () => {
+    await using daemon = await Daemon.create({ host: "127.0.0.1", config: serverConfig(false) });
+    const uri = daemon.register(Service, "tls.service");
+    const idle = createConnection({ host: "127.0.0.1", port: uri.port! });
+    idle.on("error", () => {});
+    await new Promise((r) => idle.once("connect", r));
+    try {
+      await using p = new Proxy(uri, { config: clientConfig(null) });
+      assert.equal(await p.echo("not blocked"), "not blocked");
+      const [python] = await pyCall([String(uri)], clientConfig(null));
+      assert.equal(python.ok, true);
+    } finally {
+      idle.destroy();
+    }
+  });
+
+  it("calls Python's TLS daemon one-way and two-way, and is refused without a certificate", async () => {
+    for (const requireCert of [false, true]) {
+      let server: PythonServer | null = null;
+      try {
+        server = await startPythonServer(
+          "py_tls.py",
+          ["serve"],
+          "URI",
+          pythonEnv({
+            SSL: true,
+            SSL_SERVERCERT: file("server.crt"),
+            SSL_SERVERKEY: file("server.key"),
+            SSL_CACERTS: file("ca.crt"),
+            SSL_REQUIRECLIENTCERT: requireCert,
+          }),
+        );
+        await using p = new Proxy(server.announced, { config: clientConfig("client") });
+        assert.equal(await p.echo("to python"), "to python");
+        assert.deepEqual(
+          await p.peer(),
+          requireCert ? { commonName: "client one", organizationName: "Pyro5 tests" } : {},
+        );
+        if (requireCert) {
+          await using without = new Proxy(server.announced, {
+            config: clientConfig(null),
+            timeout: 5,
+          });
+          await assert.rejects(without.echo(1), CommunicationError);
+        }
+      } finally {
+        await server?.stop();
+      }
+    }
+  });
+
+  it("runs a TLS name server that Python finds and uses, and resolves PYRONAME through it", async () => {
+    const ns = await startNS({ host: "127.0.0.1", port: 0, config: serverConfig(false) });
+    try {
+      await using daemon = await Daemon.create({ host: "127.0.0.1", config: serverConfig(false) });
+      const uri = daemon.register(Service, "tls.service");
+      await using nsProxy = new Proxy(ns.uri, { config: clientConfig(null) });
+      await nsProxy.register("tls.example", String(uri));
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(
+          pythonPath(),
+          [
+            `${ROOT}tests/fixtures/py_tls.py`,
+            "lookup",
+            "127.0.0.1",
+            String(ns.uri.port),
+            "tls.example",
+          ],
+          { timeout: 60000, env: { ...process.env, ...pythonEnv(clientConfig(null)) } },
+          (e, stdout, err) => e ? reject(new Error(`${e.message}\n${err}`)) : resolve(stdout),
+        )
+      );
+      assert.deepEqual(JSON.parse(out), { ok: true, uri: String(uri), echo: "via ns" });
+      await using byName = new Proxy("PYRONAME:tls.example", {
+        config: { ...clientConfig(null), NS_HOST: "127.0.0.1", NS_PORT: ns.uri.port! },
+      });
+      assert.equal(await byName.echo("by name"), "by name");
+    } finally {
+      await ns.close();
+    }
+  });
+});
