@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Proxy } from "../../client.ts";
+import { BatchProxy, Proxy } from "../../client.ts";
 import { currentContext } from "../../context.ts";
 import { type ClientConnection, Daemon, expose } from "../../server.ts";
 import { startNS } from "../../naming.ts";
@@ -153,6 +153,12 @@ class Service {
   echo(message: unknown) {
     return message;
   }
+  *count(n: number) {
+    for (let i = 0; i < n; i++) yield i;
+  }
+  blob(size: number) {
+    return new Uint8Array(size).fill(7);
+  }
   peer() {
     return currentContext.peerCertificate?.subject ?? null;
   }
@@ -227,6 +233,26 @@ describe("TLS with Python Pyro5", () => {
     assert.deepEqual(seen, ["client one", "client one"]);
     const cert = (await good.peer()) as Record<string, string>;
     assert.equal(cert.CN, "client one");
+  });
+
+  it("composes with streams, batches, pipelined calls and large transfers", async () => {
+    await using daemon = await Daemon.create({ host: "127.0.0.1", config: serverConfig(false) });
+    const uri = daemon.register(Service, "tls.service");
+    await using p = new Proxy(uri, { config: { ...clientConfig(null), SERIALIZER: "msgpack" } });
+    const items: number[] = [];
+    for await (const x of await p.count(5)) items.push(x as number);
+    assert.deepEqual(items, [0, 1, 2, 3, 4]);
+    const batch = new BatchProxy(p);
+    batch.echo("a");
+    batch.echo("b");
+    assert.deepEqual([...(await batch())!], ["a", "b"]);
+    const many = await Promise.all(Array.from({ length: 64 }, (_, i) => p.echo(i)));
+    assert.deepEqual(many, Array.from({ length: 64 }, (_, i) => i));
+    const big = (await p.blob(5_000_000)) as Uint8Array;
+    assert.equal(big.length, 5_000_000);
+    assert.ok(big.every((b) => b === 7));
+    const sent = new Uint8Array(3_000_000).fill(9);
+    assert.deepEqual(await p.echo(sent), sent);
   });
 
   it("keeps accepting TLS clients while a TCP client sits silent before its handshake", async () => {
