@@ -27,6 +27,7 @@ import type { SerializerName } from "./serializers/types.ts";
 import type { URI } from "./uri.ts";
 import { type InvokeOptions, ProxyCore, type ProxyOptions } from "./client/proxy.ts";
 import { type KwArgs, splitArgs } from "./client/kwargs.ts";
+import { receivingConfig } from "./client/received_config.ts";
 import type { ItemStream } from "./client/stream.ts";
 
 export {
@@ -386,6 +387,8 @@ registerDictToClass("Pyro5.client.Proxy", (_name, dict) => {
   const timeout = pyro4 && typeof state[4] === "number" && state[4] > 0 ? state[4] : undefined;
   const maxRetries = pyro4 && typeof state[6] === "number" ? state[6] : undefined;
   const core = new ProxyCore(String(uri), {
+    // It connects as its receiver does (TLS, serializer limits), Python's one config per process.
+    config: receivingConfig() ?? undefined,
     handshake,
     serializer: known ? serializer as SerializerName : undefined,
     timeout,

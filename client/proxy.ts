@@ -27,6 +27,7 @@ import { URI } from "../uri.ts";
 import { type ByteConnection, Channel, type Outgoing } from "./channel.ts";
 import { resolveLocation } from "./resolve.ts";
 import { ItemStream } from "./stream.ts";
+import { decodingWith } from "./received_config.ts";
 
 const log = getLogger("Pyro5.client");
 const marshal = getSerializer("marshal");
@@ -473,7 +474,7 @@ export class ProxyCore {
     const annotations = toRecord(reply.annotations);
     this._pyroLastReply = new LastReply(reply.correlationId, annotations);
     context.responseAnnotations = annotations;
-    const data = serializer.loads(reply.payload);
+    const data = decodingWith(this._pyroConfig, () => serializer.loads(reply.payload));
     if (reply.flags & Flags.ITEMSTREAMRESULT) {
       const id = reply.annotations.get(Annotation.STREAM);
       if (!id || id.length === 0) {

@@ -34,6 +34,7 @@ import { formatAddress } from "../transport/types.ts";
 import { releaseBuffer } from "../transport/buffers.ts";
 import { URI } from "../uri.ts";
 import { SerializedBlob } from "../client/blob.ts";
+import { decodingWith } from "../client/received_config.ts";
 import { isStreamable, StreamRegistry } from "./streams.ts";
 import { pythonTraceback } from "./traceback.ts";
 import { RequestContext } from "./request_context.ts";
@@ -754,7 +755,10 @@ class ConnectionHandler {
         ];
         kwargs = {};
       } else {
-        ({ objectId, method, vargs, kwargs } = serializer.loadsCall(message.payload));
+        ({ objectId, method, vargs, kwargs } = decodingWith(
+          this.#daemon.config,
+          () => serializer.loadsCall(message.payload),
+        ));
       }
     } catch (e) {
       return this.#reply(message, serializer, context, this.#errorDict(e), Flags.EXCEPTION);

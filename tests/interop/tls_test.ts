@@ -159,11 +159,26 @@ class Service {
   blob(size: number) {
     return new Uint8Array(size).fill(7);
   }
+  /** Calls the caller back through the proxy it passed. */
+  async callBack(callback: { notify(text: string): Promise<string> }) {
+    return await callback.notify("called back");
+  }
+  /** A registered object, which travels as a proxy (autoproxy). */
+  other() {
+    return theOther;
+  }
   peer() {
     return currentContext.peerCertificate?.subject ?? null;
   }
 }
 expose(Service);
+class Other {
+  hello() {
+    return "hello from the other object";
+  }
+}
+expose(Other);
+const theOther = new Other();
 
 describe("TLS with Python Pyro5", () => {
   before(() => makeCertificates());
@@ -253,6 +268,30 @@ describe("TLS with Python Pyro5", () => {
     assert.ok(big.every((b) => b === 7));
     const sent = new Uint8Array(3_000_000).fill(9);
     assert.deepEqual(await p.echo(sent), sent);
+  });
+
+  it("composes with callbacks and autoproxy: received proxies connect as their receiver does", async () => {
+    await using daemon = await Daemon.create({ host: "127.0.0.1", config: serverConfig(false) });
+    const uri = daemon.register(Service, "tls.service");
+    daemon.register(theOther, "tls.other");
+    await using p = new Proxy(uri, { config: clientConfig(null) });
+    const other = await p.other();
+    assert.equal(await other.hello(), "hello from the other object");
+    await other._pyroRelease();
+    // A callback daemon inside the client, over TLS too.
+    await using callbackDaemon = await Daemon.create({
+      host: "127.0.0.1",
+      config: serverConfig(false),
+    });
+    class Callback {
+      notify(text: string) {
+        return `client got: ${text}`;
+      }
+    }
+    expose(Callback);
+    const callback = new Callback();
+    callbackDaemon.register(callback);
+    assert.equal(await p.callBack(callback), "client got: called back");
   });
 
   it("keeps accepting TLS clients while a TCP client sits silent before its handshake", async () => {
