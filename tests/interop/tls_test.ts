@@ -7,12 +7,13 @@ import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
+import { createSocket } from "node:dgram";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchProxy, Proxy } from "../../client.ts";
 import { currentContext } from "../../context.ts";
 import { type ClientConnection, Daemon, expose } from "../../server.ts";
-import { startNS } from "../../naming.ts";
+import { locateNS, startNS } from "../../naming.ts";
 import { CommunicationError } from "../../errors.ts";
 import type { ConfigItems } from "../../config.ts";
 import { pythonPath, type PythonServer, ROOT, startPythonServer } from "../fixtures/python.ts";
@@ -292,6 +293,39 @@ describe("TLS with Python Pyro5", () => {
     const callback = new Callback();
     callbackDaemon.register(callback);
     assert.equal(await p.callBack(callback), "client got: called back");
+  });
+
+  it("is found by broadcast: the answer is the TLS name server's URI, as in Pyro5", async () => {
+    const probe = createSocket("udp4");
+    await new Promise<void>((r) => probe.bind(0, "127.0.0.1", () => r()));
+    const bcport = probe.address().port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const ns = await startNS({
+      host: "127.0.0.1",
+      port: 0,
+      enableBroadcast: true,
+      bchost: "127.0.0.1",
+      bcport,
+      config: serverConfig(false),
+    });
+    try {
+      const found = await locateNS(undefined, undefined, {
+        broadcast: true,
+        config: {
+          ...clientConfig(null),
+          NS_HOST: "127.0.0.1",
+          NS_PORT: 1, // nothing there: only the broadcast can succeed
+          NS_BCPORT: bcport,
+          BROADCAST_ADDRS: ["127.0.0.1"],
+        },
+      });
+      assert.equal(String(found.proxy._pyroUri), String(ns.uri));
+      await found.ping(); // over TLS
+      assert.equal(found.proxy._pyroConnected, true);
+      await found.proxy._pyroRelease();
+    } finally {
+      await ns.close();
+    }
   });
 
   it("keeps accepting TLS clients while a TCP client sits silent before its handshake", async () => {
