@@ -219,14 +219,61 @@ export function configFromEnvironment(
   return result;
 }
 
+/**
+ * How much of the environment could be read: all of it, only `PYRO_*` names one by one (Deno with
+ * `--allow-env=PYRO_*`), or none (no permission); with the reason when not all of it.
+ */
+export interface EnvironmentAccess {
+  /** `all`, `some` (named variables only) or `none`. */
+  readonly access: "all" | "some" | "none";
+  /** Why not all: the runtime's refusal, e.g. Deno's `NotCapable` without `--allow-env`. */
+  readonly reason: string | null;
+}
+
+let environmentAccess: EnvironmentAccess = { access: "all", reason: null };
+
+/**
+ * Whether the `PYRO_*` variables could be read when the configuration was made (Deno reads them
+ * only with `--allow-env`, or `--allow-env=PYRO_*`).
+ *
+ * @returns the access and, when not all, why
+ * @example
+ * ```ts
+ * import { readEnvironmentAccess } from "./config.ts";
+ * if (readEnvironmentAccess().access !== "all") console.log(readEnvironmentAccess().reason);
+ * ```
+ */
+export function readEnvironmentAccess(): EnvironmentAccess {
+  return environmentAccess;
+}
+
 function readEnvironment(): Record<string, string | undefined> {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
+  if (!env) return {};
   try {
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
-      ?.env;
     // Copy now: a permission-checked environment (Deno without --allow-env) throws on access.
-    return env ? { ...env } : {};
-  } catch {
-    return {};
+    return { ...env };
+  } catch (e) {
+    // Maybe only some names are allowed (Deno: --allow-env=PYRO_*): ask for ours one by one.
+    const found: Record<string, string | undefined> = {};
+    let readable = 0;
+    for (const item of ITEMS) {
+      try {
+        found[PREFIX + item] = env[PREFIX + item];
+        readable++;
+      } catch { /* not allowed either */ }
+    }
+    const reason = `${(e as Error)?.name ?? "Error"}: ${(e as Error)?.message ?? e}`;
+    environmentAccess = { access: readable > 0 ? "some" : "none", reason };
+    if (readable === 0) {
+      // Said once, at start-up: PYRO_* settings a user exported would otherwise vanish silently.
+      console.warn(
+        `pyro5: PYRO_* environment config not read (${reason}); ` +
+          "grant --allow-env=PYRO_* (Deno) to use it",
+      );
+    }
+    return found;
   }
 }
 

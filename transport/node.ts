@@ -102,6 +102,14 @@ class NodeConnection implements Connection {
     );
   }
 
+  ref(): void {
+    this.#socket.ref();
+  }
+
+  unref(): void {
+    this.#socket.unref();
+  }
+
   close(): Promise<void> {
     const socket = this.#socket;
     if (!socket.destroyed) {
