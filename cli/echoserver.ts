@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // Pyro5's test echo server: `python -m Pyro5.utils.echoserver`, same object and flags.
 // Run: deno run -A cli/echoserver.ts [-H host] [-p port] [-u unixsocket] [-n] [-N] [-v] [-q]
 import { parseArgs } from "node:util";
@@ -94,7 +95,12 @@ options:
   -v, --verbose         verbose output
   -q, --quiet           don't output anything`;
 
-if (import.meta.main ?? process.argv[1]?.endsWith("echoserver.ts")) {
+/**
+ * Runs the echo server tool (`pyro5 echoserver`, `pyro5-echoserver`).
+ *
+ * @param argv the arguments after the command name
+ */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const fail = (reason: string): never => {
     console.error(`echoserver: error: ${reason}`);
     process.exit(2);
@@ -102,7 +108,7 @@ if (import.meta.main ?? process.argv[1]?.endsWith("echoserver.ts")) {
   let parsed;
   try {
     parsed = parseArgs({
-      args: process.argv.slice(2),
+      args: argv,
       options: {
         help: { type: "boolean", short: "h" },
         host: { type: "string", short: "H", default: "localhost" },
@@ -163,3 +169,5 @@ if (import.meta.main ?? process.argv[1]?.endsWith("echoserver.ts")) {
     console.log("echoserver running.");
   }
 }
+
+if (import.meta.main) await main();

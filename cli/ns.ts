@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The name server tool, with Pyro5's flags and output: `python -m Pyro5.nameserver`.
 // Run: deno run -A cli/ns.ts [-n host] [-p port] ...   (or: bun cli/ns.ts / node cli/ns.ts)
 import { parseArgs } from "node:util";
@@ -34,68 +35,77 @@ function int(name: string, text: string | undefined): number | undefined {
   return Number(text);
 }
 
-let parsed;
-try {
-  parsed = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      help: { type: "boolean", short: "h" },
-      host: { type: "string", short: "n" },
-      port: { type: "string", short: "p" },
-      unixsocket: { type: "string", short: "u" },
-      storage: { type: "string", short: "s" },
-      bchost: { type: "string" },
-      bcport: { type: "string" },
-      nathost: { type: "string" },
-      natport: { type: "string" },
-      nobc: { type: "boolean", short: "x" },
-    },
-  });
-} catch (e) {
-  fail((e as Error).message);
-}
-const o = parsed.values;
-if (o.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const host = o.host ?? config.NS_HOST;
-const loopback = host === "localhost" || host.startsWith("127.") || host === "::1";
-try {
-  const ns = await startNS({
-    host,
-    port: int("-p/--port", o.port) ?? config.NS_PORT,
-    unixsocket: o.unixsocket,
-    storage: o.storage,
-    bchost: o.bchost,
-    bcport: int("--bcport", o.bcport),
-    nathost: o.nathost,
-    natport: int("--natport", o.natport),
-    enableBroadcast: !o.nobc && !loopback && !o.unixsocket,
-  });
-  // Signal handlers first: a Ctrl-C right after the ready line must still shut down cleanly.
-  const stop = async () => {
-    await ns.close();
-    console.log("NS shut down.");
+/**
+ * Runs the name server tool (`pyro5 ns`, `pyro5-ns`).
+ *
+ * @param argv the arguments after the command name
+ */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        help: { type: "boolean", short: "h" },
+        host: { type: "string", short: "n" },
+        port: { type: "string", short: "p" },
+        unixsocket: { type: "string", short: "u" },
+        storage: { type: "string", short: "s" },
+        bchost: { type: "string" },
+        bcport: { type: "string" },
+        nathost: { type: "string" },
+        natport: { type: "string" },
+        nobc: { type: "boolean", short: "x" },
+      },
+    });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const o = parsed.values;
+  if (o.help) {
+    console.log(USAGE);
     process.exit(0);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  if (!o.nobc && loopback) console.log("Not starting broadcast server for localhost.");
-  if (ns.broadcast) {
-    console.log(
-      `Broadcast server running on ${ns.broadcast.address.hostname}:${ns.broadcast.address.port}`,
-    );
   }
-  const existing = ns.nameserver.count() - 1;
-  if (o.storage?.startsWith("sql:")) {
-    console.log(`Persistent store contains ${existing} existing registrations.`);
+  const host = o.host ?? config.NS_HOST;
+  const loopback = host === "localhost" || host.startsWith("127.") || host === "::1";
+  try {
+    const ns = await startNS({
+      host,
+      port: int("-p/--port", o.port) ?? config.NS_PORT,
+      unixsocket: o.unixsocket,
+      storage: o.storage,
+      bchost: o.bchost,
+      bcport: int("--bcport", o.bcport),
+      nathost: o.nathost,
+      natport: int("--natport", o.natport),
+      enableBroadcast: !o.nobc && !loopback && !o.unixsocket,
+    });
+    // Signal handlers first: a Ctrl-C right after the ready line must still shut down cleanly.
+    const stop = async () => {
+      await ns.close();
+      console.log("NS shut down.");
+      process.exit(0);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    if (!o.nobc && loopback) console.log("Not starting broadcast server for localhost.");
+    if (ns.broadcast) {
+      console.log(
+        `Broadcast server running on ${ns.broadcast.address.hostname}:${ns.broadcast.address.port}`,
+      );
+    }
+    const existing = ns.nameserver.count() - 1;
+    if (o.storage?.startsWith("sql:")) {
+      console.log(`Persistent store contains ${existing} existing registrations.`);
+    }
+    console.log(`NS running on ${ns.daemon.locationStr} (${o.unixsocket ? "Unix socket" : host})`);
+    if (o.nathost) {
+      console.log(`internal URI = ${ns.daemon.uriFor("Pyro.NameServer", { nat: false })}`);
+      console.log(`external URI = ${ns.uri}`);
+    } else console.log(`URI = ${ns.uri}`);
+  } catch (e) {
+    fail((e as Error).message);
   }
-  console.log(`NS running on ${ns.daemon.locationStr} (${o.unixsocket ? "Unix socket" : host})`);
-  if (o.nathost) {
-    console.log(`internal URI = ${ns.daemon.uriFor("Pyro.NameServer", { nat: false })}`);
-    console.log(`external URI = ${ns.uri}`);
-  } else console.log(`URI = ${ns.uri}`);
-} catch (e) {
-  fail((e as Error).message);
 }
+
+if (import.meta.main) await main();
