@@ -164,8 +164,20 @@ const INTEGER_ITEMS: ReadonlySet<string> = new Set([
 const NULLABLE_ITEMS: ReadonlySet<string> = new Set(["NS_BCHOST", "NATHOST", "LOGLEVEL"]);
 const PREFIX = "PYRO_";
 
+const SERIALIZER_NAMES = ["serpent", "json", "marshal", "msgpack"];
+const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
+
 function parseEnvValue(item: keyof ConfigItems, text: string, defaults: ConfigItems): unknown {
   const current = defaults[item];
+  // Refused at start-up, where the variable is named, rather than failing later as something else.
+  if (item === "SERIALIZER" && !SERIALIZER_NAMES.includes(text)) {
+    throw new RangeError(
+      `invalid ${PREFIX}SERIALIZER '${text}': use ${SERIALIZER_NAMES.join(", ")}`,
+    );
+  }
+  if (item === "LOGLEVEL" && text !== "" && !LOG_LEVELS.includes(text.toUpperCase())) {
+    throw new RangeError(`invalid ${PREFIX}LOGLEVEL '${text}': use ${LOG_LEVELS.join(", ")}`);
+  }
   if (Array.isArray(current)) return text.split(",").map((v) => v.trim());
   if (typeof current === "boolean") {
     const lower = text.toLowerCase();

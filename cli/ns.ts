@@ -2,8 +2,10 @@
 // The name server tool, with Pyro5's flags and output: `python -m Pyro5.nameserver`.
 // Run: deno run -A cli/ns.ts [-n host] [-p port] ...   (or: bun cli/ns.ts / node cli/ns.ts)
 import { parseArgs } from "node:util";
+import { argparseReason } from "./_argparse.ts";
 import { startNS } from "../naming.ts";
 import { config } from "../config.ts";
+import { addressInUseLine, isAddressInUse } from "./_address_in_use.ts";
 
 const USAGE = `usage: ns [-h] [-n HOST] [-p PORT] [-u UNIXSOCKET] [-s STORAGE] [--bchost BCHOST]
           [--bcport BCPORT] [--nathost NATHOST] [--natport NATPORT] [-x]
@@ -25,6 +27,8 @@ options:
   -x, --nobc            don't start a broadcast server`;
 
 function fail(reason: string): never {
+  // As argparse: the usage lines, then the reason.
+  console.error(USAGE.slice(0, USAGE.indexOf("\n\n")));
   console.error(`ns: error: ${reason}`);
   process.exit(2);
 }
@@ -59,7 +63,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       },
     });
   } catch (e) {
-    fail((e as Error).message);
+    fail(argparseReason(e));
   }
   const o = parsed.values;
   if (o.help) {
@@ -104,6 +108,24 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       console.log(`external URI = ${ns.uri}`);
     } else console.log(`URI = ${ns.uri}`);
   } catch (e) {
+    if (isAddressInUse(e)) {
+      const port = o.port ?? String(config.NS_PORT);
+      const bc = o.bcport ?? String(config.NS_BCPORT);
+      const broadcast = !(e as Error).message.includes(`:${port}`) &&
+        (e as Error).message.includes(bc);
+      console.error(addressInUseLine(
+        "ns",
+        o.unixsocket
+          ? o.unixsocket
+          : `${broadcast ? "UDP port" : "port"} ${broadcast ? bc : port} on ${host}`,
+        broadcast
+          ? "choose another broadcast port with --bcport PORT, or -x for no broadcast server"
+          : o.unixsocket
+          ? "remove the stale socket file or choose another with -u PATH"
+          : "choose another port with -p PORT (or -p 0 for a free one)",
+      ));
+      process.exit(1);
+    }
     fail((e as Error).message);
   }
 }

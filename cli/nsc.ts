@@ -2,6 +2,7 @@
 // The name server control tool, with Pyro5's commands and output: `python -m Pyro5.nsc`.
 // Run: deno run -A cli/nsc.ts [-n host] [-p port] [-u unixsocket] [-v] command [args...]
 import { parseArgs } from "node:util";
+import { argparseReason } from "./_argparse.ts";
 import { locateNS, type NameServerProxy } from "../naming.ts";
 import type { URI } from "../uri.ts";
 
@@ -17,6 +18,17 @@ const COMMANDS = [
   "setmeta",
   "ping",
 ];
+/** How many arguments each command needs at least. */
+const MIN_ARGS: Record<string, number> = {
+  lookup: 1,
+  register: 2,
+  remove: 1,
+  removematching: 1,
+  listmatching: 1,
+  yplookup_all: 1,
+  yplookup_any: 1,
+  setmeta: 1,
+};
 const USAGE = `usage: nsc [-h] [-n HOST] [-p PORT] [-u UNIXSOCKET] [-v]
            {${COMMANDS.join(",")}} [arg ...]
 
@@ -36,6 +48,8 @@ options:
   -v, --verbose         verbose output`;
 
 function fail(reason: string, code = 2): never {
+  // As argparse: the usage lines, then the reason.
+  console.error(USAGE.slice(0, USAGE.indexOf("\n\n")));
   console.error(`nsc: error: ${reason}`);
   process.exit(code);
 }
@@ -60,7 +74,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       },
     });
   } catch (e) {
-    fail((e as Error).message);
+    fail(argparseReason(e));
   }
   const o = parsed.values;
   if (o.help) {
@@ -78,6 +92,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   if (o.port !== undefined && !/^\d+$/.test(o.port)) {
     fail(`argument -p/--port: invalid int value: '${o.port}'`);
+  }
+  const needed = MIN_ARGS[command] ?? 0;
+  if (args.length < needed) {
+    fail(`${command} needs ${needed} argument${needed > 1 ? "s" : ""}`);
   }
 
   function printList(result: Map<string, URI | [URI, Set<string>]>, title = ""): void {

@@ -77,7 +77,18 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     );
     process.exit(2);
   }
-  await (await command.load()).main(rest);
+  let tool: Tool;
+  try {
+    tool = await command.load();
+  } catch (e) {
+    // A PYRO_* variable the configuration refused at start-up: say which, in one line.
+    if (e instanceof RangeError && /PYRO_/.test(e.message)) {
+      console.error(`pyro5: error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  await tool.main(rest);
 }
 
 if (import.meta.main) await main();

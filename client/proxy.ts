@@ -27,6 +27,7 @@ import { URI } from "../uri.ts";
 import { type ByteConnection, Channel, type Outgoing } from "./channel.ts";
 import { resolveLocation } from "./resolve.ts";
 import { ItemStream } from "./stream.ts";
+import { atCallSite } from "./call_site.ts";
 
 const log = getLogger("Pyro5.client");
 const marshal = getSerializer("marshal");
@@ -469,7 +470,7 @@ export class ProxyCore {
     }
     if (reply.flags & Flags.EXCEPTION) {
       throw data instanceof Error
-        ? data
+        ? atCallSite(data)
         : new PyroError(`remote exception of unknown form: ${String(data)}`);
     }
     return data;

@@ -99,6 +99,67 @@ describe("pyro5 command", () => {
   });
 });
 
+describe("errors a user can act on", () => {
+  it("a bad PYRO_SERIALIZER or PYRO_LOGLEVEL is refused at start-up, naming the variable", async () => {
+    const serializer = await pyro5(["call", "PYRONAME:x", "y"], { PYRO_SERIALIZER: "pickle" });
+    assert.equal(serializer.code, 2);
+    assert.equal(
+      serializer.err,
+      "pyro5: error: invalid PYRO_SERIALIZER 'pickle': use serpent, json, marshal, msgpack\n",
+    );
+    const level = await pyro5(["nsc", "ping"], { PYRO_LOGLEVEL: "LOUD" });
+    assert.equal(level.code, 2);
+    assert.equal(
+      level.err,
+      "pyro5: error: invalid PYRO_LOGLEVEL 'LOUD': use DEBUG, INFO, WARNING, ERROR, CRITICAL\n",
+    );
+  });
+
+  it("address already in use: one line with the port and the flag to change, never a stack", async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
+    const port = String((busy.address() as { port: number }).port);
+    try {
+      const cases: Array<[string[], RegExp]> = [
+        [
+          ["ns", "-n", "127.0.0.1", "-p", port],
+          /^ns: error: port \d+ on 127\.0\.0\.1 is already in use .*-p PORT/,
+        ],
+        [
+          ["echoserver", "-H", "127.0.0.1", "-p", port],
+          /^echoserver: error: port \d+ on 127\.0\.0\.1 is already in use .*-p PORT/,
+        ],
+      ];
+      for (const [args, expected] of cases) {
+        const r = await pyro5(args);
+        assert.equal(r.code, 1, args[0]);
+        const lines = r.err.trim().split("\n");
+        assert.equal(lines.length, 1, `${args[0]}: ${r.err}`);
+        assert.match(lines[0]!, expected);
+        assert.ok(lines[0]!.includes(port));
+      }
+      const [cmd, pre] = runtimeCommand(`${ROOT}cli/demo.ts`);
+      const demo = await new Promise<{ code: number; err: string }>((resolve) =>
+        execFile(
+          cmd,
+          [...pre, port],
+          { timeout: 60000 },
+          (e, _out, err) =>
+            resolve({ code: e ? (typeof e.code === "number" ? e.code : 1) : 0, err }),
+        )
+      );
+      assert.equal(demo.code, 1);
+      assert.match(
+        demo.err,
+        new RegExp(`^demo: error: port ${port} is already in use .*first argument`),
+      );
+      assert.equal(demo.err.trim().split("\n").length, 1);
+    } finally {
+      busy.close();
+    }
+  });
+});
+
 describe("pyro5 doctor", () => {
   it("a working setup: name server found directly and by broadcast, the daemon answers", async () => {
     const bcport = await freeUdpPort();

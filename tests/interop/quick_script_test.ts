@@ -128,6 +128,39 @@ console.log(await p.slow(0.7, "after a pause"));
     }
   });
 
+  it("an uncaught remote exception shows the Python traceback and the script's own call site", async () => {
+    const server = await startPythonServer("test_daemon.py", []);
+    const dir = mkdtempSync(join(tmpdir(), "pyro5-script-"));
+    try {
+      const script = scriptFile(
+        dir,
+        "uncaught.ts",
+        `import { Proxy } from "MOD";
+const p = new Proxy(process.argv[2]);
+async function userFunction() {
+  return await p.fail();
+}
+await userFunction();
+`,
+      );
+      const [cmd, pre] = runtimeCommand(script);
+      const result = await run(cmd, [...pre, server.announced]);
+      assert.notEqual(result.code, 0);
+      assert.match(result.err, /ValueError: boom/);
+      assert.match(result.err, /Traceback \(most recent call last\):/);
+      // Bun prints the traceback lines as the strings of _pyroTraceback (quotes escaped).
+      assert.match(result.err, /test_daemon\.py\\?", line \d+, in fail/);
+      if (!("Bun" in globalThis)) {
+        // V8 (Deno, Node) keeps the async chain: the user's function and line, not our parser.
+        assert.match(result.err, /at async userFunction \(.*uncaught\.ts:4:\d+\)/);
+        assert.doesNotMatch(result.err, /serpent_parser/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await server.stop();
+    }
+  });
+
   it("on Deno without --allow-env and with --allow-net=localhost: broadcast is unavailable, the direct lookup works", async () => {
     const ns = await startPythonServer("ns_daemon.py", [], "NS");
     const dir = mkdtempSync(join(tmpdir(), "pyro5-script-"));
