@@ -77,6 +77,12 @@ function isDecoratorContext(x: unknown): x is DecoratorContext {
   return typeof x === "object" && x !== null && "kind" in x && "name" in x;
 }
 
+/** The member names given one by one, or as one array. */
+function nameList(names: readonly unknown[]): string[] {
+  // checkName refuses anything that is not a string.
+  return (names.length === 1 && Array.isArray(names[0]) ? names[0] : names) as string[];
+}
+
 function checkName(name: string): void {
   if (typeof name !== "string" || name === "") {
     throw new TypeError("member names must be non-empty strings");
@@ -122,7 +128,8 @@ export const FORBIDDEN: ReadonlySet<string> = new Set([
  * or field. Python: `@Pyro5.api.expose`.
  *
  * @param target the class or object; or, as a decorator, the decorated value
- * @param names members to expose; none means all public methods and accessors
+ * @param names members to expose, one by one or as one array; none means all public methods and
+ *   accessors
  * @returns the target (so it can wrap a class expression)
  * @example
  * ```ts
@@ -154,7 +161,8 @@ export function expose<T>(target: T, ...names: any[]): T {
   }
   const e = exposureOf(target as Target);
   if (names.length === 0) e.all = true;
-  for (const name of names) {
+  // expose(Calc, ["add", "div"]) as well as expose(Calc, "add", "div").
+  for (const name of nameList(names)) {
     checkName(name);
     e.names.add(name);
   }
@@ -185,7 +193,7 @@ export function oneway<T>(target: T, ...names: any[]): T {
     return target;
   }
   const e = exposureOf(target as Target);
-  for (const name of names) {
+  for (const name of nameList(names)) {
     checkName(name);
     e.oneway.add(name);
   }
