@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { config, resolveConfig } from "./config.ts";
+ * import { config, resolveConfig } from "@pyro5/pyro5";
  * console.log(config.SERIALIZER);                        // "serpent" unless PYRO_SERIALIZER says otherwise
  * const mine = resolveConfig({ SERIALIZER: "msgpack" }); // a copy for one object
  * ```
@@ -102,7 +102,7 @@ export interface ConfigItems {
  * @returns a fresh object with every item at its default
  * @example
  * ```ts
- * import { defaultConfig } from "./config.ts";
+ * import { defaultConfig } from "@pyro5/pyro5";
  * defaultConfig().NS_PORT; // 9090
  * ```
  */
@@ -209,7 +209,7 @@ function parseEnvValue(item: keyof ConfigItems, text: string, defaults: ConfigIt
  * @throws {RangeError} for an unknown `PYRO_` name or a value that does not parse
  * @example
  * ```ts
- * import { configFromEnvironment } from "./config.ts";
+ * import { configFromEnvironment } from "@pyro5/pyro5";
  * configFromEnvironment({ PYRO_COMPRESSION: "on", PYRO_NS_PORT: "9999" }).NS_PORT; // 9999
  * ```
  */
@@ -251,7 +251,7 @@ let environmentAccess: EnvironmentAccess = { access: "all", reason: null };
  * @returns the access and, when not all, why
  * @example
  * ```ts
- * import { readEnvironmentAccess } from "./config.ts";
+ * import { readEnvironmentAccess } from "@pyro5/pyro5";
  * if (readEnvironmentAccess().access !== "all") console.log(readEnvironmentAccess().reason);
  * ```
  */
@@ -331,7 +331,7 @@ export const config: ConfigItems = configFromEnvironment(readEnvironment());
  * @throws {TypeError} for a value of the wrong type
  * @example
  * ```ts
- * import { resolveConfig } from "./config.ts";
+ * import { resolveConfig } from "@pyro5/pyro5";
  * const cfg = resolveConfig({ COMMTIMEOUT: 2.5, SERIALIZER: "json" });
  * ```
  */
@@ -354,7 +354,7 @@ export function resolveConfig(overrides: Partial<ConfigItems> = {}): ConfigItems
  * @returns the text
  * @example
  * ```ts
- * import { dumpConfig } from "./config.ts";
+ * import { dumpConfig } from "@pyro5/pyro5";
  * console.log(dumpConfig());
  * ```
  */

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { behavior, expose, oneway } from "./expose.ts";
+ * import { behavior, expose, oneway } from "@pyro5/pyro5";
  * class Thermostat {
  *   target = 20;
  *   setTarget(t: number) { return this.target = t; }
@@ -133,7 +133,7 @@ export const FORBIDDEN: ReadonlySet<string> = new Set([
  * @returns the target (so it can wrap a class expression)
  * @example
  * ```ts
- * import { expose } from "./expose.ts";
+ * import { expose } from "@pyro5/pyro5";
  * class Greeter { hello(name: string) { return `Hello, ${name}`; } }
  * expose(Greeter);
  * ```
@@ -178,7 +178,7 @@ export function expose<T>(target: T, ...names: any[]): T {
  * @returns the target
  * @example
  * ```ts
- * import { expose, oneway } from "./expose.ts";
+ * import { expose, oneway } from "@pyro5/pyro5";
  * class Logger { log(_line: string) {} }
  * expose(Logger);
  * oneway(Logger, "log");
@@ -208,7 +208,7 @@ export function oneway<T>(target: T, ...names: any[]): T {
  * @returns applies the behaviour to a class
  * @example
  * ```ts
- * import { behavior, expose } from "./expose.ts";
+ * import { behavior, expose } from "@pyro5/pyro5";
  * class Counter { n = 0; incr() { return ++this.n; } }
  * expose(Counter);
  * behavior({ instanceMode: "single" })(Counter);

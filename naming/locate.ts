@@ -47,7 +47,7 @@ function entries(result: unknown): Array<[string, unknown]> {
  *
  * @example
  * ```ts
- * import { locateNS } from "./locate.ts";
+ * import { locateNS } from "@pyro5/pyro5";
  * // await using ns = await locateNS();
  * // await ns.register("example.greeting", uri, { metadata: ["tag:a"] });
  * // const uri = await ns.lookup("example.greeting");
@@ -279,7 +279,7 @@ function permissionProblem(e: unknown): string | null {
  * @throws {NamingError} naming the places tried, when no name server answers
  * @example
  * ```ts
- * import { locateNS } from "./locate.ts";
+ * import { locateNS } from "@pyro5/pyro5";
  * // await using ns = await locateNS("localhost", 9090);
  * // console.log(await ns.count());
  * ```
@@ -353,7 +353,7 @@ export async function locateNS(
  * @returns the PYRO URI
  * @example
  * ```ts
- * import { resolve } from "./locate.ts";
+ * import { resolve } from "@pyro5/pyro5";
  * // const uri = await resolve("PYRONAME:example.greeting");
  * ```
  */

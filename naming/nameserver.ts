@@ -291,7 +291,7 @@ export class BroadcastResponder {
  * @returns the running name server
  * @example
  * ```ts
- * import { startNS } from "./nameserver.ts";
+ * import { startNS } from "@pyro5/pyro5";
  * const ns = await startNS({ host: "127.0.0.1", port: 0, enableBroadcast: false });
  * console.log(String(ns.uri));
  * await ns.close();

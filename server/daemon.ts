@@ -142,8 +142,8 @@ function plainDict(obj: object): Record<string, unknown> {
  *
  * @example
  * ```ts
- * import { Daemon } from "./daemon.ts";
- * import { expose } from "../expose.ts";
+ * import { Daemon } from "@pyro5/pyro5";
+ * import { expose } from "@pyro5/pyro5";
  * class Greeter { hello(name: string) { return `Hello, ${name}`; } }
  * expose(Greeter);
  * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });

@@ -318,7 +318,7 @@ function bindDatagram(endpoint: { hostname: string; port: number }): Promise<Dat
  *
  * @example
  * ```ts
- * import { nodeTransport } from "./node.ts";
+ * import { nodeTransport } from "@pyro5/pyro5";
  * const listener = await nodeTransport.listen({ hostname: "127.0.0.1", port: 0 });
  * await listener.close();
  * ```
