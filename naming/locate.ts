@@ -13,6 +13,7 @@ import type { Transport } from "../transport/types.ts";
 import { URI } from "../uri.ts";
 
 const log = getLogger("Pyro5.naming");
+const coreLog = getLogger("Pyro5.core");
 
 /** The name server's object id. */
 export const NAMESERVER_OBJECT = "Pyro.NameServer";
@@ -188,7 +189,9 @@ export class NameServerProxy {
 async function pinged(uri: string, options: LocateOptions): Promise<NameServerProxy> {
   const ns = new NameServerProxy(uri, { config: options.config, transport: options.transport });
   try {
+    coreLog.debug(`locating the NS: ${uri}`);
     await ns.ping();
+    coreLog.debug(`located NS: ${uri}`);
     return ns;
   } catch (e) {
     await ns._pyroRelease();
@@ -227,6 +230,7 @@ async function broadcastLookup(
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     socket.setBroadcast(true);
+    coreLog.debug("broadcast locate");
     const request = new TextEncoder().encode("GET_NSURI");
     for (let attempt = 0; attempt < 3 && !signal.aborted; attempt++) {
       for (const addr of cfg.BROADCAST_ADDRS) {
@@ -360,6 +364,7 @@ export async function locateNS(
 export async function resolve(uri: string | URI, options: LocateOptions = {}): Promise<URI> {
   const u = uri instanceof URI ? uri : new URI(uri);
   if (u.protocol === "PYRO") return u;
+  coreLog.debug(`resolving ${u}`);
   const cfg = resolveConfig(options.config);
   const ns = u.sockname
     ? await locateNS(`./u:${u.sockname}`, null, options)
