@@ -4,12 +4,29 @@
  *
  * @example
  * ```ts
- * import { kwargs, Proxy } from "./client.ts";
+ * import { Daemon, expose, kwargs, Proxy } from "@pyro5/pyro5";
  *
- * await using greeter = new Proxy("PYRONAME:example.greeting");
+ * // A server to talk to (usually a Python one, found with "PYRONAME:example.greeting").
+ * class Greeter {
+ *   get_fortune(name: string) {
+ *     return `Hello, ${name}.`;
+ *   }
+ *   configure(a: number, b: number, options: { verbose?: boolean }) {
+ *     return [a, b, options.verbose];
+ *   }
+ *   *lines(n: number) {
+ *     for (let i = 0; i < n; i++) yield `line ${i}`;
+ *   }
+ * }
+ * expose(Greeter);
+ * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+ * const uri = daemon.register(Greeter, "example.greeting");
+ * void daemon.requestLoop();
+ *
+ * await using greeter = new Proxy(uri);
  * console.log(await greeter.get_fortune("Alice"));
- * await greeter.configure(1, 2, kwargs({ verbose: true }));
- * for await (const line of await greeter.lines(100)) console.log(line);
+ * console.log(await greeter.configure(1, 2, kwargs({ verbose: true })));
+ * for await (const line of await greeter.lines(3)) console.log(line);
  * ```
  *
  * @module
@@ -66,7 +83,7 @@ export class CallOptions {
  * @returns the marker to pass as the last argument
  * @example
  * ```ts
- * import { callOptions } from "./client.ts";
+ * import { callOptions } from "@pyro5/pyro5";
  * // await proxy.slow(5, callOptions({ signal: AbortSignal.timeout(1000) }));
  * ```
  */
@@ -252,7 +269,7 @@ export interface ProxyConstructor {
  *
  * @example
  * ```ts
- * import { Proxy } from "./client.ts";
+ * import { Proxy } from "@pyro5/pyro5";
  * interface Greeter { get_fortune(name: string): string }
  * await using greeter = new Proxy<Greeter>("PYRO:greeter@localhost:9999");
  * // const text: string = await greeter.get_fortune("Alice");
@@ -319,7 +336,7 @@ export interface BatchProxyConstructor {
  *
  * @example
  * ```ts
- * import { BatchProxy, Proxy } from "./client.ts";
+ * import { BatchProxy, Proxy } from "@pyro5/pyro5";
  * const proxy = new Proxy("PYRO:obj@localhost:9999");
  * const batch = new BatchProxy(proxy);
  * batch.echo("a");

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { config, resolveConfig } from "./config.ts";
+ * import { config, resolveConfig } from "@pyro5/pyro5";
  * console.log(config.SERIALIZER);                        // "serpent" unless PYRO_SERIALIZER says otherwise
  * const mine = resolveConfig({ SERIALIZER: "msgpack" }); // a copy for one object
  * ```
@@ -102,7 +102,7 @@ export interface ConfigItems {
  * @returns a fresh object with every item at its default
  * @example
  * ```ts
- * import { defaultConfig } from "./config.ts";
+ * import { defaultConfig } from "@pyro5/pyro5";
  * defaultConfig().NS_PORT; // 9090
  * ```
  */
@@ -164,8 +164,20 @@ const INTEGER_ITEMS: ReadonlySet<string> = new Set([
 const NULLABLE_ITEMS: ReadonlySet<string> = new Set(["NS_BCHOST", "NATHOST", "LOGLEVEL"]);
 const PREFIX = "PYRO_";
 
+const SERIALIZER_NAMES = ["serpent", "json", "marshal", "msgpack"];
+const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
+
 function parseEnvValue(item: keyof ConfigItems, text: string, defaults: ConfigItems): unknown {
   const current = defaults[item];
+  // Refused at start-up, where the variable is named, rather than failing later as something else.
+  if (item === "SERIALIZER" && !SERIALIZER_NAMES.includes(text)) {
+    throw new RangeError(
+      `invalid ${PREFIX}SERIALIZER '${text}': use ${SERIALIZER_NAMES.join(", ")}`,
+    );
+  }
+  if (item === "LOGLEVEL" && text !== "" && !LOG_LEVELS.includes(text.toUpperCase())) {
+    throw new RangeError(`invalid ${PREFIX}LOGLEVEL '${text}': use ${LOG_LEVELS.join(", ")}`);
+  }
   if (Array.isArray(current)) return text.split(",").map((v) => v.trim());
   if (typeof current === "boolean") {
     const lower = text.toLowerCase();
@@ -197,7 +209,7 @@ function parseEnvValue(item: keyof ConfigItems, text: string, defaults: ConfigIt
  * @throws {RangeError} for an unknown `PYRO_` name or a value that does not parse
  * @example
  * ```ts
- * import { configFromEnvironment } from "./config.ts";
+ * import { configFromEnvironment } from "@pyro5/pyro5";
  * configFromEnvironment({ PYRO_COMPRESSION: "on", PYRO_NS_PORT: "9999" }).NS_PORT; // 9999
  * ```
  */
@@ -219,14 +231,61 @@ export function configFromEnvironment(
   return result;
 }
 
+/**
+ * How much of the environment could be read: all of it, only `PYRO_*` names one by one (Deno with
+ * `--allow-env=PYRO_*`), or none (no permission); with the reason when not all of it.
+ */
+export interface EnvironmentAccess {
+  /** `all`, `some` (named variables only) or `none`. */
+  readonly access: "all" | "some" | "none";
+  /** Why not all: the runtime's refusal, e.g. Deno's `NotCapable` without `--allow-env`. */
+  readonly reason: string | null;
+}
+
+let environmentAccess: EnvironmentAccess = { access: "all", reason: null };
+
+/**
+ * Whether the `PYRO_*` variables could be read when the configuration was made (Deno reads them
+ * only with `--allow-env`, or `--allow-env=PYRO_*`).
+ *
+ * @returns the access and, when not all, why
+ * @example
+ * ```ts
+ * import { readEnvironmentAccess } from "@pyro5/pyro5";
+ * if (readEnvironmentAccess().access !== "all") console.log(readEnvironmentAccess().reason);
+ * ```
+ */
+export function readEnvironmentAccess(): EnvironmentAccess {
+  return environmentAccess;
+}
+
 function readEnvironment(): Record<string, string | undefined> {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
+  if (!env) return {};
   try {
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
-      ?.env;
     // Copy now: a permission-checked environment (Deno without --allow-env) throws on access.
-    return env ? { ...env } : {};
-  } catch {
-    return {};
+    return { ...env };
+  } catch (e) {
+    // Maybe only some names are allowed (Deno: --allow-env=PYRO_*): ask for ours one by one.
+    const found: Record<string, string | undefined> = {};
+    let readable = 0;
+    for (const item of ITEMS) {
+      try {
+        found[PREFIX + item] = env[PREFIX + item];
+        readable++;
+      } catch { /* not allowed either */ }
+    }
+    const reason = `${(e as Error)?.name ?? "Error"}: ${(e as Error)?.message ?? e}`;
+    environmentAccess = { access: readable > 0 ? "some" : "none", reason };
+    if (readable === 0) {
+      // Said once, at start-up: PYRO_* settings a user exported would otherwise vanish silently.
+      console.warn(
+        `pyro5: PYRO_* environment config not read (${reason}); ` +
+          "grant --allow-env=PYRO_* (Deno) to use it",
+      );
+    }
+    return found;
   }
 }
 
@@ -272,7 +331,7 @@ export const config: ConfigItems = configFromEnvironment(readEnvironment());
  * @throws {TypeError} for a value of the wrong type
  * @example
  * ```ts
- * import { resolveConfig } from "./config.ts";
+ * import { resolveConfig } from "@pyro5/pyro5";
  * const cfg = resolveConfig({ COMMTIMEOUT: 2.5, SERIALIZER: "json" });
  * ```
  */
@@ -295,7 +354,7 @@ export function resolveConfig(overrides: Partial<ConfigItems> = {}): ConfigItems
  * @returns the text
  * @example
  * ```ts
- * import { dumpConfig } from "./config.ts";
+ * import { dumpConfig } from "@pyro5/pyro5";
  * console.log(dumpConfig());
  * ```
  */

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { currentContext } from "./context.ts";
+ * import { currentContext } from "@pyro5/pyro5";
  * currentContext.correlationId = crypto.randomUUID(); // sent with every following call
  * ```
  *
@@ -81,7 +81,7 @@ export function activeContext(): CallContext {
  * @returns what `fn` returns
  * @example
  * ```ts
- * import { currentContext, newCallContext, runWithContext } from "./context.ts";
+ * import { currentContext, newCallContext, runWithContext } from "@pyro5/pyro5";
  * runWithContext(newCallContext({ correlationId: "11112222-3333-4444-5555-666677778888" }), () => {
  *   console.log(currentContext.correlationId);
  * });

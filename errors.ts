@@ -23,7 +23,7 @@
  *
  * @example
  * ```ts
- * import { PyroError } from "./errors.ts";
+ * import { PyroError } from "@pyro5/pyro5";
  * try { throw new PyroError("boom"); } catch (e) { console.log(e instanceof PyroError); }
  * ```
  */
@@ -78,7 +78,7 @@ export class SecurityError extends PyroError {}
  *
  * @example
  * ```ts
- * import { RemoteError } from "./errors.ts";
+ * import { RemoteError } from "@pyro5/pyro5";
  * const e = new RemoteError("builtins.ValueError", ["boom"]);
  * console.log(e.pythonClass, e.message); // builtins.ValueError boom
  * ```

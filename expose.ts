@@ -15,7 +15,7 @@
  *
  * @example
  * ```ts
- * import { behavior, expose, oneway } from "./expose.ts";
+ * import { behavior, expose, oneway } from "@pyro5/pyro5";
  * class Thermostat {
  *   target = 20;
  *   setTarget(t: number) { return this.target = t; }
@@ -92,6 +92,12 @@ interface DecoratorContext {
 
 function isDecoratorContext(x: unknown): x is DecoratorContext {
   return typeof x === "object" && x !== null && "kind" in x && "name" in x;
+}
+
+/** The member names given one by one, or as one array. */
+function nameList(names: readonly unknown[]): string[] {
+  // checkName refuses anything that is not a string.
+  return (names.length === 1 && Array.isArray(names[0]) ? names[0] : names) as string[];
 }
 
 function checkName(name: string): void {
@@ -218,13 +224,13 @@ export function expose(
  * or field. Python: `@Pyro5.api.expose`.
  *
  * @param target the class or object; or, as a decorator, the decorated value
- * @param names members to expose (strings, or arrays of them); none means all public methods
+ * @param names members to expose, one by one or as one array; none means all public methods
  *   and accessors. A name may carry its signature, `"configure(level, verbose?, **options)"`:
  *   how Python callers' keyword arguments bind (names without `?` are required).
  * @returns the target (so it can wrap a class expression)
  * @example
  * ```ts
- * import { expose } from "./expose.ts";
+ * import { expose } from "@pyro5/pyro5";
  * class Greeter { hello(name: string) { return `Hello, ${name}`; } }
  * expose(Greeter);
  * class Calc { add(a: number, b: number) { return a + b; } div(a: number, b: number) { return a / b; } }
@@ -272,9 +278,10 @@ export function expose(target: any, ...names: any[]): any {
     throw new TypeError("expose needs a class or an object");
   }
   const e = exposureOf(target as Target);
-  const flat = names.flat();
-  if (flat.length === 0) e.all = true;
-  for (const entry of flat) {
+  const entries = nameList(names);
+  if (entries.length === 0) e.all = true;
+  // expose(Calc, ["add", "div"]) as well as expose(Calc, "add", "div").
+  for (const entry of entries) {
     if (typeof entry === "string" && entry.includes("(")) {
       const { name, signature } = parseDeclaration(entry);
       if (!name) throw new TypeError(`signature ${JSON.stringify(entry)} needs a member name`);
@@ -351,7 +358,7 @@ export function declaredSignature(
  * @returns the target
  * @example
  * ```ts
- * import { expose, oneway } from "./expose.ts";
+ * import { expose, oneway } from "@pyro5/pyro5";
  * class Logger { log(_line: string) {} }
  * expose(Logger);
  * oneway(Logger, "log");
@@ -366,7 +373,7 @@ export function oneway<T>(target: T, ...names: any[]): T {
     return target;
   }
   const e = exposureOf(target as Target);
-  for (const name of names.flat()) {
+  for (const name of nameList(names)) {
     checkName(name);
     e.oneway.add(name);
   }
@@ -381,7 +388,7 @@ export function oneway<T>(target: T, ...names: any[]): T {
  * @returns applies the behaviour to a class
  * @example
  * ```ts
- * import { behavior, expose } from "./expose.ts";
+ * import { behavior, expose } from "@pyro5/pyro5";
  * class Counter { n = 0; incr() { return ++this.n; } }
  * expose(Counter);
  * behavior({ instanceMode: "single" })(Counter);

@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { getLogger, setLogHandler } from "./logging.ts";
+ * import { getLogger, setLogHandler } from "@pyro5/pyro5";
  * setLogHandler((r) => console.log(r.name, r.levelName, r.message));
  * getLogger("Pyro5.client").info("connected");
  * ```
@@ -63,7 +63,7 @@ let userLevel: number | null = null;
  * @param level the lowest level passed on
  * @example
  * ```ts
- * import { LogLevel, setLogHandler } from "./logging.ts";
+ * import { LogLevel, setLogHandler } from "@pyro5/pyro5";
  * setLogHandler((r) => console.log(`${r.name}: ${r.message}`), LogLevel.INFO);
  * ```
  */
@@ -140,7 +140,7 @@ export interface Logger {
  * @returns the logger
  * @example
  * ```ts
- * import { getLogger } from "./logging.ts";
+ * import { getLogger } from "@pyro5/pyro5";
  * const log = getLogger("Pyro5.server");
  * if (log.isEnabledFor(10)) log.debug("expensive detail");
  * ```

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { getSerializer, tuple, URI } from "./mod.ts";
+ * import { getSerializer, tuple, URI } from "@pyro5/pyro5";
  *
  * const serpent = getSerializer("serpent");
  * const bytes = serpent.dumps({ point: tuple(1, 2) });
@@ -25,6 +25,8 @@ export {
   type ConfigItems,
   defaultConfig,
   dumpConfig,
+  type EnvironmentAccess,
+  readEnvironmentAccess,
   resolveConfig,
 } from "./config.ts";
 export {

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { locateNS, startNS } from "./naming.ts";
+ * import { locateNS, startNS } from "@pyro5/pyro5";
  * const ns = await startNS({ host: "127.0.0.1", port: 0 });
  * const proxy = await locateNS("127.0.0.1", ns.uri.port);
  * console.log(await proxy.count()); // 1: the name server registers itself

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { Daemon, expose } from "./server.ts";
+ * import { Daemon, expose } from "@pyro5/pyro5";
  *
  * class Greeter {
  *   hello(name: string) { return `Hello, ${name}`; }

@@ -17,7 +17,7 @@ const IPV6_BRACKETED = /^\[([0-9a-fA-F:%]+)\](?::(.*))?$/;
  *
  * @example
  * ```ts
- * import { URI } from "./uri.ts";
+ * import { URI } from "@pyro5/pyro5";
  * const uri = new URI("PYRO:greeter@localhost:9999");
  * console.log(uri.object, uri.host, uri.port, String(uri));
  * ```

@@ -3,6 +3,7 @@
 // Run: deno run -A cli/demo.ts [port]    (or: bun cli/demo.ts / node cli/demo.ts)
 import { Daemon, expose } from "../server.ts";
 import { locateNS, startNS } from "../naming.ts";
+import { addressInUseLine, isAddressInUse } from "./_address_in_use.ts";
 
 class GreetingMaker {
   get_fortune(name: string): string {
@@ -12,7 +13,19 @@ class GreetingMaker {
 expose(GreetingMaker);
 
 const port = Number(process.argv[2] ?? 9090);
-const ns = await startNS({ host: "localhost", port, enableBroadcast: false });
+let ns;
+try {
+  ns = await startNS({ host: "localhost", port, enableBroadcast: false });
+} catch (e) {
+  if (!isAddressInUse(e)) throw e;
+  console.error(addressInUseLine(
+    "demo",
+    `port ${port}`,
+    "give another port as the first argument (deno run -A cli/demo.ts 9091, npm start -- 9091), " +
+      "or 0 for a free one",
+  ));
+  process.exit(1);
+}
 const daemon = await Daemon.create({ host: "localhost", port: 0 });
 const uri = daemon.register(GreetingMaker, "example.greeting");
 const proxy = await locateNS("localhost", ns.uri.port);

@@ -1,8 +1,11 @@
+#!/usr/bin/env node
 // Pyro5's test echo server: `python -m Pyro5.utils.echoserver`, same object and flags.
 // Run: deno run -A cli/echoserver.ts [-H host] [-p port] [-u unixsocket] [-n] [-N] [-v] [-q]
 import { parseArgs } from "node:util";
+import { argparseReason } from "./_argparse.ts";
 import { Daemon, expose, oneway } from "../server.ts";
 import { locateNS, startNS } from "../naming.ts";
+import { addressInUseLine, isAddressInUse } from "./_address_in_use.ts";
 
 /** The echo server object, as Pyro5's `Pyro5.utils.echoserver.EchoServer`. */
 export class EchoServer {
@@ -105,15 +108,22 @@ options:
   -v, --verbose         verbose output
   -q, --quiet           don't output anything`;
 
-if (import.meta.main ?? process.argv[1]?.endsWith("echoserver.ts")) {
+/**
+ * Runs the echo server tool (`pyro5 echoserver`, `pyro5-echoserver`).
+ *
+ * @param argv the arguments after the command name
+ */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const fail = (reason: string): never => {
+    // As argparse: the usage lines, then the reason.
+    console.error(USAGE.slice(0, USAGE.indexOf("\n\n")));
     console.error(`echoserver: error: ${reason}`);
     process.exit(2);
   };
   let parsed;
   try {
     parsed = parseArgs({
-      args: process.argv.slice(2),
+      args: argv,
       options: {
         help: { type: "boolean", short: "h" },
         host: { type: "string", short: "H", default: "localhost" },
@@ -126,7 +136,7 @@ if (import.meta.main ?? process.argv[1]?.endsWith("echoserver.ts")) {
       },
     });
   } catch (e) {
-    fail((e as Error).message);
+    fail(argparseReason(e));
   }
   const o = parsed!.values;
   if (o.help) {
@@ -136,14 +146,23 @@ if (import.meta.main ?? process.argv[1]?.endsWith("echoserver.ts")) {
   if (!/^\d+$/.test(o.port!)) fail(`argument -p/--port: invalid int value: '${o.port}'`);
   const quiet = o.quiet && !o.verbose;
   if (!quiet) console.log("Starting Pyro's built-in test echo server.");
-  const nameserver = o.nameserver
-    ? await startNS({ host: o.host, port: 0, enableBroadcast: false })
-    : null;
-  const daemon = await Daemon.create({
-    host: o.host,
-    port: Number(o.port),
-    unixsocket: o.unixsocket,
-  });
+  let nameserver, daemon;
+  try {
+    nameserver = o.nameserver
+      ? await startNS({ host: o.host, port: 0, enableBroadcast: false })
+      : null;
+    daemon = await Daemon.create({ host: o.host, port: Number(o.port), unixsocket: o.unixsocket });
+  } catch (e) {
+    if (!isAddressInUse(e)) fail((e as Error).message);
+    console.error(addressInUseLine(
+      "echoserver",
+      o.unixsocket ?? `port ${o.port} on ${o.host}`,
+      o.unixsocket
+        ? "remove the stale socket file or choose another with -u PATH"
+        : "choose another port with -p PORT (or leave -p out for a free one)",
+    ));
+    process.exit(1);
+  }
   const echo = new EchoServer();
   echo.verbose = !!o.verbose;
   const objectName = "test.echoserver";
@@ -174,3 +193,5 @@ if (import.meta.main ?? process.argv[1]?.endsWith("echoserver.ts")) {
     console.log("echoserver running.");
   }
 }
+
+if (import.meta.main) await main();

@@ -20,7 +20,7 @@ export interface BlobPayload {
  *
  * @example
  * ```ts
- * import { SerializedBlob } from "./blob.ts";
+ * import { SerializedBlob } from "@pyro5/pyro5";
  * // await dispatcher.process_blob(new SerializedBlob("topic-1", ["payload", 42]));
  * ```
  */

@@ -26,6 +26,10 @@ export interface ByteConnection {
   chunks?(): ChunkReader;
   /** True when the transport is done with the bytes once a write resolves. */
   readonly writesComplete?: boolean;
+  /** Lets the socket keep the process alive again (while a call waits), when it can. */
+  ref?(): void;
+  /** Lets the process exit although the socket is open (while it is idle), when it can. */
+  unref?(): void;
 }
 
 /**
@@ -51,6 +55,8 @@ export class Channel {
   #closedError: Error | null = null;
   #loop: Promise<void> | null = null;
   #retired = false;
+  /** Reasons to keep the process alive: pending replies, a write in progress, a handshake. */
+  #busy = 0;
   /** Called once when the channel closes, with the reason. */
   onClose: ((error: Error) => void) | null = null;
 
@@ -79,7 +85,8 @@ export class Channel {
 
   /** Reads one message directly; only before {@linkcode Channel.start} (the handshake). */
   async readOne(): Promise<Message> {
-    const message = await this.#reader.read();
+    this.#hold();
+    const message = await this.#reader.read().finally(() => this.#release());
     if (message === null) {
       throw new ConnectionClosedError("receiving: not enough data (connection closed by peer)");
     }
@@ -88,7 +95,18 @@ export class Channel {
 
   /** Starts the loop that hands replies to their requests. */
   start(): void {
-    this.#loop ??= this.#readLoop();
+    if (this.#loop) return;
+    this.#loop = this.#readLoop();
+    // An idle connection does not keep a script running; a pending call re-refs it.
+    if (this.#busy === 0) this.#connection.unref?.();
+  }
+
+  #hold(): void {
+    if (this.#busy++ === 0 && this.#loop) this.#connection.ref?.();
+  }
+
+  #release(): void {
+    if (--this.#busy === 0 && this.#loop && !this.#closedError) this.#connection.unref?.();
   }
 
   /**
@@ -126,9 +144,10 @@ export class Channel {
     } catch (e) {
       return Promise.reject(e);
     }
-    const reply = new Promise<Message>((resolve, reject) =>
-      this.#pending.set(seq, { resolve, reject })
-    );
+    const reply = new Promise<Message>((resolve, reject) => {
+      this.#hold();
+      this.#pending.set(seq, { resolve, reject });
+    });
     this.#flushing ??= this.#flush();
     this.#flushing.catch((e) => this.#fail(seq, e));
     return reply;
@@ -174,11 +193,13 @@ export class Channel {
     const pending = this.#pending.get(seq);
     if (pending) {
       this.#pending.delete(seq);
+      this.#release();
       pending.reject(error);
     }
   }
 
   async #flush(): Promise<void> {
+    this.#hold();
     try {
       const connection = this.#connection;
       const write = (chunk: Uint8Array) => connection.write(chunk);
@@ -200,6 +221,7 @@ export class Channel {
       throw error;
     } finally {
       this.#flushing = null;
+      this.#release();
     }
   }
 
@@ -228,6 +250,7 @@ export class Channel {
         // No one waits for this seq: a call that timed out or was aborted. Drop it.
         if (!pending) continue;
         this.#pending.delete(message.seq);
+        this.#release();
         pending.resolve(message);
         if (this.#retired && this.#pending.size === 0) break;
       }
@@ -250,6 +273,7 @@ export class Channel {
     if (this.#closedError) return;
     this.#closedError = reason;
     const pending = [...this.#pending.values()];
+    this.#busy -= pending.length;
     this.#pending.clear();
     for (const p of pending) p.reject(reason);
     this.onClose?.(reason);

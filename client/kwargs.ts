@@ -27,7 +27,7 @@ export class KwArgs {
  * @returns the marker to pass as the last argument
  * @example
  * ```ts
- * import { kwargs } from "./kwargs.ts";
+ * import { kwargs } from "@pyro5/pyro5";
  * // await proxy.configure(1, 2, kwargs({ verbose: true }));  // Python: configure(1, 2, verbose=True)
  * ```
  */

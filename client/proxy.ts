@@ -28,6 +28,7 @@ import { type ByteConnection, Channel, type Outgoing } from "./channel.ts";
 import { resolveLocation } from "./resolve.ts";
 import { ItemStream } from "./stream.ts";
 import { decodingWith } from "./received_config.ts";
+import { atCallSite } from "./call_site.ts";
 
 const log = getLogger("Pyro5.client");
 const marshal = getSerializer("marshal");
@@ -253,6 +254,7 @@ export class ProxyCore {
    * @param objectId another object on the same daemon, or this proxy's object
    */
   async _pyroGetMetadata(objectId?: string): Promise<void> {
+    log.debug(`getting metadata for object ${objectId ?? this.#objectId ?? this._pyroUri.object}`);
     const meta = await this._pyroInvoke(
       "get_metadata",
       [objectId ?? this.#objectId ?? this._pyroUri.object],
@@ -486,7 +488,7 @@ export class ProxyCore {
     }
     if (reply.flags & Flags.EXCEPTION) {
       throw data instanceof Error
-        ? data
+        ? atCallSite(data)
         : new PyroError(`remote exception of unknown form: ${String(data)}`);
     }
     return data;
@@ -503,6 +505,10 @@ export class ProxyCore {
     this._pyroOneway = asStringSet(m.oneway);
     this._pyroMethods = asStringSet(m.methods);
     this._pyroAttrs = asStringSet(m.attrs);
+    log.debug(
+      `from meta: methods=${[...this._pyroMethods]}, oneway methods=${[...this._pyroOneway]}, ` +
+        `attributes=${[...this._pyroAttrs]}`,
+    );
     if (this._pyroMethods.size === 0 && this._pyroAttrs.size === 0) {
       throw new PyroError(
         `remote object '${this._pyroUri}' doesn't expose any methods or attributes. Did you forget setting @expose on them?`,
@@ -521,6 +527,7 @@ export class ProxyCore {
     }
     const uri = await resolveLocation(this._pyroUri, this._pyroConfig, this.#transport);
     const where = uri.sockname ? `./u:${uri.sockname}` : `${uri.host}:${uri.port}`;
+    log.debug(`connecting to ${uri}`);
     const transport = this.#transport ??
       (this._pyroConfig.SSL ? await tlsConnector(this._pyroConfig) : await defaultConnector());
     const timeout = this._pyroTimeout ?? undefined;
@@ -540,9 +547,11 @@ export class ProxyCore {
     try {
       await this.#handshake(channel, uri, where, timeout);
     } catch (e) {
+      log.error(`cannot connect to ${uri}: ${(e as Error)?.message ?? e}`);
       await channel.close(e as Error);
       throw e;
     }
+    log.debug(`connected to ${uri} - unencrypted`);
     if (uri !== this._pyroUri && this._pyroUri.protocol !== "PYRO") {
       // Python keeps the PYRONAME URI on the proxy; the connection goes to the resolved one.
       log.debug(`${this._pyroUri} resolved to ${uri}`);

@@ -13,6 +13,7 @@ import type { Transport } from "../transport/types.ts";
 import { URI } from "../uri.ts";
 
 const log = getLogger("Pyro5.naming");
+const coreLog = getLogger("Pyro5.core");
 
 /** The name server's object id. */
 export const NAMESERVER_OBJECT = "Pyro.NameServer";
@@ -47,7 +48,7 @@ function entries(result: unknown): Array<[string, unknown]> {
  *
  * @example
  * ```ts
- * import { locateNS } from "./locate.ts";
+ * import { locateNS } from "@pyro5/pyro5";
  * // await using ns = await locateNS();
  * // await ns.register("example.greeting", uri, { metadata: ["tag:a"] });
  * // const uri = await ns.lookup("example.greeting");
@@ -188,7 +189,9 @@ export class NameServerProxy {
 async function pinged(uri: string, options: LocateOptions): Promise<NameServerProxy> {
   const ns = new NameServerProxy(uri, { config: options.config, transport: options.transport });
   try {
+    coreLog.debug(`locating the NS: ${uri}`);
     await ns.ping();
+    coreLog.debug(`located NS: ${uri}`);
     return ns;
   } catch (e) {
     await ns._pyroRelease();
@@ -200,16 +203,36 @@ function location(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Asks for the name server's URI by UDP broadcast (`GET_NSURI`). */
-async function broadcastLookup(cfg: ConfigItems, options: LocateOptions): Promise<string> {
+/** Asks for the name server's URI by UDP broadcast (`GET_NSURI`); stops when `signal` aborts. */
+async function broadcastLookup(
+  cfg: ConfigItems,
+  options: LocateOptions,
+  signal: AbortSignal,
+): Promise<string> {
   const transport: Transport = options.transport ??
     await import("../transport/select.ts").then((m) => m.defaultTransport());
   const v6 = cfg.PREFER_IP_VERSION === 6;
-  const socket = await transport.bindDatagram({ hostname: v6 ? "::" : "0.0.0.0", port: 0 });
+  let socket;
+  try {
+    socket = await transport.bindDatagram({ hostname: v6 ? "::" : "0.0.0.0", port: 0 });
+  } catch (e) {
+    // Deno with --allow-net=localhost (or no --allow-net) may not bind: broadcast is unavailable.
+    const reason = permissionProblem(e) ?? (e as Error)?.message ?? String(e);
+    log.debug(`broadcast lookup unavailable: ${reason}`);
+    throw new NamingError(`broadcast unavailable: ${reason}`, { cause: e });
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let wake: (() => void) | undefined;
+  const onAbort = () => {
+    clearTimeout(timer);
+    wake?.();
+  };
+  signal.addEventListener("abort", onAbort, { once: true });
   try {
     socket.setBroadcast(true);
+    coreLog.debug("broadcast locate");
     const request = new TextEncoder().encode("GET_NSURI");
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < 3 && !signal.aborted; attempt++) {
       for (const addr of cfg.BROADCAST_ADDRS) {
         const target = addr === "<broadcast>" ? (v6 ? "ff02::1" : "255.255.255.255") : addr;
         await socket.send(request, target, cfg.NS_BCPORT).catch((e) =>
@@ -218,14 +241,32 @@ async function broadcastLookup(cfg: ConfigItems, options: LocateOptions): Promis
       }
       const reply = await Promise.race([
         socket.receive(),
-        new Promise<null>((r) => setTimeout(() => r(null), 700)),
+        new Promise<null>((r) => {
+          wake = () => r(null);
+          if (signal.aborted) r(null);
+          else timer = setTimeout(wake, 700);
+        }),
       ]);
+      clearTimeout(timer);
       if (reply) return new TextDecoder("latin1").decode(reply.data);
     }
-    throw new NamingError("no name server answered the broadcast");
+    throw new NamingError(
+      signal.aborted ? "broadcast lookup stopped" : "no name server answered the broadcast",
+    );
   } finally {
+    signal.removeEventListener("abort", onAbort);
     await socket.close();
   }
+}
+
+/**
+ * The permission a runtime refused, when `e` is such a refusal (Deno's `NotCapable`, or
+ * `PermissionDenied` of older Deno versions), phrased as what to grant.
+ */
+function permissionProblem(e: unknown): string | null {
+  const name = (e as Error)?.name;
+  if (name !== "NotCapable" && name !== "PermissionDenied") return null;
+  return `no permission (${(e as Error).message})`;
 }
 
 /**
@@ -242,7 +283,7 @@ async function broadcastLookup(cfg: ConfigItems, options: LocateOptions): Promis
  * @throws {NamingError} naming the places tried, when no name server answers
  * @example
  * ```ts
- * import { locateNS } from "./locate.ts";
+ * import { locateNS } from "@pyro5/pyro5";
  * // await using ns = await locateNS("localhost", 9090);
  * // console.log(await ns.count());
  * ```
@@ -267,6 +308,8 @@ export async function locateNS(
   }
   const tried: string[] = [];
   const attempts: Array<Promise<NameServerProxy>> = [];
+  // Stops the broadcast once a way has succeeded (or all failed): no leftovers keep a script alive.
+  const stop = new AbortController();
   const nsHost = cfg.NS_HOST;
   const direct = location(nsHost, nsPort);
   const loopback = nsHost === "localhost" || nsHost === "::1" || nsHost.startsWith("127.");
@@ -276,7 +319,7 @@ export async function locateNS(
   }
   if (options.broadcast ?? true) {
     tried.push(`broadcast ${cfg.BROADCAST_ADDRS.join(",")} port ${cfg.NS_BCPORT}`);
-    attempts.push(broadcastLookup(cfg, options).then((uri) => pinged(uri, options)));
+    attempts.push(broadcastLookup(cfg, options, stop.signal).then((uri) => pinged(uri, options)));
   }
   if (!loopback) {
     tried.push(direct);
@@ -284,6 +327,7 @@ export async function locateNS(
   }
   try {
     const winner = await Promise.any(attempts);
+    stop.abort();
     // Release the proxies of slower successful attempts.
     for (const a of attempts) {
       a.then((ns) => {
@@ -292,9 +336,14 @@ export async function locateNS(
     }
     return winner;
   } catch (e) {
-    throw new NamingError(`Failed to locate the nameserver (tried: ${tried.join("; ")})`, {
-      cause: e,
-    });
+    stop.abort();
+    const reasons = e instanceof AggregateError
+      ? e.errors.map((x) => (x as Error)?.message ?? String(x))
+      : [(e as Error)?.message ?? String(e)];
+    throw new NamingError(
+      `Failed to locate the nameserver (tried: ${tried.join("; ")}; ${reasons.join("; ")})`,
+      { cause: e },
+    );
   }
 }
 
@@ -308,13 +357,14 @@ export async function locateNS(
  * @returns the PYRO URI
  * @example
  * ```ts
- * import { resolve } from "./locate.ts";
+ * import { resolve } from "@pyro5/pyro5";
  * // const uri = await resolve("PYRONAME:example.greeting");
  * ```
  */
 export async function resolve(uri: string | URI, options: LocateOptions = {}): Promise<URI> {
   const u = uri instanceof URI ? uri : new URI(uri);
   if (u.protocol === "PYRO") return u;
+  coreLog.debug(`resolving ${u}`);
   const cfg = resolveConfig(options.config);
   const ns = u.sockname
     ? await locateNS(`./u:${u.sockname}`, null, options)

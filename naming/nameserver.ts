@@ -11,7 +11,7 @@ import { behavior, expose } from "../expose.ts";
 import { getLogger } from "../logging.ts";
 import { Daemon, type DaemonOptions } from "../server/daemon.ts";
 import { tuple } from "../serializers/types.ts";
-import type { DatagramSocket, Transport } from "../transport/types.ts";
+import { type DatagramSocket, formatAddress, type Transport } from "../transport/types.ts";
 import { URI } from "../uri.ts";
 import { MemoryStorage, type NameStorage, SqlStorage } from "./storage.ts";
 
@@ -80,6 +80,7 @@ export class NameServer {
     const meta = tags(metadata, "metadata");
     if (safe && this.storage.get(name)) throw new NamingError(`name already registered: ${name}`);
     this.storage.set(name, text, meta);
+    log.debug(`registered ${name} --> ${text}`);
     return null;
   }
 
@@ -263,7 +264,7 @@ export class BroadcastResponder {
  * @returns the running name server
  * @example
  * ```ts
- * import { startNS } from "./nameserver.ts";
+ * import { startNS } from "@pyro5/pyro5";
  * const ns = await startNS({ host: "127.0.0.1", port: 0, enableBroadcast: false });
  * console.log(String(ns.uri));
  * await ns.close();
@@ -276,9 +277,12 @@ export async function startNS(options: NameServerOptions = {}): Promise<RunningN
   }
   const storageSpec = options.storage ?? "memory";
   let storage: NameStorage;
-  if (storageSpec === "memory") storage = new MemoryStorage();
-  else if (storageSpec.startsWith("sql:") && storageSpec.length > 4) {
+  if (storageSpec === "memory") {
+    storage = new MemoryStorage();
+    log.debug("using volatile in-memory dict storage");
+  } else if (storageSpec.startsWith("sql:") && storageSpec.length > 4) {
     storage = await SqlStorage.open(storageSpec.slice(4));
+    log.debug(`using persistent sql storage in file ${storageSpec.slice(4)}`);
   } else throw new RangeError(`invalid storage type '${storageSpec}': use memory or sql:FILE`);
   let nsDaemon: Daemon;
   try {
@@ -310,10 +314,17 @@ export async function startNS(options: NameServerOptions = {}): Promise<RunningN
       port: options.bcport ?? cfg.NS_BCPORT,
     });
     broadcast = new BroadcastResponder(socket, nsDaemon.uriFor(nameserver, { nat: false }));
+    log.info(
+      `ns broadcast server created on ${formatAddress(socket.address)}`,
+    );
+  } else if (loopback) {
+    log.info("Not starting NS broadcast server because NS is bound to localhost");
   }
   const interval = options.autoclean?.interval ?? cfg.NS_AUTOCLEAN;
   const grace = options.autoclean?.grace ?? AUTOCLEAN_GRACE;
   const cleaner = interval > 0 ? autoclean(nameserver, interval, grace, options.transport) : null;
+  log.debug(interval > 0 ? "autoclean enabled" : "autoclean not enabled");
+  log.info("nameserver daemon created");
   return {
     uri,
     daemon: nsDaemon,

@@ -57,7 +57,7 @@ async function pipeThrough(
  * @returns the zlib stream
  * @example
  * ```ts
- * import { compress } from "./compression.ts";
+ * import { compress } from "@pyro5/pyro5/protocol";
  * const packed = await compress(new Uint8Array(1000));
  * ```
  */
@@ -80,7 +80,7 @@ export function compress(data: Uint8Array): Promise<Uint8Array> {
  * @throws {ProtocolError} when the data is not a zlib stream or inflates past the limit
  * @example
  * ```ts
- * import { compress, decompress } from "./compression.ts";
+ * import { compress, decompress } from "@pyro5/pyro5/protocol";
  * const back = await decompress(await compress(new Uint8Array([1, 2, 3])), 1 << 20);
  * ```
  */

@@ -21,7 +21,7 @@ const UUID_TEXT =
  * @returns 16 bytes in RFC 4122 order
  * @example
  * ```ts
- * import { uuidToBytes } from "./correlation.ts";
+ * import { uuidToBytes } from "@pyro5/pyro5/protocol";
  * uuidToBytes("11112222-3333-4444-5555-666677778888"); // Uint8Array(16)
  * ```
  */
@@ -59,7 +59,7 @@ export function uuidToBytes(uuid: string): Uint8Array {
  * @returns lowercase `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`
  * @example
  * ```ts
- * import { bytesToUuid } from "./correlation.ts";
+ * import { bytesToUuid } from "@pyro5/pyro5/protocol";
  * bytesToUuid(new Uint8Array(16)); // "00000000-0000-0000-0000-000000000000"
  * ```
  */
@@ -81,7 +81,7 @@ export function bytesToUuid(bytes: Uint8Array): string {
  * @returns canonical UUID text
  * @example
  * ```ts
- * import { newCorrelationId } from "./correlation.ts";
+ * import { newCorrelationId } from "@pyro5/pyro5/protocol";
  * const id = newCorrelationId();
  * ```
  */
@@ -100,7 +100,7 @@ let poolOffset = 0;
  * @returns a new array of 16 bytes
  * @example
  * ```ts
- * import { bytesToUuid, randomCorrelationBytes } from "./correlation.ts";
+ * import { bytesToUuid, randomCorrelationBytes } from "@pyro5/pyro5/protocol";
  * bytesToUuid(randomCorrelationBytes())[14]; // "4"
  * ```
  */

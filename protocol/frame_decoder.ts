@@ -22,7 +22,7 @@ export type RawMessage = Message;
  *
  * @example
  * ```ts
- * import { FrameDecoder } from "./frame_decoder.ts";
+ * import { FrameDecoder } from "@pyro5/pyro5/protocol";
  * const decoder = new FrameDecoder();
  * // for each chunk read from the socket: for (const m of decoder.push(chunk)) handle(m);
  * // at end of stream: decoder.end();

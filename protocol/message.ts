@@ -108,7 +108,7 @@ function hexOf(bytes: Uint8Array): string {
  * @throws {MessageTooLargeError} when the declared size is over the limit
  * @example
  * ```ts
- * import { parseHeader } from "./message.ts";
+ * import { parseHeader } from "@pyro5/pyro5/protocol";
  * // const header = parseHeader(first40Bytes, 1 << 30);
  * ```
  */
@@ -173,7 +173,7 @@ export function parseHeader(
  * @throws {ProtocolError} when a chunk runs past the area or bytes are left over
  * @example
  * ```ts
- * import { parseAnnotations } from "./message.ts";
+ * import { parseAnnotations } from "@pyro5/pyro5/protocol";
  * parseAnnotations(new Uint8Array([0x58, 0x54, 0x52, 0x41, 0, 0, 0, 1, 0x21])); // Map { "XTRA" => [0x21] }
  * ```
  */
@@ -250,8 +250,8 @@ function annotationEntries(
  * @throws {MessageTooLargeError} when the message is over the limit
  * @example
  * ```ts
- * import { encodeMessage } from "./message.ts";
- * import { MsgType } from "./constants.ts";
+ * import { encodeMessage } from "@pyro5/pyro5/protocol";
+ * import { MsgType } from "@pyro5/pyro5/protocol";
  * const ping = encodeMessage({ type: MsgType.PING, serializerId: 42, seq: 0, payload: new TextEncoder().encode("ping") });
  * ```
  */
@@ -280,7 +280,7 @@ export const SEPARATE_PAYLOAD_SIZE: number = TRANSIENT_BELOW;
  * @returns the parts of the message, in order
  * @example
  * ```ts
- * import { encodeMessageParts } from "./message.ts";
+ * import { encodeMessageParts } from "@pyro5/pyro5/protocol";
  * const parts = encodeMessageParts({ type: 5, serializerId: 4, seq: 1, payload: new Uint8Array(1 << 20) });
  * parts.length; // 2
  * ```

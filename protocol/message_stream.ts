@@ -21,7 +21,7 @@ import type { ChunkReader } from "../transport/types.ts";
  * @returns the same message, payload inflated
  * @example
  * ```ts
- * import { inflateMessage } from "./message_stream.ts";
+ * import { inflateMessage } from "@pyro5/pyro5/protocol";
  * // const plain = await inflateMessage(received, 1 << 30);
  * ```
  */
@@ -42,7 +42,7 @@ export async function inflateMessage(message: Message, maxMessageSize: number): 
  * @returns the bytes to send
  * @example
  * ```ts
- * import { buildMessage } from "./message_stream.ts";
+ * import { buildMessage } from "@pyro5/pyro5/protocol";
  * const bytes = await buildMessage({ type: 6, serializerId: 42, seq: 0, payload: new Uint8Array(4) });
  * ```
  */
@@ -68,7 +68,7 @@ const DIRECT_READ_SIZE = 64 * 1024;
  *
  * @example
  * ```ts
- * import { MessageReader } from "./message_stream.ts";
+ * import { MessageReader } from "@pyro5/pyro5/protocol";
  * // const reader = new MessageReader(connection.readable);
  * // for (let m = await reader.read(); m; m = await reader.read()) handle(m);
  * ```

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { encodeMessage, FrameDecoder, MsgType } from "./mod.ts";
+ * import { encodeMessage, FrameDecoder, MsgType } from "@pyro5/pyro5/protocol";
  * const bytes = encodeMessage({ type: MsgType.PING, serializerId: 42, seq: 0, payload: new TextEncoder().encode("ping") });
  * const [message] = new FrameDecoder().push(bytes);
  * ```

@@ -409,7 +409,7 @@ class JsonParser {
  *
  * @example
  * ```ts
- * import { JsonSerializer } from "./json.ts";
+ * import { JsonSerializer } from "@pyro5/pyro5";
  * const json = new JsonSerializer();
  * new TextDecoder().decode(json.dumps({ a: [1, NaN] })); // '{"a": [1, NaN]}'
  * ```

@@ -31,7 +31,7 @@ export interface MarshalOptions {
  *
  * @example
  * ```ts
- * import { MarshalSerializer } from "./marshal.ts";
+ * import { MarshalSerializer } from "@pyro5/pyro5";
  * const marshal = new MarshalSerializer();
  * marshal.loads(new Uint8Array([0xe9, 0x2a, 0, 0, 0])); // 42
  * marshal.dumps({ a: [1, 2] }); // 7b 7a01 61 5b02000000 6901000000 6902000000 30

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { getSerializer, tuple } from "./mod.ts";
+ * import { getSerializer, tuple } from "@pyro5/pyro5";
  * const serpent = getSerializer("serpent");
  * const bytes = serpent.dumps({ point: tuple(1, 2) }); // # serpent utf-8 python3.2\n{'point':(1,2)}
  * console.log(serpent.loads(bytes));
@@ -74,7 +74,7 @@ function create(name: SerializerName, options: SerializerOptions): Serializer {
  * @throws {SerializeError} for an unknown name or id
  * @example
  * ```ts
- * import { getSerializer } from "./mod.ts";
+ * import { getSerializer } from "@pyro5/pyro5";
  * getSerializer(4).name; // "msgpack"
  * ```
  */

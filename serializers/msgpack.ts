@@ -660,7 +660,7 @@ function normalize(n: bigint): number | bigint {
  *
  * @example
  * ```ts
- * import { MsgpackSerializer } from "./msgpack.ts";
+ * import { MsgpackSerializer } from "@pyro5/pyro5";
  * const msgpack = new MsgpackSerializer();
  * msgpack.dumps([1, "a"]); // Uint8Array [0x92, 0x01, 0xa1, 0x61]
  * ```

@@ -37,7 +37,7 @@ const dictToClassRegistry = new Map<string, DictToClass>();
  * @param converter returns the dict to send; include a `__class__` key the peer knows
  * @example
  * ```ts
- * import { registerClassToDict } from "./registry.ts";
+ * import { registerClassToDict } from "@pyro5/pyro5";
  * class Point { constructor(public x = 0, public y = 0) {} }
  * registerClassToDict(Point, (p) => ({ __class__: "geo.Point", x: p.x, y: p.y }));
  * ```
@@ -65,7 +65,7 @@ export function unregisterClassToDict(cls: Function): void {
  * @param converter builds the object
  * @example
  * ```ts
- * import { registerDictToClass } from "./registry.ts";
+ * import { registerDictToClass } from "@pyro5/pyro5";
  * registerDictToClass("geo.Point", (_name, d) => ({ x: d.x, y: d.y }));
  * ```
  */

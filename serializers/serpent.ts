@@ -27,7 +27,7 @@ export interface SerpentOptions {
  *
  * @example
  * ```ts
- * import { SerpentSerializer } from "./serpent.ts";
+ * import { SerpentSerializer } from "@pyro5/pyro5";
  * const serpent = new SerpentSerializer();
  * new TextDecoder().decode(serpent.dumps({ a: [1, 2.5] })); // "# serpent utf-8 python3.2\n{'a':[1,2.5]}"
  * ```

@@ -100,7 +100,7 @@ export type Tuple<T extends unknown[] = unknown[]> = T & { readonly [TUPLE]: tru
  * @returns an array that serializers write as a tuple
  * @example
  * ```ts
- * import { tuple } from "./types.ts";
+ * import { tuple } from "@pyro5/pyro5";
  * const point = tuple(1, 2); // Python receives (1, 2)
  * ```
  */
@@ -120,7 +120,7 @@ export function isTuple(value: unknown): value is Tuple {
  *
  * @example
  * ```ts
- * import { PyFloat } from "./types.ts";
+ * import { PyFloat } from "@pyro5/pyro5";
  * const x = new PyFloat(3); // Python receives 3.0
  * ```
  */
@@ -145,7 +145,7 @@ export class PyFloat {
  *
  * @example
  * ```ts
- * import { Complex } from "./types.ts";
+ * import { Complex } from "@pyro5/pyro5";
  * const z = new Complex(1, -2); // Python: (1-2j)
  * ```
  */

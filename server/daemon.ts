@@ -159,8 +159,8 @@ function plainDict(obj: object): Record<string, unknown> {
  *
  * @example
  * ```ts
- * import { Daemon } from "./daemon.ts";
- * import { expose } from "../expose.ts";
+ * import { Daemon } from "@pyro5/pyro5";
+ * import { expose } from "@pyro5/pyro5";
  * class Greeter { hello(name: string) { return `Hello, ${name}`; } }
  * expose(Greeter);
  * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
@@ -245,6 +245,8 @@ export class Daemon {
     this.#listener = listener;
     if (listener.address.transport === "tcp") this.#port = listener.address.port;
     for (const uri of this.#uris) this.#fillLocation(uri);
+    log.debug(`daemon created on ${this.locationStr}`);
+    if (this.natLocationStr) log.debug(`NAT address is ${this.natLocationStr}`);
     this.#acceptLoop(listener);
   }
 
@@ -406,6 +408,7 @@ export class Daemon {
   /** Resolves when the daemon is closed (the daemon serves from the moment it listens). */
   async requestLoop(): Promise<void> {
     await this.ready;
+    log.info(`daemon ${this.locationStr} entering requestloop`);
     await this.#closedPromise;
   }
 
@@ -413,6 +416,7 @@ export class Daemon {
   async close(): Promise<void> {
     if (this.#closed) return this.#closedPromise;
     this.#closed = true;
+    log.debug("daemon closing");
     await this.ready.catch(() => {});
     await this.#listener?.close();
     await Promise.all([...this.#connections].map((c) => c.connection.close().catch(() => {})));
@@ -460,9 +464,11 @@ export class Daemon {
   #serve(connection: Connection, handshake: boolean): void {
     const conn = new ClientConnection(connection);
     this.#connections.add(conn);
+    log.debug(`connected ${conn.address}`);
     const handler = new ConnectionHandler(this, conn, handshake, this.#objects);
     handler.run().finally(async () => {
       this.#connections.delete(conn);
+      log.debug(`disconnected ${conn.address}`);
       for (const instance of conn.instances.values()) {
         try {
           await (instance as { close?: () => unknown }).close?.();

@@ -22,8 +22,8 @@ export interface ServeOptions extends DaemonOptions {
  * @returns resolves when the daemon closes
  * @example
  * ```ts
- * import { serve } from "./serve.ts";
- * import { expose } from "../expose.ts";
+ * import { serve } from "@pyro5/pyro5";
+ * import { expose } from "@pyro5/pyro5";
  * class Greeter { hello() { return "hi"; } }
  * expose(Greeter);
  * // await serve({ "example.greeter": Greeter }, { host: "127.0.0.1", port: 9999 });

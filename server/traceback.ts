@@ -19,7 +19,7 @@ const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):\d+\)?$/;
  * @returns lines, each ending in a newline
  * @example
  * ```ts
- * import { pythonTraceback } from "./traceback.ts";
+ * import { pythonTraceback } from "@pyro5/pyro5";
  * pythonTraceback(new RangeError("no")).at(-1); // "ValueError: no\n"
  * ```
  */

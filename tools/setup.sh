@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # Installs what the tests need, from the npm registry and PyPI only:
-# Deno, Bun and Node 24 as npm dev dependencies, and Python Pyro5 (with
+# Deno, Bun, Node 24 and TypeScript as npm dev dependencies (tools/toolchain), and Python Pyro5 (with
 # msgpack) in a local virtual environment. Does nothing when both are current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 stamp_ok() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
 
-npm_key=$(cat package.json package-lock.json | sha256sum | cut -c1-16)
-if ! stamp_ok node_modules/.pyro5-stamp "$npm_key" || ! [ -x node_modules/.bin/deno ]; then
-  echo "setup: installing Deno, Bun and Node 24 from npm"
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$npm_key" > node_modules/.pyro5-stamp
+# The toolchain has a package.json of its own (tools/toolchain): in the root one, Deno's task
+# runner would download it and run the npm deno in place of the user's. node_modules at the root
+# is a link to it, so node_modules/.bin/{deno,bun,node,tsc} are where they always were.
+toolchain=tools/toolchain
+if ! [ -L node_modules ]; then
+  rm -rf node_modules
+  ln -s "$toolchain/node_modules" node_modules
+fi
+npm_key=$(cat "$toolchain/package.json" "$toolchain/package-lock.json" | sha256sum | cut -c1-16)
+if ! stamp_ok "$toolchain/node_modules/.pyro5-stamp" "$npm_key" || ! [ -x node_modules/.bin/deno ]; then
+  echo "setup: installing Deno, Bun, Node 24 and TypeScript from npm"
+  npm ci --prefix "$toolchain" --no-audit --no-fund --loglevel=error
+  echo "$npm_key" > "$toolchain/node_modules/.pyro5-stamp"
 fi
 
 py_key=$(sha256sum tests/requirements.txt | cut -c1-16)

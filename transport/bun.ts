@@ -30,6 +30,8 @@ interface BunSocket {
   pause(): void;
   resume(): void;
   setNoDelay(on: boolean): void;
+  ref(): void;
+  unref(): void;
   readonly localAddress?: string;
   readonly localPort?: number;
   readonly remoteAddress?: string;
@@ -156,6 +158,14 @@ class BunConnection implements Connection {
     }
     // Bun took part of it (or earlier writes still wait): keep the rest for drain().
     return new Promise((resolve, reject) => this.#pending.push({ data: chunk, resolve, reject }));
+  }
+
+  ref(): void {
+    this.#socket.ref();
+  }
+
+  unref(): void {
+    this.#socket.unref();
   }
 
   async close(): Promise<void> {

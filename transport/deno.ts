@@ -15,6 +15,7 @@ import {
   type ChunkReader,
   type Connection,
   type ConnectOptions,
+  type DatagramSocket,
   type Endpoint,
   formatAddress,
   type Listener,
@@ -144,6 +145,14 @@ class DenoConnection implements Connection {
     }
   }
 
+  ref(): void {
+    this.#conn.ref();
+  }
+
+  unref(): void {
+    this.#conn.unref();
+  }
+
   async close(): Promise<void> {
     if (!this.#closing) {
       this.#closing = true;
@@ -223,6 +232,37 @@ function listen(endpoint: Endpoint): Promise<Listener> {
 }
 
 /**
+ * Throws Deno's `NotCapable` when net access to `host` is not granted: node:dgram would throw it
+ * later from a callback, where no caller can catch it.
+ */
+function requireNet(host: string): void {
+  const state = Deno.permissions.querySync({ name: "net", host }).state;
+  if (state !== "granted") {
+    throw new Deno.errors.NotCapable(
+      `Requires net access to "${host}", run again with the --allow-net flag`,
+    );
+  }
+}
+
+async function bindDatagram(
+  endpoint: { hostname: string; port: number },
+): Promise<DatagramSocket> {
+  requireNet(formatAddress(endpoint));
+  const socket = await nodeTransport.bindDatagram(endpoint);
+  const send = socket.send.bind(socket);
+  return Object.assign(socket, {
+    send(data: Uint8Array, hostname: string, port: number): Promise<void> {
+      try {
+        requireNet(formatAddress({ hostname, port }));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return send(data, hostname, port);
+    },
+  });
+}
+
+/**
  * The Deno transport.
  *
  * @example
@@ -236,5 +276,5 @@ export const denoTransport: Transport = {
   name: "deno",
   connect,
   listen,
-  bindDatagram: nodeTransport.bindDatagram,
+  bindDatagram,
 };

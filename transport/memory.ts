@@ -98,7 +98,7 @@ class MemoryConnection implements Connection {
  * @returns `[a, b]`: what `a` writes, `b` reads, and the reverse
  * @example
  * ```ts
- * import { memoryPair } from "./memory.ts";
+ * import { memoryPair } from "@pyro5/pyro5";
  * const [a, b] = memoryPair();
  * await a.write(new Uint8Array([1, 2, 3]));
  * const { value } = await b.readable.getReader().read(); // Uint8Array [1, 2, 3]
@@ -126,7 +126,7 @@ export function memoryPair(
  * @returns the transport
  * @example
  * ```ts
- * import { memoryTransport } from "./memory.ts";
+ * import { memoryTransport } from "@pyro5/pyro5";
  * const transport = memoryTransport();
  * const listener = await transport.listen({ path: "daemon" });
  * const client = await transport.connect({ path: "daemon" });

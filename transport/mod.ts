@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { defaultTransport, memoryPair } from "./mod.ts";
+ * import { defaultTransport, memoryPair } from "@pyro5/pyro5";
  * const transport = await defaultTransport();
  * const [a, b] = memoryPair();
  * ```

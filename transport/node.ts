@@ -103,6 +103,14 @@ export class NodeConnection implements Connection {
     );
   }
 
+  ref(): void {
+    this.#socket.ref();
+  }
+
+  unref(): void {
+    this.#socket.unref();
+  }
+
   close(): Promise<void> {
     const socket = this.#socket;
     if (!socket.destroyed) {
@@ -311,7 +319,7 @@ function bindDatagram(endpoint: { hostname: string; port: number }): Promise<Dat
  *
  * @example
  * ```ts
- * import { nodeTransport } from "./node.ts";
+ * import { nodeTransport } from "@pyro5/pyro5";
  * const listener = await nodeTransport.listen({ hostname: "127.0.0.1", port: 0 });
  * await listener.close();
  * ```

@@ -16,7 +16,7 @@ let cached: Promise<Transport> | null = null;
  * @returns the transport (the same one on every call)
  * @example
  * ```ts
- * import { defaultTransport } from "./select.ts";
+ * import { defaultTransport } from "@pyro5/pyro5";
  * const transport = await defaultTransport();
  * console.log(transport.name); // "deno", "bun" or "node"
  * ```

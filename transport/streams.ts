@@ -17,7 +17,7 @@ import type { Address, Connection } from "./types.ts";
  * @returns the connection
  * @example
  * ```ts
- * import { streamConnection } from "./streams.ts";
+ * import { streamConnection } from "@pyro5/pyro5";
  * const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
  * const loop = streamConnection(readable, writable, "loopback");
  * ```

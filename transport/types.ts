@@ -58,6 +58,10 @@ export interface Connection {
   readonly writesComplete?: boolean;
   /** Closes the connection after pending writes; resolves when it is closed. */
   close(): Promise<void>;
+  /** Optional: the open socket keeps the process alive again (the default). */
+  ref?(): void;
+  /** Optional: the open socket no longer keeps the process alive (an idle client connection). */
+  unref?(): void;
   /**
    * Resolves when the connection has closed: by `close()` here, or once the
    * end of the peer's stream has been read from `readable`.

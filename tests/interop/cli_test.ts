@@ -171,10 +171,26 @@ describe("command-line tools", () => {
     }
     const bad = await tool("ns", ["-p", "notaport"]);
     assert.notEqual(bad.code, 0);
-    assert.equal(bad.err, "ns: error: argument -p/--port: invalid int value: 'notaport'\n");
+    // As argparse: the usage lines, then one line with the reason.
+    assert.match(
+      bad.err,
+      /^usage: ns \[-h\] [^\n]*\n(?: {10}[^\n]*\n)*ns: error: argument -p\/--port: invalid int value: 'notaport'\n$/,
+    );
     const badCommand = await tool("nsc", ["frobnicate"]);
     assert.notEqual(badCommand.code, 0);
-    assert.match(badCommand.err, /^nsc: error: argument command: invalid choice: 'frobnicate'/);
+    assert.match(
+      badCommand.err,
+      /^usage: nsc [\s\S]*\nnsc: error: argument command: invalid choice: 'frobnicate'/,
+    );
+    const unknownFlag = await tool("nsc", ["--frobnicate", "list"]);
+    assert.equal(unknownFlag.code, 2);
+    assert.match(
+      unknownFlag.err,
+      /^usage: nsc [\s\S]*\nnsc: error: unrecognized arguments: --frobnicate\n$/,
+    );
+    const missing = await tool("nsc", ["lookup"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /\nnsc: error: lookup needs 1 argument\n$/);
     const unreachable = await tool("nsc", ["-n", "127.0.0.1", "-p", "1", "ping"]);
     assert.equal(unreachable.code, 1);
     assert.match(unreachable.err, /^Error: Failed to locate the nameserver at 127\.0\.0\.1:1/);

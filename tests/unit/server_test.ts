@@ -214,6 +214,21 @@ describe("exposure", () => {
       oneway: new Set(),
       attrs: new Set(["count"]),
     });
+    // The names as one array, as in Pyro5 users' habits: expose(Calc, ["add", "div"]).
+    class Calc {
+      add() {}
+      div() {}
+      mul() {}
+      log() {}
+    }
+    expose(Calc, ["add", "div", "log"]);
+    oneway(Calc, ["log"]);
+    assert.deepEqual(exposedMembers(Calc), {
+      methods: new Set(["add", "div", "log"]),
+      oneway: new Set(["log"]),
+      attrs: new Set(),
+    });
+    assert.throws(() => expose(Calc, ["_x"]), /never exposed/);
     const plain = expose({ hi: () => "hi", _no: () => 0 });
     assert.deepEqual(exposedMembers(plain).methods, new Set(["hi"]));
     assert.throws(() => expose(D, "_x"), /never exposed/);
