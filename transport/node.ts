@@ -43,11 +43,14 @@ export class NodeConnection implements Connection {
   #error: Error | null = null;
 
   /**
-   * @param socket the connected socket
+   * @param nodeSocket the connected socket (a `net.Socket`)
    * @param unixPath the socket's path, for a Unix socket
    * @param reads where the socket reads into, when it was made with `onread` (see `readInto`)
    */
-  constructor(socket: net.Socket, unixPath?: string, reads?: BufferReader) {
+  // The socket is typed `object` here so that the published declarations name no `node:net`
+  // type (a user's tsc without @types/node must read them); it is a net.Socket or tls.TLSSocket.
+  constructor(nodeSocket: object, unixPath?: string, reads?: BufferReader) {
+    const socket = nodeSocket as net.Socket;
     this.#socket = socket;
     socket.setNoDelay?.(true);
     this.localAddress = unixPath !== undefined
@@ -124,7 +127,7 @@ export class NodeConnection implements Connection {
 }
 
 /** Pause, resume and destroy of a socket, found when called (it may be made after this). */
-export function flowOf(socket: () => net.Socket): FlowControl {
+function flowOf(socket: () => net.Socket): FlowControl {
   return {
     pause: () => socket().pause(),
     resume: () => socket().resume(),
