@@ -4,7 +4,8 @@
 // openssl, in a temporary folder; nothing secret is committed.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { createSocket } from "node:dgram";
@@ -293,6 +294,41 @@ describe("TLS with Python Pyro5", () => {
     const callback = new Callback();
     callbackDaemon.register(callback);
     assert.equal(await p.callBack(callback), "client got: called back");
+  });
+
+  it("uses Python's TLS name server: registers, looks up and calls through PYRONAME", async () => {
+    const env = pythonEnv({
+      SSL: true,
+      SSL_SERVERCERT: file("server.crt"),
+      SSL_SERVERKEY: file("server.key"),
+      SSL_CACERTS: file("ca.crt"),
+    });
+    const ns = spawn(pythonPath(), ["-m", "Pyro5.nameserver", "-n", "127.0.0.1", "-p", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        createInterface({ input: ns.stdout! }).on("line", (line) => {
+          const m = /^NS running on 127\.0\.0\.1:(\d+)/.exec(line);
+          if (m) resolve(Number(m[1]));
+        });
+        ns.once("exit", (code) => reject(new Error(`Python's name server exited with ${code}`)));
+      });
+      await using daemon = await Daemon.create({ host: "127.0.0.1", config: serverConfig(false) });
+      const uri = daemon.register(Service, "tls.service");
+      const config = { ...clientConfig(null), NS_HOST: "127.0.0.1", NS_PORT: port };
+      const found = await locateNS("127.0.0.1", port, { config });
+      await found.register("tls.from.ts", String(uri));
+      await found.proxy._pyroRelease();
+      await using byName = new Proxy("PYRONAME:tls.from.ts", { config });
+      assert.equal(await byName.echo("through Python's ns"), "through Python's ns");
+      // Without TLS, Python's name server cannot be used at all.
+      await using plain = new Proxy(`PYRO:Pyro.NameServer@127.0.0.1:${port}`, { timeout: 5 });
+      await assert.rejects(plain.ping(), CommunicationError);
+    } finally {
+      ns.kill();
+    }
   });
 
   it("is found by broadcast: the answer is the TLS name server's URI, as in Pyro5", async () => {
