@@ -5,7 +5,7 @@
 //      deno run -A examples/blob_dispatch/listener.ts PYRO:example.blobdispatcher@localhost:9150 weather &
 //      python examples/blob_dispatch/producer.py PYRO:example.blobdispatcher@localhost:9150 weather 21.5
 //      deno run -A examples/blob_dispatch/producer.ts PYRO:example.blobdispatcher@localhost:9150 weather 19
-import { behavior, Daemon, expose, type Proxy, SerializedBlob } from "../../mod.ts";
+import { behavior, Daemon, expose, type Proxy, type SerializedBlob } from "../../mod.ts";
 
 class Dispatcher {
   readonly #listeners = new Map<string, Proxy[]>();
