@@ -63,7 +63,7 @@ def main():
         for t in threads:
             t.join()
         kinds = sorted(set(errors))
-        print("* four threads at once on the %s database: %d refused calls %s" % (name, len(errors), kinds))
+        print("* four callers at once on the %s database: %d refused calls %s" % (name, len(errors), kinds))
 
 
 if __name__ == "__main__":

@@ -213,29 +213,33 @@ describe("tips examples: blob dispatch", () => {
 });
 
 describe("tips examples: user sessions and resource tracking", () => {
-  it("usersession: per-user state through the USER annotation, a connection per session", async () => {
-    const [s, port] = await server("usersession/server.ts");
-    await withAll([s], async () => {
-      const out = await run("usersession/client.py", [`localhost:${port}`]);
-      const lines = out.trimEnd().split("\n");
-      assert.deepEqual(lines.slice(0, 8), [
-        "* one proxy per user: each user has their own value",
-        "alice's number: 42 - bob's number: 43",
-        "alice's proxy still belongs to alice though this thread is now bob",
-        "* the singleton reads the user from each call",
-        "as alice: alice 42",
-        "as bob: bob 43",
-        "as mallory: access denied for mallory",
-        "* four threads at once on the session-bound database: 0 refused calls []",
-      ]);
-      // Whether threads collide on the shared connection depends on timing; any refusal is that one.
-      assert.match(
-        lines[8],
-        /^\* four threads at once on the singleton database: (0 refused calls \[\]|\d+ refused calls \['concurrent use of one database connection'\])$/,
-      );
-      assert.equal(lines.length, 9);
+  for (const [side, client] of [["ts", "py"], ["py", "ts"]]) {
+    it(`usersession: a ${side} server, a ${client} client: per-user state through a USER annotation`, async () => {
+      const [s, port] = await server(`usersession/server.${side}`);
+      await withAll([s], async () => {
+        const out = await run(`usersession/client.${client}`, [`localhost:${port}`]);
+        const lines = out.trimEnd().split("\n");
+        assert.deepEqual(lines.slice(0, 8), [
+          "* one proxy per user: each user has their own value",
+          "alice's number: 42 - bob's number: 43",
+          `alice's proxy still belongs to alice though this ${
+            client === "py" ? "thread" : "context"
+          } is now bob`,
+          "* the singleton reads the user from each call",
+          "as alice: alice 42",
+          "as bob: bob 43",
+          "as mallory: access denied for mallory",
+          "* four callers at once on the session-bound database: 0 refused calls []",
+        ]);
+        // Whether callers collide on the shared connection depends on timing; any refusal is that one.
+        assert.match(
+          lines[8],
+          /^\* four callers at once on the singleton database: (0 refused calls \[\]|\d+ refused calls \['concurrent use of one database connection'\])$/,
+        );
+        assert.equal(lines.length, 9);
+      });
     });
-  });
+  }
 
   it("resourcetracking: what a vanished Python client allocated is closed by the daemon", async () => {
     const [s, port] = await server("resourcetracking/server.ts");
