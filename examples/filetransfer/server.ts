@@ -99,7 +99,7 @@ class FileServer {
 
   /** Way 1: the whole file as one bytes result (fast with marshal and msgpack). */
   async read_all() {
-    return new Uint8Array(await readFile(this.#path));
+    return await readFile(this.#path); // a Buffer is a Uint8Array: sent as bytes, not copied
   }
 
   /**
