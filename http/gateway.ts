@@ -36,7 +36,6 @@ import { pyJsonDumps } from "./py_json.ts";
 import { type IndexEntry, indexPage } from "./index_page.ts";
 
 const json = getSerializer("json");
-const NS_OBJECT = "Pyro.NameServer";
 const JSON_TYPE = "application/json; charset=utf-8";
 const PYRO_HEADERS = "X-Pyro-Options, X-Pyro-Gateway-Key, X-Pyro-Correlation-Id";
 
