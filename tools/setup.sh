@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need, from the npm registry and PyPI only:
+# Installs what the tests need, from the npm registry, PyPI and Debian only:
 # Deno, Bun and Node 24 as npm dev dependencies, and Python Pyro5 (with
-# msgpack) in a local virtual environment. Does nothing when both are current.
+# msgpack) in a local virtual environment, and Debian's chromium for the
+# gateway's browser test. Does nothing when all are current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,8 @@ if ! stamp_ok .venv/.pyro5-stamp "$py_key" || ! [ -x .venv/bin/python ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
   echo "$py_key" > .venv/.pyro5-stamp
 fi
+
+bash tools/install_chromium.sh
 
 node_modules/.bin/deno --version | head -1
 echo "bun $(node_modules/.bin/bun --version)"
