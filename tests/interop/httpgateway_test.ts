@@ -5,6 +5,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type OurGateway, type PythonStack, startPythonStack } from "../fixtures/gateway_stack.ts";
+import { defaultTransport } from "../../transport/select.ts";
+import type { Connection, Transport } from "../../transport/types.ts";
 
 interface Probe {
   method?: string;
@@ -313,5 +315,31 @@ describe("HTTP gateway against Python's gateway", () => {
     assert.equal((await send(cached.url, alias)).status, 200, "cached: still found");
     assert.equal((await send(ours.url, alias)).status, 404, "not cached: gone");
     await cached.close();
+  });
+
+  it("better: connections are reused, and replaced when they were closed", async () => {
+    const real = await defaultTransport();
+    const opened: Connection[] = [];
+    const counting = {
+      name: real.name,
+      connect: async (...args: Parameters<Transport["connect"]>) => {
+        const c = await real.connect(...args);
+        opened.push(c);
+        return c;
+      },
+    } as unknown as Transport;
+    const gw = await stack.ourGateway({ expose: "test.", transport: counting });
+    for (let i = 0; i < 10; i++) {
+      const a = await send(gw.url, { path: `/pyro/test.echoserver/echo?message=${i}` });
+      assert.equal(a.text, `"${i}"`);
+    }
+    assert.equal(opened.length, 2, "one connection to the name server, one to the echo server");
+    // The peers drop the connections (as a restarted daemon would): the next request reconnects.
+    await Promise.all(opened.map((c) => c.close()));
+    const again = await send(gw.url, { path: "/pyro/test.echoserver/echo?message=again" });
+    assert.equal(again.status, 200);
+    assert.equal(again.text, '"again"');
+    assert.equal(opened.length, 4);
+    await gw.close();
   });
 });
