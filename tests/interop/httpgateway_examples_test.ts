@@ -9,8 +9,10 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { pythonPath, ROOT } from "../fixtures/python.ts";
 import { type OurGateway, type PythonStack, startPythonStack } from "../fixtures/gateway_stack.ts";
+import { runtimeCommand } from "../helpers.ts";
 
 function run(command: string, args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
@@ -74,5 +76,41 @@ describe("Pyro5's examples/http clients against our gateway", () => {
     assert.match(out, /"test\.echoserver": "PYRO:test\.echoserver@127\.0\.0\.1:\d+"/);
     assert.match(out, /ONEWAY_SLOW--->\nnull/);
     assert.match(out, /SLOW--->\n"Finally, an answer!"/);
+  });
+
+  it("the command takes Pyro5's flags and prints Python's start-up lines", async () => {
+    const [cmd, args] = runtimeCommand(`${ROOT}cli/httpgateway.ts`);
+    const child = spawn(cmd, [
+      ...args,
+      ...["-H", "127.0.0.1", "-p", "0", "-e", "test.", "-g", "k3y", "-c", "https://x.example"],
+      ...["-t", "5"],
+    ], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...stack.env } });
+    try {
+      const lines: string[] = [];
+      const url = await new Promise<string>((resolve, reject) => {
+        child.once("exit", (code) => reject(new Error(`exited with ${code}: ${lines.join("\n")}`)));
+        createInterface({ input: child.stdout! }).on("line", (line) => {
+          lines.push(line);
+          const m = /^Pyro HTTP gateway running on (http:\/\/127\.0\.0\.1:\d+)\/pyro\/$/.exec(line);
+          if (m) resolve(m[1]);
+        });
+      });
+      assert.deepEqual(lines.slice(0, 2), [
+        "Exposing objects with names matching:  test.",
+        `Connected to name server at:  ${stack.nsUri}`,
+      ]);
+      const refused = await fetch(`${url}/pyro/test.echoserver/echo?message=x`);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers.get("access-control-allow-origin"), "https://x.example");
+      await refused.text();
+      const answered = await fetch(`${url}/pyro/test.echoserver/echo?message=x`, {
+        headers: { "X-Pyro-Gateway-Key": "k3y" },
+      });
+      assert.equal(await answered.text(), '"x"');
+    } finally {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
   });
 });
