@@ -419,7 +419,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       where = nsUri?.location ?? "";
       const p = await getPool();
-      entries = await Promise.all(pairs.map(async ([name, uri]): Promise<IndexEntry> => {
+      const describe = async ([name, uri]: readonly [string, URI]): Promise<IndexEntry> => {
         try {
           const meta = await p.metadata(locationOf(uri), uri.object);
           return {
@@ -439,7 +439,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
             error: String((e as Error)?.message ?? e),
           };
         }
-      }));
+      };
+      // Eight at a time: a name server full of names on one daemon should not open a
+      // connection per name at once.
+      entries = [];
+      for (let i = 0; i < pairs.length; i += 8) {
+        entries.push(...await Promise.all(pairs.slice(i, i + 8).map(describe)));
+      }
     } catch (e) {
       options.onError?.(e, request);
       return text(
