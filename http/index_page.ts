@@ -49,6 +49,7 @@ code.uri { color: #555; font-size: 0.9em; }
 form.call { display: grid; grid-template-columns: 12em 1fr auto auto; gap: 0.5em; align-items: center; margin: 0.4em 0; }
 form.call textarea { font-family: monospace; min-height: 1.8em; }
 pre { border: 1px solid #bbf; padding: 1ex; white-space: pre-wrap; word-break: break-word; }
+#answer { position: sticky; bottom: 0; background: #fff; border-top: 2px solid #bbf; max-height: 45vh; overflow: auto; padding: 0 0.5em; }
 #answer.error pre#answer-body { border-color: #e66; background: #fff4f4; }
 .oneway { color: #777; font-size: 0.85em; }
 `;
@@ -116,9 +117,9 @@ function entryHtml(entry: IndexEntry): string {
   const link = (method: string) =>
     `<a href="#" data-object="${n}" data-method="${esc(method)}">${esc(method)}</a>`;
   const attributes = entry.attributes.length
-    ? entry.attributes.map(link).join(" · ")
+    ? [...entry.attributes].sort().map(link).join(" · ")
     : "<em>none</em>";
-  const forms = entry.methods.map((m) =>
+  const forms = [...entry.methods].sort().map((m) =>
     `<form class="call" data-object="${n}" data-method="${esc(m)}">` +
     `<label><strong>${esc(m)}</strong>${
       entry.oneway.includes(m) ? ' <span class="oneway">(oneway)</span>' : ""
