@@ -40,7 +40,7 @@ function esc(text: string): string {
 }
 
 const STYLE = `
-body { font-family: system-ui, sans-serif; margin: 1.5em; color: #202020; background: #fff; max-width: 72em; }
+body { font-family: system-ui, sans-serif; margin: 1.5em; color: #202020; background: #fff; max-width: 110em; }
 h1 { margin-bottom: 0.2em; }
 .note { color: #555; }
 section.object { border: 1px solid #bbf; border-radius: 4px; padding: 0.5em 1em; margin: 1em 0; }
@@ -49,7 +49,9 @@ code.uri { color: #555; font-size: 0.9em; }
 form.call { display: grid; grid-template-columns: 12em 1fr auto auto; gap: 0.5em; align-items: center; margin: 0.4em 0; }
 form.call textarea { font-family: monospace; min-height: 1.8em; }
 pre { border: 1px solid #bbf; padding: 1ex; white-space: pre-wrap; word-break: break-word; }
-#answer { position: sticky; bottom: 0; background: #fff; border-top: 2px solid #bbf; max-height: 45vh; overflow: auto; padding: 0 0.5em; }
+.layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.5em; align-items: start; }
+#answer { position: sticky; top: 0.5em; max-height: 95vh; overflow: auto; }
+@media (max-width: 800px) { .layout { grid-template-columns: 1fr; } #answer { position: static; } }
 #answer.error pre#answer-body { border-color: #e66; background: #fff4f4; }
 .oneway { color: #777; font-size: 0.85em; }
 `;
@@ -171,6 +173,7 @@ Headers: <code>X-Pyro-Options: oneway</code>, <code>X-Pyro-Correlation-Id</code>
 <code>X-Pyro-Gateway-Key</code>${options.keyRequired ? " (required here)" : ""}.</p>
 <p>Name server at <code>${esc(options.nameserver)}</code>; exposed names match
 <code>${esc(options.expose || "(everything)")}</code>: ${options.entries.length} name(s).</p>
+<div class="layout">
 <main id="objects">
 ${list}
 </main>
@@ -180,6 +183,7 @@ ${list}
 <p>Status: <code id="answer-status">-</code> &nbsp; Correlation id: <code id="answer-correlation">-</code></p>
 <pre id="answer-body"></pre>
 </section>
+</div>
 <script>${SCRIPT}</script>
 </body>
 </html>
