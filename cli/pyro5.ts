@@ -24,8 +24,10 @@ export const COMMANDS: Readonly<Record<string, { about: string; load: () => Prom
     about: "run the test echo server (Pyro5: pyro5-echoserver)",
     load: () => import("./echoserver.ts"),
   },
-  // The HTTP gateway joins here once cli/httpgateway.ts exists (it exports main(argv) too):
-  // httpgateway: { about: "...(Pyro5: pyro5-httpgateway)", load: () => import("./httpgateway.ts") },
+  httpgateway: {
+    about: "run the HTTP gateway (Pyro5: pyro5-httpgateway)",
+    load: () => import("./httpgateway.ts"),
+  },
   "check-config": {
     about: "show every config item, its value and where it came from (Pyro5: pyro5-check-config)",
     load: () => import("./check_config.ts"),

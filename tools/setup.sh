@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need, from the npm registry and PyPI only:
-# Deno, Bun, Node 24 and TypeScript as npm dev dependencies (tools/toolchain), and Python Pyro5 (with
-# msgpack) in a local virtual environment. Does nothing when both are current.
+# Installs what the tests need, from the npm registry, PyPI and Debian only:
+# Deno, Bun, Node 24, TypeScript and puppeteer-core as npm dev dependencies (tools/toolchain),
+# Python Pyro5 (with msgpack) in a local virtual environment, and Debian's chromium for the
+# browser tests. Does nothing when all are current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,8 @@ if ! stamp_ok .venv/.pyro5-stamp "$py_key" || ! [ -x .venv/bin/python ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
   echo "$py_key" > .venv/.pyro5-stamp
 fi
+
+bash tools/install_chromium.sh
 
 node_modules/.bin/deno --version | head -1
 echo "bun $(node_modules/.bin/bun --version)"

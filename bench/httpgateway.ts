@@ -1,0 +1,140 @@
+// The HTTP gateway benchmark: requests per second through our gateway and through Python
+// Pyro5's, in one run, in front of the same Python name server and the same threaded Python
+// daemon: 1 client and 16 concurrent clients (HTTP/1.1 keep-alive; Python's gateway answers
+// HTTP/1.0 and closes every connection), and how much a 2-second call in flight adds to the
+// latency of a fast call.
+// Run: deno run -A bench/httpgateway.ts [--seconds 3] (or bun, node; deno task bench-httpgateway)
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const PYTHON = process.env.PYRO5_PYTHON ?? `${ROOT}.venv/bin/python`;
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { seconds: { type: "string", default: "3" } },
+});
+const seconds = Number(values.seconds);
+const g = globalThis as Record<string, unknown>;
+const runtime = "Deno" in g ? "deno" : "Bun" in g ? "bun" : "node";
+const children: ChildProcess[] = [];
+
+function start(cmd: string, args: string[], marker: string, env = {}): Promise<string> {
+  // stderr ignored: Python's gateway logs every request there.
+  const child = spawn(cmd, args, {
+    stdio: ["pipe", "pipe", "ignore"],
+    env: { ...process.env, ...env },
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      if (line.includes(marker)) resolve(line.slice(line.indexOf(marker) + marker.length).trim());
+    });
+  });
+}
+
+async function rate(url: string, clients: number): Promise<number> {
+  let count = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (performance.now() < end) {
+      const response = await fetch(url);
+      const text = await response.text();
+      if (response.status !== 200 || text !== '"fast"') throw new Error(`bad answer: ${text}`);
+      count++;
+    }
+  }));
+  return count / seconds;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function fastLatency(url: string, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await (await fetch(url)).text();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+/**
+ * The median latency of a fast call alone, and of a fast call sent while a 2 s call is in
+ * flight (the median of 3 rounds).
+ */
+async function addedLatency(base: string): Promise<{ alone: number; during: number }> {
+  const fast = `${base}/pyro/http.bench/fast`;
+  const alone = median(await fastLatency(fast, 20));
+  const during: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const slow = fetch(`${base}/pyro/http.bench/slow`).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 200)); // the slow call is in flight by now
+    during.push(...await fastLatency(fast, 1));
+    await slow;
+  }
+  return { alone, during: median(during) };
+}
+
+try {
+  const nsUri = await start(PYTHON, [`${ROOT}tests/fixtures/py_nameserver.py`, "0"], "NS ");
+  const nsPort = nsUri.slice(nsUri.lastIndexOf(":") + 1);
+  const env = { PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: nsPort };
+  await start(PYTHON, [`${ROOT}bench/httpgateway_server.py`, "127.0.0.1", nsPort], "URI ");
+  const gatewayArgs = ["-H", "127.0.0.1", "-p", "0", "-e", "http\\."];
+  const self = runtime === "deno" ? ["run", "-A"] : [];
+  const marker = "running on ";
+  const [python, ours, oursCached] = await Promise.all([
+    start(PYTHON, ["-u", "-m", "Pyro5.utils.httpgateway", ...gatewayArgs], marker, env),
+    start(process.execPath, [...self, `${ROOT}cli/httpgateway.ts`, ...gatewayArgs], marker, env),
+    start(
+      process.execPath,
+      [...self, `${ROOT}cli/httpgateway.ts`, ...gatewayArgs, "--lookup-cache", "1"],
+      marker,
+      env,
+    ),
+  ]);
+  const gateways: Array<[string, string]> = [
+    ["Python Pyro5 httpgateway", python.replace(/\/pyro\/$/, "")],
+    [`ours (${runtime})`, ours.replace(/\/pyro\/$/, "")],
+    [`ours (${runtime}, --lookup-cache 1)`, oursCached.replace(/\/pyro\/$/, "")],
+  ];
+  console.log(`HTTP gateway benchmark, ${seconds} s per figure, load generator on ${runtime}`);
+  console.log(
+    "gateway | 1 client req/s | 16 clients req/s | fast call alone | fast call during a 2 s call",
+  );
+  console.log("--- | ---: | ---: | ---: | ---:");
+  const rows: Record<string, number[]> = {};
+  for (const [name, base] of gateways) {
+    const url = `${base}/pyro/http.bench/fast`;
+    await rate(url, 1); // warm up
+    const one = await rate(url, 1);
+    const sixteen = await rate(url, 16);
+    const { alone, during } = await addedLatency(base);
+    rows[name] = [one, sixteen, alone, during];
+    console.log(
+      `${name} | ${one.toFixed(0)} | ${sixteen.toFixed(0)} | ${alone.toFixed(2)} ms | ${
+        during.toFixed(2)
+      } ms`,
+    );
+  }
+  const py = rows["Python Pyro5 httpgateway"];
+  for (const [name] of gateways.slice(1)) {
+    const r = rows[name];
+    console.log(
+      `${name} vs Python: ${(r[0] / py[0]).toFixed(1)}x with 1 client, ${
+        (r[1] / py[1]).toFixed(1)
+      }x with 16; a 2 s call adds ${(r[3] - r[2]).toFixed(2)} ms to a fast one (Python: ${
+        (py[3] - py[2]).toFixed(0)
+      } ms)`,
+    );
+  }
+} finally {
+  for (const c of children) c.kill("SIGTERM");
+}
+process.exit(0);

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// Pyro5's HTTP gateway: `python -m Pyro5.utils.httpgateway`, same flags and start-up lines.
+// Run: deno run -A cli/httpgateway.ts [-H host] [-p port] [-e expose] [-g gatewaykey] [-c cors]
+//      [-t timeout] [--lookup-cache seconds]
+// The name server is found as Pyro finds it: PYRO_NS_HOST, PYRO_NS_PORT, broadcast.
+import { parseArgs } from "node:util";
+import { config } from "../config.ts";
+import { createGateway } from "../http/gateway.ts";
+import { serve } from "../http/serve.ts";
+
+const USAGE =
+  `usage: httpgateway [-h] [-H HOST] [-c CORS] [-p PORT] [-e EXPOSE] [-g GATEWAYKEY] [-t TIMEOUT]
+                   [--lookup-cache SECONDS]
+
+Pyro http gateway command line launcher.
+
+options:
+  -h, --help            show this help message and exit
+  -H, --host HOST       hostname to bind server on (default=localhost)
+  -c, --cors CORS       Allow cross origin domain/url (default=*)
+  -p, --port PORT       port to bind server on (default=8080)
+  -e, --expose EXPOSE   a regex of object names to expose (default=http\\.)
+  -g, --gatewaykey GATEWAYKEY
+                        the api key to use to connect to the gateway itself
+  -t, --timeout TIMEOUT
+                        Pyro timeout value to use (COMMTIMEOUT setting, default=${
+    config.COMMTIMEOUT.toFixed(6)
+  })
+  --lookup-cache SECONDS
+                        reuse name server lookups and metadata for this long (default=0: not cached)`;
+
+function fail(message: string): never {
+  console.error(USAGE.split("\n\n")[0]);
+  console.error(`httpgateway: error: ${message}`);
+  process.exit(2);
+}
+
+function number(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  integer: boolean,
+): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    fail(`argument ${name}: invalid ${integer ? "int" : "float"} value: '${text}'`);
+  }
+  return value;
+}
+
+/**
+ * Runs the HTTP gateway tool (`pyro5 httpgateway`, `pyro5-httpgateway`).
+ *
+ * @param argv the arguments after the command name
+ */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        help: { type: "boolean", short: "h" },
+        host: { type: "string", short: "H", default: "localhost" },
+        cors: { type: "string", short: "c", default: "*" },
+        port: { type: "string", short: "p" },
+        expose: { type: "string", short: "e", default: "http\\." },
+        gatewaykey: { type: "string", short: "g" },
+        timeout: { type: "string", short: "t" },
+        "lookup-cache": { type: "string" },
+      },
+    });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const options = parsed.values;
+  if (options.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const port = number("-p/--port", options.port, 8080, true);
+  const timeout = number("-t/--timeout", options.timeout, config.COMMTIMEOUT, false);
+  const lookupCacheTtl = number("--lookup-cache", options["lookup-cache"], 0, false);
+
+  const gateway = createGateway({
+    expose: options.expose,
+    gatewayKey: options.gatewaykey ?? null,
+    cors: options.cors,
+    timeout,
+    lookupCacheTtl,
+    onError(error, request) {
+      const url = new URL(request.url);
+      console.error(`ERROR handling ${url.pathname}${url.search}:`);
+      console.error(error);
+    },
+  });
+  if (options.expose) console.log("Exposing objects with names matching: ", options.expose);
+  else console.log("Warning: exposing all objects (no expose regex set)");
+  try {
+    console.log("Connected to name server at: ", String(await gateway.locateNameServer()));
+  } catch {
+    console.log("Not yet connected to a name server.");
+  }
+  const server = await serve(gateway.fetch, { hostname: options.host, port });
+  const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
+  console.log(`Pyro HTTP gateway running on http://${shown}:${server.port}/pyro/`);
+
+  const stop = async () => {
+    await server.close();
+    await gateway.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+if (import.meta.main) await main();

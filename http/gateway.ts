@@ -1,0 +1,524 @@
+/**
+ * The HTTP gateway: Pyro objects for any HTTP client, as Pyro5's
+ * `Pyro5.utils.httpgateway` offers them, as a web-standard
+ * `(Request) => Promise<Response>` handler that knows no server.
+ *
+ * | request | answer |
+ * | --- | --- |
+ * | `/` | 302 to `/pyro/` |
+ * | `GET /pyro/` | the index page |
+ * | `GET/POST /pyro/<object>/<method>?kw=v` | 200 with the daemon's JSON payload; 500 with the JSON exception |
+ * | `/pyro/<object>/$meta` | `{"methods": [...], "attributes": [...]}` |
+ * | `OPTIONS /pyro/...` | 200, CORS headers |
+ * | another method | 405; a path outside `/pyro/`: 404 |
+ *
+ * @module
+ */
+import { CommunicationError, NamingError, PyroError } from "../errors.ts";
+import { type ConfigItems, resolveConfig } from "../config.ts";
+import type { Connector } from "../client/proxy.ts";
+import { locateNS } from "../naming/locate.ts";
+import { Annotation, Flags } from "../protocol/constants.ts";
+import type { Message } from "../protocol/message.ts";
+import { newCorrelationId } from "../protocol/correlation.ts";
+import { getSerializer } from "../serializers/mod.ts";
+import { errorToDict } from "../serializers/registry.ts";
+import type { Transport } from "../transport/types.ts";
+import { URI } from "../uri.ts";
+import {
+  type Location,
+  type ObjectMeta,
+  type PyroCall,
+  PyroPool,
+  readMetadata,
+} from "./pyro_pool.ts";
+import { pyJsonDumps } from "./py_json.ts";
+import { type IndexEntry, indexPage } from "./index_page.ts";
+
+const json = getSerializer("json");
+const JSON_TYPE = "application/json; charset=utf-8";
+const PYRO_HEADERS = "X-Pyro-Options, X-Pyro-Gateway-Key, X-Pyro-Correlation-Id";
+
+/** Options of {@linkcode createGateway}; all optional. */
+export interface GatewayOptions {
+  /**
+   * The name server's URI (`PYRO:Pyro.NameServer@host:port`); without it the name server is
+   * found as `locateNS()` finds it (`PYRO_NS_HOST`, `PYRO_NS_PORT`, broadcast).
+   */
+  nameserver?: string | URI;
+  /** A regular expression the object names must match from their start (default `http\.`); "" exposes all. Python: `-e/--expose`. */
+  expose?: string;
+  /** The key every request must carry in `X-Pyro-Gateway-Key` or `$key`. Python: `-g/--gatewaykey`. */
+  gatewayKey?: string | null;
+  /** `Access-Control-Allow-Origin` (default `*`); "" sends no CORS headers. Python: `-c/--cors`. */
+  cors?: string;
+  /** Seconds to wait for the name server and daemons (default `COMMTIMEOUT`, 0 for none). Python: `-t/--timeout`. */
+  timeout?: number;
+  /** Seconds a name server lookup and an object's metadata are reused (default 0: not cached). */
+  lookupCacheTtl?: number;
+  /** Idle connections kept per daemon location (default 8). */
+  maxIdleConnections?: number;
+  /** Config items (NS_HOST, NS_PORT, COMMTIMEOUT, ...) instead of the environment's. */
+  config?: Partial<ConfigItems>;
+  /** The transport to reach Pyro with; the runtime's own by default. */
+  transport?: Transport;
+  /** Told of gateway-side failures (default: none; the command logs them to stderr). */
+  onError?: (error: unknown, request: Request) => void;
+}
+
+/** A gateway: its handler and a way to close its connections. */
+export interface Gateway {
+  /** Answers one HTTP request; pass it to `Deno.serve`, `Bun.serve`, Hono, or {@linkcode serveGateway}. */
+  fetch: (request: Request) => Promise<Response>;
+  /** Closes the pooled connections to the name server and the daemons. */
+  close(): Promise<void>;
+  /** The name server's URI, once found. */
+  readonly nameserverUri: URI | null;
+  /** Finds the name server now rather than at the first request; rejects when none answers. */
+  locateNameServer(): Promise<URI>;
+}
+
+interface CacheEntry<T> {
+  value: T;
+  expires: number;
+}
+
+interface Params {
+  [name: string]: unknown;
+}
+
+/** Parses a correlation id as Python's `uuid.UUID(text)` does. */
+function parseCorrelationId(text: string): string {
+  const hex = text.replaceAll("urn:", "").replaceAll("uuid:", "").replace(/^[{}]+|[{}]+$/g, "")
+    .replaceAll("-", "");
+  if (hex.length !== 32 || !/^[0-9a-fA-F]+$/.test(hex)) {
+    throw new GatewayError("builtins.ValueError", "badly formed hexadecimal UUID string");
+  }
+  const h = hex.toLowerCase();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** An error the gateway itself reports, under a Python class name. */
+class GatewayError extends Error {
+  readonly pythonClass: string;
+  readonly #status: number;
+  constructor(pythonClass: string, message: string, status = 500) {
+    super(message);
+    this.pythonClass = pythonClass;
+    this.#status = status;
+  }
+  get status(): number {
+    return this.#status;
+  }
+}
+
+/** Query parameters as Python's `parse_qs` plus `singlyfy_parameters` make them. */
+function queryParams(search: URLSearchParams): Params {
+  const params: Params = Object.create(null);
+  for (const [key, value] of search) {
+    if (value === "") continue; // parse_qs drops blank values
+    const had = params[key];
+    if (had === undefined) params[key] = value;
+    else if (Array.isArray(had)) had.push(value);
+    else params[key] = [had, value];
+  }
+  return params;
+}
+
+async function bodyParams(request: Request, into: Params): Promise<void> {
+  if (request.method !== "POST" || !request.body) return;
+  const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (type === "application/x-www-form-urlencoded") {
+    const form = queryParams(new URLSearchParams(await request.text()));
+    for (const key in form) into[key] = form[key];
+  } else if (type === "application/json") {
+    const text = await request.text();
+    if (text.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new GatewayError(
+        "builtins.ValueError",
+        `invalid JSON body: ${(e as Error).message}`,
+        400,
+      );
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new GatewayError(
+        "builtins.ValueError",
+        "a JSON body must be an object of keyword arguments",
+        400,
+      );
+    }
+    for (const [key, v] of Object.entries(value)) {
+      if (key !== "__proto__") into[key] = v;
+    }
+  }
+}
+
+/** The payload as its own bytes: a received payload may be a view into a larger chunk. */
+function copy(payload: Uint8Array): Uint8Array<ArrayBuffer> {
+  return payload.slice() as Uint8Array<ArrayBuffer>;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: "OK",
+  302: "Found",
+  400: "Bad Request",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  500: "Internal Server Error",
+};
+
+/**
+ * Creates a gateway: a fetch-style handler that turns `/pyro/<object>/<method>?kw=v` into a
+ * Pyro call on the object registered under that name, with the json serializer, and answers
+ * with the daemon's JSON. Python: `Pyro5.utils.httpgateway.pyro_app`.
+ *
+ * @param options name server, expose pattern, gateway key, CORS origin, timeouts, caching
+ * @returns the gateway
+ * @example
+ * ```ts
+ * import { createGateway } from "./gateway.ts";
+ * const gateway = createGateway({ expose: "test\\.", cors: "*" });
+ * // Deno.serve({ port: 8080 }, gateway.fetch);  or  Bun.serve({ port: 8080, fetch: gateway.fetch });
+ * await gateway.close();
+ * ```
+ */
+export function createGateway(options: GatewayOptions = {}): Gateway {
+  const cfg = resolveConfig(options.config);
+  const expose = options.expose ?? "http\\.";
+  const exposeRegex = expose ? new RegExp(`^(?:${expose})`) : null;
+  const gatewayKey = options.gatewayKey || null;
+  const cors = options.cors ?? "*";
+  const timeout = options.timeout ?? cfg.COMMTIMEOUT;
+  const ttl = (options.lookupCacheTtl ?? 0) * 1000;
+  let pool: PyroPool | null = null;
+  let poolPromise: Promise<PyroPool> | null = null;
+  let nsUri: URI | null = options.nameserver ? new URI(options.nameserver) : null;
+  let locating: Promise<URI> | null = null;
+  const lookups = new Map<string, CacheEntry<URI>>();
+  const metas = new Map<string, CacheEntry<ObjectMeta>>();
+
+  function getPool(): Promise<PyroPool> {
+    if (pool) return Promise.resolve(pool);
+    poolPromise ??= (async () => {
+      const transport: Connector = options.transport ??
+        await import("../transport/select.ts").then((m) => m.defaultTransport());
+      pool = new PyroPool({
+        transport,
+        timeout,
+        maxIdle: options.maxIdleConnections,
+        maxMessageSize: cfg.MAX_MESSAGE_SIZE,
+      });
+      return pool;
+    })();
+    return poolPromise;
+  }
+
+  async function nameserver(): Promise<URI> {
+    if (nsUri) return nsUri;
+    locating ??= (async () => {
+      try {
+        const ns = await locateNS(null, null, {
+          config: options.config,
+          transport: options.transport,
+        });
+        const uri = ns.uri;
+        await ns.proxy._pyroRelease();
+        return nsUri = uri;
+      } finally {
+        locating = null;
+      }
+    })();
+    return await locating;
+  }
+
+  function locationOf(uri: URI): Location {
+    if (uri.sockname) return { path: uri.sockname };
+    return { hostname: uri.host!, port: uri.port! };
+  }
+
+  /** Calls the name server; a name server found by locating is looked for again after a failure. */
+  async function nsCall(call: Omit<PyroCall, "object">): Promise<Message> {
+    const uri = await nameserver();
+    try {
+      const p = await getPool();
+      return (await p.call(locationOf(uri), { ...call, object: uri.object }))!;
+    } catch (e) {
+      if (e instanceof CommunicationError && !options.nameserver) nsUri = null;
+      throw e;
+    }
+  }
+
+  function headers(extra: Record<string, string>): Headers {
+    const h = new Headers(extra);
+    if (cors) {
+      h.set("Access-Control-Allow-Origin", cors);
+      h.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      h.set("Access-Control-Allow-Headers", `Content-Type, ${PYRO_HEADERS}`);
+      h.set("Access-Control-Expose-Headers", "X-Pyro-Correlation-Id");
+    }
+    return h;
+  }
+
+  function respond(status: number, body: BodyInit | null, extra: Record<string, string>): Response {
+    return new Response(body, { status, statusText: STATUS_TEXT[status], headers: headers(extra) });
+  }
+
+  const text = (status: number, body: string) =>
+    respond(status, body, { "Content-Type": "text/plain" });
+
+  function errorResponse(error: unknown, correlationId: string | null, status = 500): Response {
+    const err = error instanceof Error ? error : new PyroError(String(error));
+    const dict = errorToDict(err);
+    const extra: Record<string, string> = { "Content-Type": JSON_TYPE };
+    if (correlationId) extra["X-Pyro-Correlation-Id"] = correlationId;
+    return respond(error instanceof GatewayError ? error.status : status, pyJsonDumps(dict), extra);
+  }
+
+  async function lookup(name: string, correlationId: string): Promise<URI | Message> {
+    const cached = lookups.get(name);
+    if (cached && cached.expires > Date.now()) return cached.value;
+    const reply = await nsCall({ method: "lookup", args: [name], correlationId });
+    if (reply.flags & Flags.EXCEPTION) return reply;
+    const value = json.loads(reply.payload);
+    const uri = value instanceof URI ? value : new URI(String(value));
+    if (ttl > 0) lookups.set(name, { value: uri, expires: Date.now() + ttl });
+    return uri;
+  }
+
+  function keyOf(request: Request, params: Params): string {
+    const header = request.headers.get("x-pyro-gateway-key");
+    if (header) return header;
+    const param = params["$key"];
+    return typeof param === "string" ? param : "";
+  }
+
+  async function callObject(
+    request: Request,
+    objectName: string,
+    method: string,
+    params: Params,
+  ): Promise<Response> {
+    const pyroOptions = (request.headers.get("x-pyro-options") ?? "").split(",").map((s) =>
+      s.trim()
+    );
+    const header = request.headers.get("x-pyro-correlation-id");
+    let correlationId: string | null = null;
+    try {
+      correlationId = header ? parseCorrelationId(header) : newCorrelationId();
+      const found = await lookup(objectName, correlationId);
+      if (!(found instanceof URI)) {
+        // An unknown name: 404 with the name server's own NamingError (Python answers 500).
+        const error = json.loads(found.payload) as Error;
+        const status = error instanceof NamingError ? 404 : 500;
+        return respond(status, copy(found.payload), {
+          "Content-Type": JSON_TYPE,
+          "X-Pyro-Correlation-Id": correlationId,
+        });
+      }
+      const uri = found;
+      const p = await getPool();
+      const cid = correlationId;
+      return await p.use(locationOf(uri), uri.object, async (send) => {
+        const metaKey = `${uri}`;
+        const hit = metas.get(metaKey);
+        let meta = hit && hit.expires > Date.now() ? hit.value : null;
+        if (!meta) {
+          meta = await readMetadata(send, uri.object, cid);
+          if (ttl > 0) metas.set(metaKey, { value: meta, expires: Date.now() + ttl });
+        }
+        const ok = (body: BodyInit | null) =>
+          respond(200, body, { "Content-Type": JSON_TYPE, "X-Pyro-Correlation-Id": cid });
+        if (method === "$meta") {
+          return ok(pyJsonDumps({ methods: meta.methods, attributes: meta.attrs }));
+        }
+        let call: PyroCall;
+        if (meta.attrs.includes(method)) {
+          if (Object.keys(params).length > 0) {
+            throw new GatewayError(
+              "builtins.AssertionError",
+              "attribute lookup can't have query parameters",
+            );
+          }
+          call = { object: uri.object, method: "__getattr__", args: [method], correlationId: cid };
+        } else if (meta.methods.includes(method)) {
+          call = { object: uri.object, method, kwargs: params, correlationId: cid };
+        } else {
+          throw new GatewayError(
+            "builtins.AttributeError",
+            `remote object '${uri}' has no exposed attribute or method '${method}'`,
+          );
+        }
+        if (pyroOptions.includes("oneway") || meta.oneway.includes(method)) {
+          await send({ ...call, oneway: true });
+          return ok(null);
+        }
+        const reply = (await send(call))!;
+        // A stream comes with the EXCEPTION flag too, for old clients: the stream flag first.
+        if (reply.flags & Flags.ITEMSTREAMRESULT) {
+          return ok(await collectStream(send, reply, cid));
+        }
+        if (reply.flags & Flags.EXCEPTION) {
+          return respond(500, copy(reply.payload), {
+            "Content-Type": JSON_TYPE,
+            "X-Pyro-Correlation-Id": cid,
+          });
+        }
+        return ok(copy(reply.payload));
+      });
+    } catch (e) {
+      options.onError?.(e, request);
+      return errorResponse(e, correlationId);
+    }
+  }
+
+  async function collectStream(
+    send: (call: PyroCall) => Promise<Message | null>,
+    first: Message,
+    correlationId: string,
+  ): Promise<string> {
+    const idBytes = first.annotations.get(Annotation.STREAM);
+    if (!idBytes?.length) {
+      throw new PyroError(
+        "result of call is an iterator, but the server is not configured to allow streaming",
+      );
+    }
+    const streamId = new TextDecoder().decode(idBytes);
+    const items: string[] = [];
+    const decoder = new TextDecoder();
+    for (;;) {
+      const reply = (await send({
+        object: "Pyro.Daemon",
+        method: "get_next_stream_item",
+        args: [streamId],
+        correlationId,
+      }))!;
+      if (reply.flags & Flags.EXCEPTION) {
+        const error = json.loads(reply.payload) as { pythonClass?: string };
+        if (String(error?.pythonClass ?? "").endsWith("StopIteration")) break;
+        throw error;
+      }
+      items.push(decoder.decode(reply.payload));
+    }
+    return "[" + items.join(", ") + "]";
+  }
+
+  async function homepage(request: Request): Promise<Response> {
+    let entries: IndexEntry[];
+    let where: string;
+    try {
+      const reply = await nsCall({ method: "list", kwargs: { regex: expose || null } });
+      if (reply.flags & Flags.EXCEPTION) throw json.loads(reply.payload);
+      const listed = json.loads(reply.payload) as Record<string, unknown> | Map<string, unknown>;
+      const pairs = (listed instanceof Map ? [...listed] : Object.entries(listed))
+        .map(([name, uri]) => [String(name), new URI(String(uri))] as const)
+        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      where = nsUri?.location ?? "";
+      const p = await getPool();
+      const describe = async ([name, uri]: readonly [string, URI]): Promise<IndexEntry> => {
+        try {
+          const meta = await p.metadata(locationOf(uri), uri.object);
+          return {
+            name,
+            uri: String(uri),
+            methods: meta.methods,
+            attributes: meta.attrs,
+            oneway: meta.oneway,
+          };
+        } catch (e) {
+          return {
+            name,
+            uri: String(uri),
+            methods: [],
+            attributes: [],
+            oneway: [],
+            error: String((e as Error)?.message ?? e),
+          };
+        }
+      };
+      // Eight at a time: a name server full of names on one daemon should not open a
+      // connection per name at once.
+      entries = [];
+      for (let i = 0; i < pairs.length; i += 8) {
+        entries.push(...await Promise.all(pairs.slice(i, i + 8).map(describe)));
+      }
+    } catch (e) {
+      options.onError?.(e, request);
+      return text(
+        500,
+        "Cannot connect to the Pyro name server. Is it running? Refresh page to retry.",
+      );
+    }
+    return respond(
+      200,
+      indexPage({ entries, nameserver: where, expose, keyRequired: gatewayKey !== null }),
+      {
+        "Content-Type": "text/html",
+      },
+    );
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname).replace(/^\/+/, "");
+    } catch {
+      return text(404, "Error 404: Not Found");
+    }
+    if (!path) {
+      return new Response(null, {
+        status: 302,
+        statusText: "Found",
+        headers: { Location: "/pyro/" },
+      });
+    }
+    if (!path.startsWith("pyro/")) return text(404, "Error 404: Not Found");
+    if (request.method === "OPTIONS") return text(200, "200 OK");
+    if (request.method !== "GET" && request.method !== "POST") {
+      return text(405, "Error 405: Method Not Allowed");
+    }
+    const rest = path.slice(5);
+    const params = queryParams(url.searchParams);
+    if (!rest) {
+      if (gatewayKey !== null && keyOf(request, params) !== gatewayKey) {
+        return text(403, "403 Forbidden - incorrect gateway api key");
+      }
+      return await homepage(request);
+    }
+    const match = /^(.+)\/(.+)$/.exec(rest);
+    if (!match) return text(404, "Error 404: Not Found");
+    const [, objectName, method] = match;
+    try {
+      await bodyParams(request, params);
+    } catch (e) {
+      return errorResponse(e, null);
+    }
+    if (gatewayKey !== null) {
+      if (keyOf(request, params) !== gatewayKey) {
+        return text(403, "403 Forbidden - incorrect gateway api key");
+      }
+      delete params["$key"];
+    }
+    if (exposeRegex && !exposeRegex.test(objectName)) {
+      return text(403, "403 Forbidden - access to the requested object has been denied");
+    }
+    return await callObject(request, objectName, method, params);
+  }
+
+  return {
+    fetch: handle,
+    async close() {
+      const p = pool ?? (poolPromise ? await poolPromise : null);
+      await p?.close();
+    },
+    get nameserverUri() {
+      return nsUri;
+    },
+    locateNameServer: nameserver,
+  };
+}

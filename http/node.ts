@@ -1,0 +1,90 @@
+/**
+ * Serves a fetch-style handler with `node:http`: each request becomes a `Request`, each
+ * `Response` is written back with its status, status text, headers and body.
+ *
+ * @module
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { FetchHandler, HttpServer, ServeOptions } from "./types.ts";
+
+async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+  }
+  let body: Uint8Array<ArrayBuffer> | undefined;
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of req) chunks.push(chunk as Uint8Array);
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    if (total > 0) {
+      body = new Uint8Array(total);
+      let at = 0;
+      for (const c of chunks) {
+        body.set(c, at);
+        at += c.length;
+      }
+    }
+  }
+  return new Request(new URL(req.url ?? "/", base), { method: req.method, headers, body });
+}
+
+async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+  const body = response.body ? new Uint8Array(await response.arrayBuffer()) : null;
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of response.headers) headers[k] = v;
+  if (body) headers["content-length"] = String(body.length);
+  res.writeHead(response.status, response.statusText || undefined, headers);
+  res.end(body ?? undefined);
+}
+
+/**
+ * Starts a `node:http` server with the handler.
+ *
+ * @param handler the handler
+ * @param options host and port
+ * @returns the running server, once it listens
+ * @example
+ * ```ts
+ * import { serveNode } from "./node.ts";
+ * // const server = await serveNode(() => new Response("hi"), { port: 0 });
+ * ```
+ */
+export async function serveNode(
+  handler: FetchHandler,
+  options: ServeOptions = {},
+): Promise<HttpServer> {
+  const hostname = options.hostname ?? "localhost";
+  let base = "http://localhost";
+  const server = createServer((req, res) => {
+    toRequest(req, base)
+      .then((request) => handler(request))
+      .then((response) => writeResponse(response, res))
+      .catch((e) => {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end(String(e));
+      });
+  });
+  // A Pyro call may take long: no request timeout.
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8080, hostname, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  base = `http://${
+    address.family === "IPv6" ? `[${address.address}]` : address.address
+  }:${address.port}`;
+  return {
+    hostname: address.address,
+    port: address.port,
+    runtime: "node",
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
