@@ -44,6 +44,21 @@ const FLUSH_AFTER = 16;
 /** Reply parts from this size on are released as soon as they are written. */
 const RELEASE_FROM = 1 << 20;
 
+/** How long the accept loop waits before accepting again while descriptors are exhausted. */
+const ACCEPT_BACKOFF_MS = 100;
+/** Failed accepts in a row after which the accept loop waits too, whatever the error. */
+const ACCEPT_FAILURES_BEFORE_PAUSE = 100;
+
+/** True for an accept error that says the process or system has no file descriptors left. */
+function descriptorsExhausted(e: unknown): boolean {
+  for (let x: unknown = e; x instanceof Error; x = x.cause) {
+    const code = (x as { code?: unknown }).code;
+    if (code === "EMFILE" || code === "ENFILE") return true;
+    if (/too many open files|os error 2[34]\b/i.test(x.message)) return true;
+  }
+  return false;
+}
+
 /** The object id of every daemon's own object. */
 export const DAEMON_OBJECT_ID = "Pyro.Daemon";
 
@@ -224,13 +239,35 @@ export class Daemon {
     this.#listener = listener;
     if (listener.address.transport === "tcp") this.#port = listener.address.port;
     for (const uri of this.#uris) this.#fillLocation(uri);
-    this.#acceptLoop(listener);
+    this.#acceptLoop(listener).catch((e) => log.error(`accept loop ended: ${e}`));
   }
 
+  /**
+   * Accepts until the listener closes. A failed accept (a peer that reset before we took its
+   * connection, or no descriptors left) is logged and never ends the loop; while descriptors are
+   * exhausted it waits a little before trying again, rather than spinning.
+   */
   async #acceptLoop(listener: Listener): Promise<void> {
-    for (let c = await listener.accept(); c !== null; c = await listener.accept()) {
+    let failures = 0;
+    for (;;) {
+      let c: Connection | null;
+      try {
+        c = await listener.accept();
+      } catch (e) {
+        if (this.#closed) break;
+        failures++;
+        const exhausted = descriptorsExhausted(e);
+        // Logged once per run of failures (a burst of resets, a time without descriptors).
+        if (failures === 1) log.warning(`accept failed, still accepting: ${e}`);
+        if (exhausted || failures % ACCEPT_FAILURES_BEFORE_PAUSE === 0) {
+          await new Promise((r) => setTimeout(r, ACCEPT_BACKOFF_MS));
+        }
+        continue;
+      }
+      failures = 0;
+      if (c === null) break;
       if (this.#closed) {
-        await c.close();
+        await c.close().catch(() => {});
         break;
       }
       this.#serve(c, true);
@@ -444,7 +481,7 @@ export class Daemon {
       } catch (e) {
         log.warning(`clientDisconnect failed: ${e}`);
       }
-    });
+    }).catch((e) => log.warning(`cleaning up after ${conn.address} failed: ${e}`));
   }
 }
 
