@@ -525,6 +525,7 @@ class ConnectionHandler {
     this.#outbox = new Outbox(connection.writesComplete === true);
     this.#reader = new MessageReader(connection.chunks?.() ?? connection.readable, {
       maxMessageSize: daemon.config.MAX_MESSAGE_SIZE,
+      maxInflatedSize: daemon.config.MAX_INFLATED_SIZE,
     });
   }
 
