@@ -59,6 +59,9 @@ function descriptorsExhausted(e: unknown): boolean {
   return false;
 }
 
+/** Connections over MAX_CONNECTIONS answered with CONNECTFAIL at once; more are just closed. */
+const REFUSING_AT_ONCE = 64;
+
 /** The object id of every daemon's own object. */
 export const DAEMON_OBJECT_ID = "Pyro.Daemon";
 
@@ -174,6 +177,8 @@ export class Daemon {
   readonly #options: DaemonOptions;
   readonly #objects = new Map<string, Registered>();
   readonly #connections = new Set<ClientConnection>();
+  /** Connections over MAX_CONNECTIONS, told so in their handshake's reply. */
+  readonly #refusing = new Set<Connection>();
   readonly #streams: StreamRegistry;
   readonly #uris: URI[] = [];
   #listener: Listener | null = null;
@@ -270,7 +275,9 @@ export class Daemon {
         await c.close().catch(() => {});
         break;
       }
-      this.#serve(c, true);
+      const max = this.config.MAX_CONNECTIONS;
+      if (max > 0 && this.#connections.size >= max) this.#refuseConnection(c, max);
+      else this.#serve(c, true);
     }
   }
 
@@ -423,6 +430,7 @@ export class Daemon {
     await this.ready.catch(() => {});
     await this.#listener?.close();
     await Promise.all([...this.#connections].map((c) => c.connection.close().catch(() => {})));
+    await Promise.all([...this.#refusing].map((c) => c.close().catch(() => {})));
     await this.#streams.closeAll();
     this.#markClosed();
   }
@@ -462,6 +470,24 @@ export class Daemon {
         ),
       };
     });
+  }
+
+  /**
+   * A connection over MAX_CONNECTIONS: its handshake is read (within HANDSHAKE_TIMEOUT) and
+   * answered with CONNECTFAIL, as Pyro5 refuses a connection, so the client learns why; past a
+   * few such at once, further ones are closed at once.
+   */
+  #refuseConnection(connection: Connection, max: number): void {
+    if (this.#refusing.size >= REFUSING_AT_ONCE) {
+      connection.close().catch(() => {});
+      return;
+    }
+    this.#refusing.add(connection);
+    const reason = `too many connections: the daemon serves at most ${max} (MAX_CONNECTIONS)`;
+    new ConnectionHandler(this, new ClientConnection(connection), true, this.#objects, reason)
+      .run()
+      .catch(() => {})
+      .finally(() => this.#refusing.delete(connection));
   }
 
   #serve(connection: Connection, handshake: boolean): void {
@@ -510,17 +536,21 @@ class ConnectionHandler {
   readonly #objects: Map<string, Registered>;
   readonly #reader: MessageReader;
   readonly #outbox: Outbox;
+  /** Why the handshake is to be refused, whatever it says (over MAX_CONNECTIONS). */
+  readonly #refusal: string | null;
 
   constructor(
     daemon: Daemon,
     conn: ClientConnection,
     handshake: boolean,
     objects: Map<string, Registered>,
+    refusal: string | null = null,
   ) {
     this.#daemon = daemon;
     this.#conn = conn;
     this.#handshake = handshake;
     this.#objects = objects;
+    this.#refusal = refusal;
     const connection = conn.connection;
     this.#outbox = new Outbox(connection.writesComplete === true);
     this.#reader = new MessageReader(connection.chunks?.() ?? connection.readable, {
@@ -595,6 +625,14 @@ class ConnectionHandler {
 
   async #doHandshake(): Promise<boolean> {
     let message: Message | null;
+    // A peer that does not send its handshake in time is dropped (Pyro5 waits forever).
+    const timeout = this.#daemon.config.HANDSHAKE_TIMEOUT;
+    const timer = timeout > 0
+      ? setTimeout(() => {
+        log.debug(`closing connection from ${this.#conn.address}: no handshake in ${timeout}s`);
+        this.#reader.cancel().catch(() => {});
+      }, timeout * 1000)
+      : undefined;
     try {
       message = await this.#reader.read();
     } catch (e) {
@@ -602,6 +640,8 @@ class ConnectionHandler {
         await this.#refuse(e.message, null);
       }
       return false;
+    } finally {
+      clearTimeout(timer);
     }
     if (message === null) return false;
     if (message.type !== MsgType.CONNECT) {
@@ -612,6 +652,10 @@ class ConnectionHandler {
     try {
       serializer = getSerializer(message.serializerId);
     } catch {
+      return false;
+    }
+    if (this.#refusal !== null) {
+      await this.#refuse(this.#refusal, message, serializer);
       return false;
     }
     const context = this.#context(message);
