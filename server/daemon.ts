@@ -525,6 +525,35 @@ function mergeAnnotations(
   return merged;
 }
 
+/**
+ * Connections waiting for their handshake, with when they are due. One sweep for all of them
+ * rather than a timer each: a timer costs a connection more than the rest of its idle state.
+ */
+const handshakesDue = new Set<{ due: number; expire(): void }>();
+let handshakeSweep: ReturnType<typeof setInterval> | null = null;
+
+/** Calls `expire` once `seconds` pass, unless the entry is deleted from handshakesDue before. */
+function watchHandshake(seconds: number, expire: () => void): { due: number; expire(): void } {
+  const entry = { due: Date.now() + seconds * 1000, expire };
+  handshakesDue.add(entry);
+  // The sweep runs a few times per timeout, and only while some connection is waiting.
+  const every = Math.max(10, Math.min(1000, seconds * 250));
+  handshakeSweep ??= setInterval(() => {
+    const now = Date.now();
+    for (const e of handshakesDue) {
+      if (e.due <= now) {
+        handshakesDue.delete(e);
+        e.expire();
+      }
+    }
+    if (handshakesDue.size === 0) {
+      clearInterval(handshakeSweep!);
+      handshakeSweep = null;
+    }
+  }, every);
+  return entry;
+}
+
 /** Raised for a lookup that fails before any call runs; aborts a whole batch, as in Pyro5. */
 class LookupError extends Error {}
 
@@ -627,11 +656,11 @@ class ConnectionHandler {
     let message: Message | null;
     // A peer that does not send its handshake in time is dropped (Pyro5 waits forever).
     const timeout = this.#daemon.config.HANDSHAKE_TIMEOUT;
-    const timer = timeout > 0
-      ? setTimeout(() => {
+    const watch = timeout > 0
+      ? watchHandshake(timeout, () => {
         log.debug(`closing connection from ${this.#conn.address}: no handshake in ${timeout}s`);
         this.#reader.cancel().catch(() => {});
-      }, timeout * 1000)
+      })
       : undefined;
     try {
       message = await this.#reader.read();
@@ -641,7 +670,7 @@ class ConnectionHandler {
       }
       return false;
     } finally {
-      clearTimeout(timer);
+      if (watch) handshakesDue.delete(watch);
     }
     if (message === null) return false;
     if (message.type !== MsgType.CONNECT) {

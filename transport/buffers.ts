@@ -9,11 +9,11 @@
  * Reads start with buffers of this size, small so that an idle connection's pending read holds
  * little (large bodies are read straight into place, not through these buffers)...
  */
-const MIN_READ_SIZE = 4 * 1024;
+const MIN_READ_SIZE = 2 * 1024;
 /** ...and grow up to this one while each read fills its buffer (a burst arriving). */
 const MAX_READ_SIZE = 1024 * 1024;
 /** Below this much room left in the buffer, the next read takes a fresh one. */
-const MIN_SPARE = 1024;
+const MIN_SPARE = 512;
 
 const EMPTY = new Uint8Array(0);
 
