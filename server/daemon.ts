@@ -10,7 +10,12 @@
  */
 import { type ConfigItems, resolveConfig } from "../config.ts";
 import { activeContext, runWithContext, type TrackedResource } from "../context.ts";
-import { DaemonError, MessageTooLargeError, ProtocolError } from "../errors.ts";
+import {
+  ConnectionClosedError,
+  DaemonError,
+  MessageTooLargeError,
+  ProtocolError,
+} from "../errors.ts";
 import { type AnyClass, behaviorOf, expose, exposedMembers, type Metadata } from "../expose.ts";
 import { getLogger } from "../logging.ts";
 import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
@@ -782,11 +787,45 @@ class ConnectionHandler {
   async #flush(): Promise<void> {
     if (this.#outbox.count === 0) return;
     const connection = this.#conn.connection;
-    const large = await this.#outbox.flush((chunk) => connection.write(chunk));
+    const commTimeout = this.#daemon.config.COMMTIMEOUT;
+    // Waiting on a write is the backpressure: no request of this peer is read meanwhile. A peer
+    // that stays stuck (reads none of its replies) past COMMTIMEOUT, when set, is dropped.
+    const large = commTimeout > 0
+      ? await this.#withinCommTimeout(
+        this.#outbox.flush((chunk) => connection.write(chunk)),
+        commTimeout,
+      )
+      : await this.#outbox.flush((chunk) => connection.write(chunk));
     // Large payloads are ours (serializer output). Once the transport is done with them, their
     // memory is given back now rather than at the next garbage collection.
     if (connection.writesComplete) {
       for (const part of large) if (part.length >= RELEASE_FROM) releaseBuffer(part);
+    }
+  }
+
+  /** `flushing`, or a ConnectionClosedError (and the connection dropped) once `seconds` pass. */
+  async #withinCommTimeout(
+    flushing: Promise<Uint8Array[]>,
+    seconds: number,
+  ): Promise<Uint8Array[]> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        log.warning(
+          `dropping ${this.#conn.address}: it read no reply for ${seconds}s (COMMTIMEOUT)`,
+        );
+        // Dropped at once, with the writes waiting on it.
+        const connection = this.#conn.connection;
+        if (connection.abort) connection.abort();
+        else this.#reader.cancel().catch(() => {});
+        reject(new ConnectionClosedError(`peer read nothing for ${seconds}s`));
+      }, seconds * 1000);
+    });
+    flushing.catch(() => {}); // the stuck write fails once the socket is dropped
+    try {
+      return await Promise.race([flushing, stuck]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -158,6 +158,11 @@ class BunConnection implements Connection {
     return new Promise((resolve, reject) => this.#pending.push({ data: chunk, resolve, reject }));
   }
 
+  abort(): void {
+    this.#socket.terminate();
+    this.onClose(new ConnectionClosedError("connection aborted"));
+  }
+
   async close(): Promise<void> {
     if (!this.#ended) {
       // Let queued writes go out first; then end, and make sure the socket really goes away.

@@ -103,6 +103,10 @@ class NodeConnection implements Connection {
     );
   }
 
+  abort(): void {
+    this.#socket.destroy();
+  }
+
   close(): Promise<void> {
     const socket = this.#socket;
     if (!socket.destroyed) {

@@ -59,6 +59,11 @@ export interface Connection {
   /** Closes the connection after pending writes; resolves when it is closed. */
   close(): Promise<void>;
   /**
+   * Optional: drops the connection at once, discarding writes not yet done (a peer stuck past a
+   * timeout); pending and later writes reject.
+   */
+  abort?(): void;
+  /**
    * Resolves when the connection has closed: by `close()` here, or once the
    * end of the peer's stream has been read from `readable`.
    */
