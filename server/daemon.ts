@@ -64,6 +64,9 @@ function descriptorsExhausted(e: unknown): boolean {
   return false;
 }
 
+/** The longest object id and method name a call may name. */
+const MAX_NAME_LENGTH = 1024;
+
 /** Connections over MAX_CONNECTIONS answered with CONNECTFAIL at once; more are just closed. */
 const REFUSING_AT_ONCE = 64;
 
@@ -867,6 +870,11 @@ class ConnectionHandler {
         kwargs = {};
       } else {
         ({ objectId, method, vargs, kwargs } = serializer.loadsCall(message.payload));
+      }
+      if (objectId.length > MAX_NAME_LENGTH || method.length > MAX_NAME_LENGTH) {
+        throw new ProtocolError(
+          `object id or method name too long (${objectId.length} and ${method.length} characters; at most ${MAX_NAME_LENGTH})`,
+        );
       }
     } catch (e) {
       return this.#reply(message, serializer, context, this.#errorDict(e), Flags.EXCEPTION);
