@@ -64,6 +64,15 @@ describe("property: round trips", () => {
   }
 });
 
+describe("fuzzing finds", () => {
+  it("json: a proxy dict with a malformed URI is a SerializeError (was PyroError)", () => {
+    const s = getSerializer("json");
+    const text = '{"__class__": "Pyro5.client.Proxy", "state": ["PYRO:ob.0.0.1:9999", ' +
+      '["fire"], ["add", "echo"], ["value"], "hello", null]}';
+    assert.throws(() => s.loads(new TextEncoder().encode(text)), SerializeError);
+  });
+});
+
 describe("property: hostile bytes", () => {
   for (const name of SERIALIZERS) {
     it(`${name}: any bytes decode or throw ProtocolError/SerializeError`, () => {
