@@ -4,6 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import "../../client.ts"; // registers the Proxy class dict converter
 import { getSerializer } from "../../serializers/mod.ts";
 import { FrameDecoder } from "../../protocol/frame_decoder.ts";
 import { MessageReader } from "../../protocol/message_stream.ts";
