@@ -8,6 +8,7 @@ import { encodeMessage, Flags, MessageReader, MsgType } from "../../protocol/mod
 import { getSerializer } from "../../serializers/mod.ts";
 import { nodeTransport } from "../../transport/node.ts";
 import { servesNewClient, within } from "../hardening.ts";
+import { MEASURE_FROM, utf8Room } from "../../serializers/text.ts";
 
 class Echo {
   echo(x: unknown) {
@@ -49,6 +50,21 @@ describe("names in calls", () => {
     } finally {
       await reader.cancel();
       await connection.close();
+    }
+  });
+
+  it("a large string reserves its exact UTF-8 size, not 3 bytes per unit", () => {
+    const long = "aé€😀\ud800b".repeat(MEASURE_FROM);
+    // The lone surrogate counts 3 bytes, as its U+FFFD does.
+    assert.equal(utf8Room(long), new TextEncoder().encode(long).length);
+    assert.equal(utf8Room("x".repeat(MEASURE_FROM)), MEASURE_FROM);
+    assert.equal(utf8Room("short"), 15);
+    for (const name of ["msgpack", "marshal"]) {
+      const s = getSerializer(name);
+      assert.equal(
+        s.loads(s.dumps(long)),
+        long.replaceAll("\ud800", name === "marshal" ? "\ud800" : "\ufffd"),
+      );
     }
   });
 });
