@@ -56,6 +56,15 @@ export interface ConfigItems {
   THREADPOOL_SIZE_MIN: number;
   /** The most annotation plus payload bytes in one message. */
   MAX_MESSAGE_SIZE: number;
+  /** Not in Pyro5: the most bytes a received compressed payload may inflate to (64 MiB). */
+  MAX_INFLATED_SIZE: number;
+  /**
+   * Not in Pyro5: seconds a daemon waits for a new connection's handshake before closing it
+   * (5); 0 waits forever, as Pyro5 does.
+   */
+  HANDSHAKE_TIMEOUT: number;
+  /** Not in Pyro5: the most connections a daemon serves at once; 0 is no limit (the default). */
+  MAX_CONNECTIONS: number;
   /** Where broadcast discovery sends its request. */
   BROADCAST_ADDRS: string[];
   /** 4, 6, or 0 to let the system choose. */
@@ -128,6 +137,9 @@ export function defaultConfig(): ConfigItems {
     THREADPOOL_SIZE: 80,
     THREADPOOL_SIZE_MIN: 4,
     MAX_MESSAGE_SIZE: 1024 * 1024 * 1024,
+    MAX_INFLATED_SIZE: 64 * 1024 * 1024,
+    HANDSHAKE_TIMEOUT: 5.0,
+    MAX_CONNECTIONS: 0,
     BROADCAST_ADDRS: ["<broadcast>", "0.0.0.0"],
     PREFER_IP_VERSION: 0,
     SERIALIZER: "serpent",
@@ -150,6 +162,13 @@ export function defaultConfig(): ConfigItems {
   };
 }
 
+/** The items of ours that Pyro5 does not have: the daemon's hardening limits. */
+export const NON_PYRO5_ITEMS: readonly string[] = [
+  "MAX_INFLATED_SIZE",
+  "HANDSHAKE_TIMEOUT",
+  "MAX_CONNECTIONS",
+];
+
 const ITEMS: ReadonlySet<string> = new Set(Object.keys(defaultConfig()));
 const INTEGER_ITEMS: ReadonlySet<string> = new Set([
   "NS_PORT",
@@ -159,6 +178,8 @@ const INTEGER_ITEMS: ReadonlySet<string> = new Set([
   "THREADPOOL_SIZE",
   "THREADPOOL_SIZE_MIN",
   "MAX_MESSAGE_SIZE",
+  "MAX_INFLATED_SIZE",
+  "MAX_CONNECTIONS",
   "PREFER_IP_VERSION",
 ]);
 const NULLABLE_ITEMS: ReadonlySet<string> = new Set(["NS_BCHOST", "NATHOST", "LOGLEVEL"]);

@@ -63,13 +63,15 @@ export class Channel {
   /**
    * @param connection the byte connection
    * @param maxMessageSize the limit of what is sent and received
+   * @param maxInflatedSize the limit of what a compressed reply may inflate to (MAX_INFLATED_SIZE)
    */
-  constructor(connection: ByteConnection, maxMessageSize: number) {
+  constructor(connection: ByteConnection, maxMessageSize: number, maxInflatedSize?: number) {
     this.#connection = connection;
     this.#maxMessageSize = maxMessageSize;
     this.#outbox = new Outbox(connection.writesComplete === true);
     this.#reader = new MessageReader(connection.chunks?.() ?? connection.readable, {
       maxMessageSize,
+      maxInflatedSize,
     });
   }
 

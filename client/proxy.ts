@@ -521,7 +521,13 @@ export class ProxyCore {
     const connected = this.#connectedSocket;
     if (connected) {
       // Pyro5's connected_socket: no handshake; metadata comes from an explicit call.
-      this.#attach(new Channel(connected, this._pyroConfig.MAX_MESSAGE_SIZE));
+      this.#attach(
+        new Channel(
+          connected,
+          this._pyroConfig.MAX_MESSAGE_SIZE,
+          this._pyroConfig.MAX_INFLATED_SIZE,
+        ),
+      );
       if (this._pyroMethods.size === 0 && this._pyroAttrs.size === 0) await this._pyroGetMetadata();
       return true;
     }
@@ -543,7 +549,11 @@ export class ProxyCore {
         cause: e,
       });
     }
-    const channel = new Channel(connection, this._pyroConfig.MAX_MESSAGE_SIZE);
+    const channel = new Channel(
+      connection,
+      this._pyroConfig.MAX_MESSAGE_SIZE,
+      this._pyroConfig.MAX_INFLATED_SIZE,
+    );
     try {
       await this.#handshake(channel, uri, where, timeout);
     } catch (e) {

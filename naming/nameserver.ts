@@ -223,7 +223,7 @@ export class BroadcastResponder {
   constructor(socket: DatagramSocket, uri: URI) {
     this.#socket = socket;
     this.#uri = uri;
-    this.#loop();
+    this.#loop().catch((e) => log.error(`broadcast responder ended: ${e}`));
   }
 
   /** Where the responder listens. */
@@ -232,19 +232,35 @@ export class BroadcastResponder {
   }
 
   async #loop(): Promise<void> {
-    for (
-      let d = await this.#socket.receive();
-      d !== null && this.#running;
-      d = await this.#socket.receive()
-    ) {
-      if (new TextDecoder().decode(d.data) !== "GET_NSURI") continue;
-      const reply = new URI(this.#uri);
-      // An "any address" URI is no use to the asker: answer with the address it can reach.
-      if (reply.host === "0.0.0.0" || reply.host === "::") reply.host = d.hostname;
-      log.debug(`answering broadcast from ${d.hostname}:${d.port}`);
-      await this.#socket.send(new TextEncoder().encode(String(reply)), d.hostname, d.port).catch(
-        () => {},
-      );
+    let failures = 0;
+    while (this.#running) {
+      let d;
+      try {
+        d = await this.#socket.receive();
+      } catch (e) {
+        // A failed receive never ends the responder; a socket that keeps failing is retried slowly.
+        if (!this.#running) break;
+        if (failures++ === 0) log.warning(`broadcast responder: receive failed: ${e}`);
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      failures = 0;
+      if (d === null || !this.#running) break;
+      try {
+        if (new TextDecoder().decode(d.data) !== "GET_NSURI") continue;
+        const reply = new URI(this.#uri);
+        // An "any address" URI is no use to the asker: answer with the address it can reach.
+        if (reply.host === "0.0.0.0" || reply.host === "::") reply.host = d.hostname;
+        log.debug(`answering broadcast from ${d.hostname}:${d.port}`);
+        const bytes = new TextEncoder().encode(String(reply));
+        // Bun reports an earlier answer's ICMP "port unreachable" (an asker gone) on the next
+        // send, which then did not go out: send that one again.
+        await this.#socket.send(bytes, d.hostname, d.port).catch(() =>
+          this.#socket.send(bytes, d.hostname, d.port)
+        );
+      } catch (e) {
+        log.debug(`broadcast responder: cannot answer ${d.hostname}:${d.port}: ${e}`);
+      }
     }
   }
 
@@ -378,7 +394,10 @@ function autoclean(
       }
     }
   };
-  const timer = setInterval(() => void check(), interval * 1000);
+  const timer = setInterval(
+    () => void check().catch((e) => log.warning(`autoclean pass failed: ${e}`)),
+    interval * 1000,
+  );
   return {
     stop() {
       stopped = true;

@@ -12,6 +12,11 @@ export const MAGIC = 0x4dc5;
 export const HEADER_SIZE = 40;
 /** Default `MAX_MESSAGE_SIZE`: 1 GiB of annotations plus payload. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 1073741824;
+/**
+ * Default `MAX_INFLATED_SIZE`: the most bytes a compressed payload may inflate to, 64 MiB, far
+ * below `MAX_MESSAGE_SIZE` so that a small compressed message cannot demand a gigabyte.
+ */
+export const DEFAULT_MAX_INFLATED_SIZE = 64 * 1024 * 1024;
 /** Bytes in a correlation id (a UUID in RFC 4122 byte order). */
 export const CORRELATION_ID_SIZE = 16;
 /** Python compresses only payloads longer than this. */

@@ -7,7 +7,12 @@
  */
 import { ConnectionClosedError } from "../errors.ts";
 import { compress, decompress } from "./compression.ts";
-import { COMPRESSION_THRESHOLD, DEFAULT_MAX_MESSAGE_SIZE, Flags } from "./constants.ts";
+import {
+  COMPRESSION_THRESHOLD,
+  DEFAULT_MAX_INFLATED_SIZE,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  Flags,
+} from "./constants.ts";
 import { FrameDecoder } from "./frame_decoder.ts";
 import { encodeMessage, type Message, type MessageInit } from "./message.ts";
 import type { ChunkReader } from "../transport/types.ts";
@@ -17,17 +22,21 @@ import type { ChunkReader } from "../transport/types.ts";
  * clears the flag, as Pyro5's receiver does.
  *
  * @param message a decoded message
- * @param maxMessageSize the most bytes the payload may inflate to
+ * @param maxInflatedSize the most bytes the payload may inflate to
  * @returns the same message, payload inflated
+ * @throws {ProtocolError} when it is no zlib stream or inflates past the limit
  * @example
  * ```ts
  * import { inflateMessage } from "@pyro5/pyro5/protocol";
- * // const plain = await inflateMessage(received, 1 << 30);
+ * // const plain = await inflateMessage(received, 64 << 20);
  * ```
  */
-export async function inflateMessage(message: Message, maxMessageSize: number): Promise<Message> {
+export async function inflateMessage(
+  message: Message,
+  maxInflatedSize: number,
+): Promise<Message> {
   if (message.flags & Flags.COMPRESSED) {
-    message.payload = await decompress(message.payload, maxMessageSize);
+    message.payload = await decompress(message.payload, maxInflatedSize);
     message.flags &= ~Flags.COMPRESSED;
   }
   return message;
@@ -77,20 +86,22 @@ export class MessageReader {
   #source: ChunkReader;
   #decoder: FrameDecoder;
   #queue: Message[] = [];
-  #maxMessageSize: number;
+  #maxInflatedSize: number;
   #done = false;
 
   /**
    * Creates an instance.
    * @param readable the byte stream, or a connection's chunk reader (faster: no web stream)
-   * @param options `maxMessageSize`: the most annotation plus payload bytes accepted (default 1 GiB)
+   * @param options `maxMessageSize`: the most annotation plus payload bytes accepted (default
+   *   1 GiB); `maxInflatedSize`: the most a compressed payload may inflate to (default 64 MiB)
    */
   constructor(
     readable: ReadableStream<Uint8Array> | ChunkReader,
-    options: { maxMessageSize?: number } = {},
+    options: { maxMessageSize?: number; maxInflatedSize?: number } = {},
   ) {
-    this.#maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
-    this.#decoder = new FrameDecoder({ maxMessageSize: this.#maxMessageSize });
+    const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.#maxInflatedSize = options.maxInflatedSize ?? DEFAULT_MAX_INFLATED_SIZE;
+    this.#decoder = new FrameDecoder({ maxMessageSize });
     this.#source = readable instanceof ReadableStream ? readable.getReader() : readable;
   }
 
@@ -149,7 +160,7 @@ export class MessageReader {
     const message = this.#queue.shift()!;
     // Most messages are not compressed: no extra promise for them.
     return message.flags & Flags.COMPRESSED
-      ? inflateMessage(message, this.#maxMessageSize)
+      ? inflateMessage(message, this.#maxInflatedSize)
       : message;
   }
 

@@ -9,6 +9,10 @@
  * (`writesComplete`), the buffer is used again after each flush; elsewhere
  * written bytes are never overwritten and a full buffer is replaced.
  *
+ * An outbox takes its buffer when it first queues bytes, and where written
+ * bytes are free again it gives the buffer back to a pool shared by every
+ * outbox once everything is written: an idle connection holds none.
+ *
  * @module
  */
 import { HEADER_SIZE } from "./constants.ts";
@@ -21,6 +25,10 @@ import {
 
 /** The outbox buffer's size; a larger message head gets a buffer of its own size. */
 const BUFFER_SIZE = 1 << 16;
+/** Free outbox buffers kept for the next outbox that needs one (at most 2 MiB). */
+const POOL_SIZE = 32;
+const pool: Uint8Array[] = [];
+const EMPTY = new Uint8Array(0);
 
 /** A message for the outbox: its payload one array, or parts to be sent one after the other. */
 export interface OutgoingMessage extends Omit<MessageInit, "payload"> {
@@ -48,7 +56,7 @@ export class Outbox {
    */
   constructor(reuse: boolean) {
     this.#reuse = reuse;
-    this.#buf = new Uint8Array(BUFFER_SIZE);
+    this.#buf = EMPTY; // taken when bytes are first queued
   }
 
   /** The bytes queued, not yet handed to a write. */
@@ -140,6 +148,9 @@ export class Outbox {
         this.#reuse && this.#writing === 0 && this.#parts.length === 0 && this.#pos === this.#start
       ) {
         this.#start = this.#pos = 0;
+        // Nothing is queued: the buffer goes back to the pool until this outbox needs one again.
+        if (this.#buf.length === BUFFER_SIZE && pool.length < POOL_SIZE) pool.push(this.#buf);
+        this.#buf = EMPTY;
       }
     }
     return large;
@@ -160,7 +171,11 @@ export class Outbox {
     // peer, whose replies then come back together too). Parts already sealed keep the old
     // buffer alive until they are written.
     const queued = this.#buf.subarray(this.#start, this.#pos);
-    const next = new Uint8Array(Math.max(BUFFER_SIZE, 2 * (queued.length + n)));
+    const size = Math.max(BUFFER_SIZE, 2 * (queued.length + n));
+    // Only an outbox whose bytes are free once written takes from the pool (and gives back).
+    const next = size === BUFFER_SIZE && this.#reuse && pool.length > 0
+      ? pool.pop()!
+      : new Uint8Array(size);
     next.set(queued);
     this.#buf = next;
     this.#start = 0;

@@ -14,7 +14,7 @@
  */
 import { SerializeError } from "../errors.ts";
 import { classToDict } from "./registry.ts";
-import { isoFormat, utf8Encoder } from "./text.ts";
+import { isoFormat, utf8Encoder, utf8Room } from "./text.ts";
 import { Complex, DEFAULT_MAX_DEPTH, isTuple, PyFloat, TRANSIENT_BELOW } from "./types.ts";
 import { MarshalCode } from "./marshal_reader.ts";
 
@@ -290,7 +290,7 @@ export class MarshalWriter {
       this.#pos = start + 5 + written;
       return;
     }
-    this.#ensure(5 + n * 3);
+    this.#ensure(5 + utf8Room(s));
     const start = this.#pos;
     let written = utf8Encoder.encodeInto(s, this.#buf.subarray(start + 5)).written;
     let code: number = MarshalCode.UNICODE;

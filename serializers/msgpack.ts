@@ -10,7 +10,7 @@
 import { SerializeError } from "../errors.ts";
 import { classToDict, dictToClass } from "./registry.ts";
 import { DictBuilder } from "./dict_builder.ts";
-import { utf8Decoder, utf8Encoder } from "./text.ts";
+import { utf8Decoder, utf8Encoder, utf8Room } from "./text.ts";
 import {
   type Call,
   Complex,
@@ -171,7 +171,7 @@ class MsgpackEncoder {
       }
     }
     // Reserve the longest header, write the UTF-8 in place, then fix the header.
-    const max = s.length * 3;
+    const max = utf8Room(s);
     this.#ensure(5 + max);
     let headerSize: number;
     if (max < 32) headerSize = 1;

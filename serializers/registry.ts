@@ -222,6 +222,19 @@ function dictToError(className: string, dict: Record<string, unknown>): Error {
 export function dictToClass(dict: Record<string, unknown>): unknown {
   const className = dict.__class__;
   if (typeof className !== "string") return dict;
+  try {
+    return convertClassDict(className, dict);
+  } catch (e) {
+    // Whatever a converter throws (a proxy dict with a malformed URI: PyroError), a received
+    // value that cannot be converted is the deserializer's error.
+    if (e instanceof SerializeError) throw e;
+    throw new SerializeError(`cannot convert a ${className} dict: ${(e as Error)?.message ?? e}`, {
+      cause: e,
+    });
+  }
+}
+
+function convertClassDict(className: string, dict: Record<string, unknown>): unknown {
   const converter = dictToClassRegistry.get(className);
   if (converter) return converter(className, dict);
   switch (className) {

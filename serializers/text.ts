@@ -13,6 +13,42 @@ export const utf8Decoder: TextDecoder = new TextDecoder("utf-8", { fatal: true }
 
 const scratch = new Uint8Array(TRANSIENT_BELOW);
 
+/** Strings from this length on are measured before they are written: see {@linkcode utf8Room}. */
+export const MEASURE_FROM = 1 << 16;
+
+/**
+ * Room to reserve for the UTF-8 of a string: 3 bytes per UTF-16 unit for a short one (cheap to
+ * overestimate), the exact size for a long one, so a 50 MB string does not make a writer grow its
+ * buffer to 256 MB. A lone surrogate counts 3 bytes, as both its U+FFFD and its surrogatepass
+ * form take.
+ *
+ * @param s the text
+ * @returns the bytes to reserve
+ * @example
+ * ```ts
+ * import { utf8Room } from "./text.ts";
+ * utf8Room("hé"); // 6: short strings get 3 bytes per unit
+ * ```
+ */
+export function utf8Room(s: string): number {
+  const n = s.length;
+  if (n < MEASURE_FROM) return n * 3;
+  let size = n;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) size += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        size += 2; // a pair: 4 bytes for 2 units
+        i++;
+      } else size += 2;
+    } else size += 2;
+  }
+  return size;
+}
+
 /**
  * UTF-8 of a string into a reused buffer, for the serializers' transient output (see
  * `Serializer.dumpsTransient`): a view valid only until the next call, shorter than

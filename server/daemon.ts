@@ -10,7 +10,13 @@
  */
 import { type ConfigItems, resolveConfig } from "../config.ts";
 import { activeContext, runWithContext, type TrackedResource } from "../context.ts";
-import { AttributeError, DaemonError, MessageTooLargeError, ProtocolError } from "../errors.ts";
+import {
+  AttributeError,
+  ConnectionClosedError,
+  DaemonError,
+  MessageTooLargeError,
+  ProtocolError,
+} from "../errors.ts";
 import {
   type AnyClass,
   behaviorOf,
@@ -53,6 +59,27 @@ const FLUSH_AFTER = 16;
 
 /** Reply parts from this size on are released as soon as they are written. */
 const RELEASE_FROM = 1 << 20;
+
+/** How long the accept loop waits before accepting again while descriptors are exhausted. */
+const ACCEPT_BACKOFF_MS = 100;
+/** Failed accepts in a row after which the accept loop waits too, whatever the error. */
+const ACCEPT_FAILURES_BEFORE_PAUSE = 100;
+
+/** True for an accept error that says the process or system has no file descriptors left. */
+function descriptorsExhausted(e: unknown): boolean {
+  for (let x: unknown = e; x instanceof Error; x = x.cause) {
+    const code = (x as { code?: unknown }).code;
+    if (code === "EMFILE" || code === "ENFILE") return true;
+    if (/too many open files|os error 2[34]\b/i.test(x.message)) return true;
+  }
+  return false;
+}
+
+/** The longest object id and method name a call may name. */
+const MAX_NAME_LENGTH = 1024;
+
+/** Connections over MAX_CONNECTIONS answered with CONNECTFAIL at once; more are just closed. */
+const REFUSING_AT_ONCE = 64;
 
 /** The object id of every daemon's own object. */
 export const DAEMON_OBJECT_ID = "Pyro.Daemon";
@@ -176,6 +203,8 @@ export class Daemon {
   readonly #options: DaemonOptions;
   readonly #objects = new Map<string, Registered>();
   readonly #connections = new Set<ClientConnection>();
+  /** Connections over MAX_CONNECTIONS, told so in their handshake's reply. */
+  readonly #refusing = new Set<Connection>();
   readonly #streams: StreamRegistry;
   readonly #uris: URI[] = [];
   #listener: Listener | null = null;
@@ -247,16 +276,40 @@ export class Daemon {
     for (const uri of this.#uris) this.#fillLocation(uri);
     log.debug(`daemon created on ${this.locationStr}`);
     if (this.natLocationStr) log.debug(`NAT address is ${this.natLocationStr}`);
-    this.#acceptLoop(listener);
+    this.#acceptLoop(listener).catch((e) => log.error(`accept loop ended: ${e}`));
   }
 
+  /**
+   * Accepts until the listener closes. A failed accept (a peer that reset before we took its
+   * connection, or no descriptors left) is logged and never ends the loop; while descriptors are
+   * exhausted it waits a little before trying again, rather than spinning.
+   */
   async #acceptLoop(listener: Listener): Promise<void> {
-    for (let c = await listener.accept(); c !== null; c = await listener.accept()) {
+    let failures = 0;
+    for (;;) {
+      let c: Connection | null;
+      try {
+        c = await listener.accept();
+      } catch (e) {
+        if (this.#closed) break;
+        failures++;
+        const exhausted = descriptorsExhausted(e);
+        // Logged once per run of failures (a burst of resets, a time without descriptors).
+        if (failures === 1) log.warning(`accept failed, still accepting: ${e}`);
+        if (exhausted || failures % ACCEPT_FAILURES_BEFORE_PAUSE === 0) {
+          await new Promise((r) => setTimeout(r, ACCEPT_BACKOFF_MS));
+        }
+        continue;
+      }
+      failures = 0;
+      if (c === null) break;
       if (this.#closed) {
-        await c.close();
+        await c.close().catch(() => {});
         break;
       }
-      this.#serve(c, true);
+      const max = this.config.MAX_CONNECTIONS;
+      if (max > 0 && this.#connections.size >= max) this.#refuseConnection(c, max);
+      else this.#serve(c, true);
     }
   }
 
@@ -420,6 +473,7 @@ export class Daemon {
     await this.ready.catch(() => {});
     await this.#listener?.close();
     await Promise.all([...this.#connections].map((c) => c.connection.close().catch(() => {})));
+    await Promise.all([...this.#refusing].map((c) => c.close().catch(() => {})));
     await this.#streams.closeAll();
     this.#markClosed();
   }
@@ -461,6 +515,24 @@ export class Daemon {
     });
   }
 
+  /**
+   * A connection over MAX_CONNECTIONS: its handshake is read (within HANDSHAKE_TIMEOUT) and
+   * answered with CONNECTFAIL, as Pyro5 refuses a connection, so the client learns why; past a
+   * few such at once, further ones are closed at once.
+   */
+  #refuseConnection(connection: Connection, max: number): void {
+    if (this.#refusing.size >= REFUSING_AT_ONCE) {
+      connection.close().catch(() => {});
+      return;
+    }
+    this.#refusing.add(connection);
+    const reason = `too many connections: the daemon serves at most ${max} (MAX_CONNECTIONS)`;
+    new ConnectionHandler(this, new ClientConnection(connection), true, this.#objects, reason)
+      .run()
+      .catch(() => {})
+      .finally(() => this.#refusing.delete(connection));
+  }
+
   #serve(connection: Connection, handshake: boolean): void {
     const conn = new ClientConnection(connection);
     this.#connections.add(conn);
@@ -483,7 +555,7 @@ export class Daemon {
       } catch (e) {
         log.warning(`clientDisconnect failed: ${e}`);
       }
-    });
+    }).catch((e) => log.warning(`cleaning up after ${conn.address} failed: ${e}`));
   }
 }
 
@@ -501,6 +573,35 @@ function mergeAnnotations(
   return merged;
 }
 
+/**
+ * Connections waiting for their handshake, with when they are due. One sweep for all of them
+ * rather than a timer each: a timer costs a connection more than the rest of its idle state.
+ */
+const handshakesDue = new Set<{ due: number; expire(): void }>();
+let handshakeSweep: ReturnType<typeof setInterval> | null = null;
+
+/** Calls `expire` once `seconds` pass, unless the entry is deleted from handshakesDue before. */
+function watchHandshake(seconds: number, expire: () => void): { due: number; expire(): void } {
+  const entry = { due: Date.now() + seconds * 1000, expire };
+  handshakesDue.add(entry);
+  // The sweep runs a few times per timeout, and only while some connection is waiting.
+  const every = Math.max(10, Math.min(1000, seconds * 250));
+  handshakeSweep ??= setInterval(() => {
+    const now = Date.now();
+    for (const e of handshakesDue) {
+      if (e.due <= now) {
+        handshakesDue.delete(e);
+        e.expire();
+      }
+    }
+    if (handshakesDue.size === 0) {
+      clearInterval(handshakeSweep!);
+      handshakeSweep = null;
+    }
+  }, every);
+  return entry;
+}
+
 /** Raised for a lookup that fails before any call runs; aborts a whole batch, as in Pyro5. */
 class LookupError extends Error {}
 
@@ -514,22 +615,27 @@ class ConnectionHandler {
   readonly #outbox: Outbox;
   /** True once the client is connected: its handshake succeeded, or none was needed. */
   handshaken: boolean;
+  /** Why the handshake is to be refused, whatever it says (over MAX_CONNECTIONS). */
+  readonly #refusal: string | null;
 
   constructor(
     daemon: Daemon,
     conn: ClientConnection,
     handshake: boolean,
     objects: Map<string, Registered>,
+    refusal: string | null = null,
   ) {
     this.#daemon = daemon;
     this.#conn = conn;
     this.#handshake = handshake;
     this.handshaken = !handshake;
     this.#objects = objects;
+    this.#refusal = refusal;
     const connection = conn.connection;
     this.#outbox = new Outbox(connection.writesComplete === true);
     this.#reader = new MessageReader(connection.chunks?.() ?? connection.readable, {
       maxMessageSize: daemon.config.MAX_MESSAGE_SIZE,
+      maxInflatedSize: daemon.config.MAX_INFLATED_SIZE,
     });
   }
 
@@ -602,6 +708,14 @@ class ConnectionHandler {
 
   async #doHandshake(): Promise<boolean> {
     let message: Message | null;
+    // A peer that does not send its handshake in time is dropped (Pyro5 waits forever).
+    const timeout = this.#daemon.config.HANDSHAKE_TIMEOUT;
+    const watch = timeout > 0
+      ? watchHandshake(timeout, () => {
+        log.debug(`closing connection from ${this.#conn.address}: no handshake in ${timeout}s`);
+        this.#reader.cancel().catch(() => {});
+      })
+      : undefined;
     try {
       message = await this.#reader.read();
     } catch (e) {
@@ -609,6 +723,8 @@ class ConnectionHandler {
         await this.#refuse(e.message, null);
       }
       return false;
+    } finally {
+      if (watch) handshakesDue.delete(watch);
     }
     if (message === null) return false;
     if (message.type !== MsgType.CONNECT) {
@@ -619,6 +735,10 @@ class ConnectionHandler {
     try {
       serializer = getSerializer(message.serializerId);
     } catch {
+      return false;
+    }
+    if (this.#refusal !== null) {
+      await this.#refuse(this.#refusal, message, serializer);
       return false;
     }
     const context = this.#context(message);
@@ -716,11 +836,45 @@ class ConnectionHandler {
   async #flush(): Promise<void> {
     if (this.#outbox.count === 0) return;
     const connection = this.#conn.connection;
-    const large = await this.#outbox.flush((chunk) => connection.write(chunk));
+    const commTimeout = this.#daemon.config.COMMTIMEOUT;
+    // Waiting on a write is the backpressure: no request of this peer is read meanwhile. A peer
+    // that stays stuck (reads none of its replies) past COMMTIMEOUT, when set, is dropped.
+    const large = commTimeout > 0
+      ? await this.#withinCommTimeout(
+        this.#outbox.flush((chunk) => connection.write(chunk)),
+        commTimeout,
+      )
+      : await this.#outbox.flush((chunk) => connection.write(chunk));
     // Large payloads are ours (serializer output). Once the transport is done with them, their
     // memory is given back now rather than at the next garbage collection.
     if (connection.writesComplete) {
       for (const part of large) if (part.length >= RELEASE_FROM) releaseBuffer(part);
+    }
+  }
+
+  /** `flushing`, or a ConnectionClosedError (and the connection dropped) once `seconds` pass. */
+  async #withinCommTimeout(
+    flushing: Promise<Uint8Array[]>,
+    seconds: number,
+  ): Promise<Uint8Array[]> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        log.warning(
+          `dropping ${this.#conn.address}: it read no reply for ${seconds}s (COMMTIMEOUT)`,
+        );
+        // Dropped at once, with the writes waiting on it.
+        const connection = this.#conn.connection;
+        if (connection.abort) connection.abort();
+        else this.#reader.cancel().catch(() => {});
+        reject(new ConnectionClosedError(`peer read nothing for ${seconds}s`));
+      }, seconds * 1000);
+    });
+    flushing.catch(() => {}); // the stuck write fails once the socket is dropped
+    try {
+      return await Promise.race([flushing, stuck]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -765,6 +919,11 @@ class ConnectionHandler {
           this.#daemon.config,
           () => serializer.loadsCall(message.payload),
         ));
+      }
+      if (objectId.length > MAX_NAME_LENGTH || method.length > MAX_NAME_LENGTH) {
+        throw new ProtocolError(
+          `object id or method name too long (${objectId.length} and ${method.length} characters; at most ${MAX_NAME_LENGTH})`,
+        );
       }
     } catch (e) {
       return this.#reply(message, serializer, context, this.#errorDict(e), Flags.EXCEPTION);

@@ -5,12 +5,17 @@
  * @module
  */
 
-/** Reads start with buffers of this size... */
-const MIN_READ_SIZE = 64 * 1024;
-/** ...and grow up to this one while each read fills its buffer (a large message arriving). */
+/**
+ * Reads start with buffers of this size, small so that an idle connection's pending read holds
+ * little (large bodies are read straight into place, not through these buffers)...
+ */
+const MIN_READ_SIZE = 2 * 1024;
+/** ...and grow up to this one while each read fills its buffer (a burst arriving). */
 const MAX_READ_SIZE = 1024 * 1024;
 /** Below this much room left in the buffer, the next read takes a fresh one. */
-const MIN_SPARE = 4096;
+const MIN_SPARE = 512;
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * The buffers a socket reads into: small reads land one after another in
@@ -27,7 +32,7 @@ const MIN_SPARE = 4096;
  * ```
  */
 export class ReadBuffers {
-  #spare: Uint8Array = new Uint8Array(0);
+  #spare: Uint8Array = EMPTY;
   #size = MIN_READ_SIZE;
 
   /** Where the next read goes: the rest of the current buffer, or a fresh one. */
@@ -44,10 +49,16 @@ export class ReadBuffers {
    * @returns those bytes, as a view
    */
   used(buffer: Uint8Array, n: number): Uint8Array {
-    this.#spare = buffer.subarray(n);
-    // A read that filled the buffer means more is coming: read bigger next time.
-    if (n === buffer.length) this.#size = Math.min(this.#size * 2, MAX_READ_SIZE);
-    else if (n < MIN_READ_SIZE / 4) this.#size = MIN_READ_SIZE;
+    if (n === buffer.length) {
+      // A read that filled the buffer means more is coming: read bigger next time.
+      this.#size = Math.min(this.#size * 2, MAX_READ_SIZE);
+      this.#spare = buffer.subarray(n);
+    } else {
+      // The socket had no more: the next read may wait long, so it waits in a small buffer (the
+      // rest of a small one, or a fresh one), not in the rest of a large one.
+      this.#size = MIN_READ_SIZE;
+      this.#spare = buffer.buffer.byteLength <= MIN_READ_SIZE ? buffer.subarray(n) : EMPTY;
+    }
     return buffer.subarray(0, n);
   }
 }

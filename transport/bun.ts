@@ -168,6 +168,11 @@ class BunConnection implements Connection {
     this.#socket.unref();
   }
 
+  abort(): void {
+    this.#socket.terminate();
+    this.onClose(new ConnectionClosedError("connection aborted"));
+  }
+
   async close(): Promise<void> {
     if (!this.#ended) {
       // Let queued writes go out first; then end, and make sure the socket really goes away.

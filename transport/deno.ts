@@ -165,6 +165,16 @@ class DenoConnection implements Connection {
     return this.closed;
   }
 
+  abort(): void {
+    if (!this.#closing) {
+      this.#closing = true;
+      try {
+        this.#conn.close();
+      } catch { /* already closed */ }
+      this.#finish();
+    }
+  }
+
   #finish(): void {
     this.#markClosed();
   }

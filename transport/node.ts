@@ -72,8 +72,9 @@ export class NodeConnection implements Connection {
     }
     this.#queue = queue;
     socket.once("end", () => queue.end());
-    socket.once("error", (e: Error) => {
-      this.#error = new ConnectionClosedError(`connection error: ${e.message}`, { cause: e });
+    // `on`, not `once`: a second error event without a listener would end the process.
+    socket.on("error", (e: Error) => {
+      this.#error ??= new ConnectionClosedError(`connection error: ${e.message}`, { cause: e });
       queue.fail(this.#error);
     });
     socket.once("close", () => queue.end());
@@ -112,6 +113,10 @@ export class NodeConnection implements Connection {
 
   unref(): void {
     this.#socket.unref();
+  }
+
+  abort(): void {
+    this.#socket.destroy();
   }
 
   close(): Promise<void> {
@@ -179,6 +184,9 @@ class NodeDatagramSocket implements DatagramSocket {
       });
     });
     socket.once("close", () => this.#queue.close());
+    // A socket error (an ICMP error reported on a later send) must not end the process;
+    // sends report their own errors through their callbacks.
+    socket.on("error", () => {});
   }
 
   send(data: Uint8Array, hostname: string, port: number): Promise<void> {
@@ -284,6 +292,13 @@ function listen(endpoint: Endpoint): Promise<Listener> {
         ),
     );
     const onListening = () => {
+      // From now on a failed accept (EMFILE, ...) is the next accept()'s error: an error event
+      // with no listener would end the process.
+      server.on(
+        "error",
+        (e: Error) =>
+          queue.pushError(new CommunicationError(`accept failed: ${e.message}`, { cause: e })),
+      );
       const a = server.address();
       const address: Address = typeof a === "string" || a === null
         ? { transport: "unix", path: unixPath ?? String(a) }

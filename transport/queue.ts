@@ -7,29 +7,43 @@
 
 /** An unbounded queue with an awaitable `next()`; `close()` ends it. */
 export class AsyncQueue<T> {
-  #items: T[] = [];
-  #waiters: Array<(value: T | null) => void> = [];
+  #items: Array<{ item: T } | { error: Error }> = [];
+  #waiters: Array<{ resolve(value: T | null): void; reject(e: Error): void }> = [];
   #closed = false;
 
   /** Adds an item (ignored after close). */
   push(item: T): void {
     if (this.#closed) return;
     const waiter = this.#waiters.shift();
-    if (waiter) waiter(item);
-    else this.#items.push(item);
+    if (waiter) waiter.resolve(item);
+    else this.#items.push({ item });
+  }
+
+  /**
+   * Adds an error in the items' place (ignored after close): the `next()` that would have had
+   * the next item rejects with it, and later ones go on with the items after it.
+   */
+  pushError(error: Error): void {
+    if (this.#closed) return;
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter.reject(error);
+    else this.#items.push({ error });
   }
 
   /** The next item, or null once the queue is closed and empty. */
   next(): Promise<T | null> {
-    if (this.#items.length > 0) return Promise.resolve(this.#items.shift()!);
+    const first = this.#items.shift();
+    if (first !== undefined) {
+      return "error" in first ? Promise.reject(first.error) : Promise.resolve(first.item);
+    }
     if (this.#closed) return Promise.resolve(null);
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
   /** Ends the queue: waiting and later consumers get null. */
   close(): void {
     this.#closed = true;
-    for (const w of this.#waiters.splice(0)) w(null);
+    for (const w of this.#waiters.splice(0)) w.resolve(null);
   }
 
   /** Iterates until the queue closes. */

@@ -63,6 +63,11 @@ export interface Connection {
   /** Optional: the open socket no longer keeps the process alive (an idle client connection). */
   unref?(): void;
   /**
+   * Optional: drops the connection at once, discarding writes not yet done (a peer stuck past a
+   * timeout); pending and later writes reject.
+   */
+  abort?(): void;
+  /**
    * Resolves when the connection has closed: by `close()` here, or once the
    * end of the peer's stream has been read from `readable`.
    */

@@ -10,13 +10,22 @@ import { MsgType } from "../../protocol/constants.ts";
 import { ConnectionClosedError, MessageTooLargeError } from "../../errors.ts";
 import { recordingFlow } from "../helpers.ts";
 
-/** Plays the socket: asks for the next buffer, writes `bytes` at its start, reports the read. */
+/**
+ * Plays the socket: asks for the next buffer, writes `bytes` at its start, reports the read; as
+ * many reads as it takes when the buffers given are smaller than `bytes`. Returns the first buffer.
+ */
 function deliver(reader: BufferReader, bytes: Uint8Array): Uint8Array {
-  const into = reader.next();
-  assert.ok(into.length >= bytes.length, `buffer of ${into.length} for a read of ${bytes.length}`);
-  into.set(bytes);
-  reader.filled(bytes.length, into);
-  return into;
+  let first: Uint8Array | null = null;
+  let at = 0;
+  do {
+    const into = reader.next();
+    first ??= into;
+    const k = Math.min(into.length, bytes.length - at);
+    into.set(bytes.subarray(at, at + k));
+    reader.filled(k, into);
+    at += k;
+  } while (at < bytes.length);
+  return first;
 }
 
 function pattern(size: number, seed = 0): Uint8Array {
