@@ -133,7 +133,10 @@ describe("the npm package", () => {
       );
       await ok(`${BIN}/node`, [`${ROOT}node_modules/typescript/bin/tsc`, "-p", "."], node);
       const help = await ok("npx", ["--no-install", "pyro5", "--help"], node);
-      assert.match(help, /^usage: pyro5 .*\{ns,nsc,echoserver,check-config,call,doctor\}/);
+      assert.match(
+        help,
+        /^usage: pyro5 .*\{ns,nsc,echoserver,httpgateway,check-config,call,doctor\}/,
+      );
       const called = await ok(
         "npx",
         ["--no-install", "pyro5", "call", daemon.announced, "add", "2", "b=40"],

@@ -52,7 +52,10 @@ describe("pyro5 command", () => {
   it("--help lists the commands; an unknown command prints usage and exits 2", async () => {
     const help = await pyro5(["--help"]);
     assert.equal(help.code, 0);
-    assert.match(help.out, /^usage: pyro5 \[-h\] \{ns,nsc,echoserver,check-config,call,doctor\}/);
+    assert.match(
+      help.out,
+      /^usage: pyro5 \[-h\] \{ns,nsc,echoserver,httpgateway,check-config,call,doctor\}/,
+    );
     const bad = await pyro5(["frobnicate"]);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /pyro5: error: argument command: invalid choice: 'frobnicate'/);
