@@ -64,3 +64,17 @@ export function recordingFlow(): {
     destroy: () => void calls.push("destroy"),
   };
 }
+
+/**
+ * The default export of a dev dependency: on Deno through its `npm:` specifier (`load`, a
+ * literal import so that Deno type-checks it; Deno keeps no node_modules here), on Bun and Node
+ * from the toolchain's node_modules by name.
+ */
+export async function devDependency<T>(
+  name: string,
+  load: () => Promise<{ default: T }>,
+): Promise<T> {
+  if ("Deno" in globalThis) return (await load()).default;
+  const byName: string = name; // not a literal: Deno's type check must not resolve it
+  return ((await import(byName)) as { default: T }).default;
+}

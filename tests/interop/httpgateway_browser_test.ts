@@ -7,11 +7,18 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import puppeteer, { type Browser } from "puppeteer-core";
+import type Puppeteer from "npm:puppeteer-core@24.43.1";
+import type { Browser } from "npm:puppeteer-core@24.43.1";
 import { ROOT } from "../fixtures/python.ts";
 import { type OurGateway, type PythonStack, startPythonStack } from "../fixtures/gateway_stack.ts";
 import { serve } from "../../http/serve.ts";
 import type { HttpServer } from "../../http/types.ts";
+import { devDependency } from "../helpers.ts";
+
+const puppeteer: typeof Puppeteer = await devDependency(
+  "puppeteer-core",
+  () => import("npm:puppeteer-core@24.43.1"),
+);
 
 function chromiumPath(): string {
   const found = () => ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));

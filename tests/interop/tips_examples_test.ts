@@ -397,7 +397,7 @@ function probe(port: number, host = "127.0.0.1"): Promise<number[]> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, host, () => socket.write(new Uint8Array(40)));
     let got = Buffer.alloc(0);
-    socket.on("data", (d) => {
+    socket.on("data", (d: Uint8Array) => {
       got = Buffer.concat([got, d]);
       if (got.length >= 6) {
         socket.destroy();

@@ -3,13 +3,19 @@
 // SerializeError (nor hang: each run is bounded by the test timeout).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import type FastCheck from "npm:fast-check@4.11.0";
 import "../../client.ts"; // registers the Proxy class dict converter
 import { getSerializer } from "../../serializers/mod.ts";
 import { FrameDecoder } from "../../protocol/frame_decoder.ts";
 import { MessageReader } from "../../protocol/message_stream.ts";
 import { ProtocolError, SerializeError } from "../../errors.ts";
 import { streamOf } from "../helpers.ts";
+import { devDependency } from "../helpers.ts";
+
+const fc: typeof FastCheck = await devDependency(
+  "fast-check",
+  () => import("npm:fast-check@4.11.0"),
+);
 
 const SERIALIZERS = ["serpent", "json", "marshal", "msgpack"] as const;
 const RUNS = Number(process.env.PYRO5_PROPERTY_RUNS ?? 300);
