@@ -249,8 +249,12 @@ export class BroadcastResponder {
       try {
         if (new TextDecoder().decode(d.data) !== "GET_NSURI") continue;
         const reply = new URI(this.#uri);
-        // An "any address" URI is no use to the asker: answer with the address it can reach.
-        if (reply.host === "0.0.0.0" || reply.host === "::") reply.host = d.hostname;
+        // An "any address" URI is no use to the asker: answer, as Pyro5 does, with this
+        // machine's address on the interface that reaches the asker.
+        if (reply.host === "0.0.0.0" || reply.host === "::") {
+          reply.host = await this.#socket.localAddressToward?.(d.hostname, d.port) ??
+            reply.host;
+        }
         log.debug(`answering broadcast from ${d.hostname}:${d.port}`);
         const bytes = new TextEncoder().encode(String(reply));
         // Bun reports an earlier answer's ICMP "port unreachable" (an asker gone) on the next

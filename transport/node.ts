@@ -167,6 +167,35 @@ class NodeListener implements Listener {
   }
 }
 
+function ipv4Number(address: string): number | null {
+  const parts = address.split(".");
+  if (parts.length !== 4) return null;
+  let n = 0;
+  for (const part of parts) {
+    const byte = Number(part);
+    if (!/^\d{1,3}$/.test(part) || byte > 255) return null;
+    n = n * 256 + byte;
+  }
+  return n;
+}
+
+/** This machine's IPv4 address on the subnet of `peer`, or null. */
+async function interfaceOnSubnetOf(peer: string): Promise<string | null> {
+  const target = ipv4Number(peer);
+  if (target === null) return null;
+  const { networkInterfaces } = await import("node:os");
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) {
+      const address = ipv4Number(a.address);
+      const mask = ipv4Number(a.netmask);
+      if (address === null || mask === null) continue;
+      // Unsigned 32-bit arithmetic: the masks of both must agree.
+      if (((address & mask) >>> 0) === ((target & mask) >>> 0)) return a.address;
+    }
+  }
+  return null;
+}
+
 class NodeDatagramSocket implements DatagramSocket {
   readonly address: { hostname: string; port: number };
   #socket: dgram.Socket;
@@ -211,6 +240,26 @@ class NodeDatagramSocket implements DatagramSocket {
 
   setBroadcast(on: boolean): void {
     this.#socket.setBroadcast(on);
+  }
+
+  async localAddressToward(hostname: string, port: number): Promise<string | null> {
+    // Connecting a UDP socket sends nothing; it only picks the route, and so the local address.
+    const probe = dgram.createSocket(hostname.includes(":") ? "udp6" : "udp4");
+    try {
+      await new Promise<void>((resolve, reject) => {
+        probe.once("error", reject);
+        probe.connect(port, hostname, () => resolve());
+      });
+      const local = probe.address().address;
+      if (local !== "0.0.0.0" && local !== "::") return local;
+      // Deno's node:dgram leaves a connected socket unbound: find the interface whose subnet
+      // holds the peer instead (what the route would pick on a LAN).
+      return await interfaceOnSubnetOf(hostname);
+    } catch {
+      return null;
+    } finally {
+      probe.close();
+    }
   }
 
   close(): Promise<void> {

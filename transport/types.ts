@@ -133,6 +133,12 @@ export interface DatagramSocket extends AsyncIterable<Datagram> {
   receive(): Promise<Datagram | null>;
   /** Allows sending to broadcast addresses. */
   setBroadcast(on: boolean): void;
+  /**
+   * Optional: this machine's address on the interface that reaches `hostname` (what a UDP
+   * socket connected there is bound to), or null when there is no route. Python:
+   * `Pyro5.socketutil.get_interface`.
+   */
+  localAddressToward?(hostname: string, port: number): Promise<string | null>;
   /** Closes the socket. */
   close(): Promise<void>;
 }

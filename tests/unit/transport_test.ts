@@ -202,3 +202,17 @@ describe("memory transport", () => {
     await assert.rejects(transport.connect({ path: "daemon" }), CommunicationError);
   });
 });
+
+describe("datagram sockets", () => {
+  it("find this machine's address toward a peer, as Pyro5's get_interface does", async () => {
+    const transport = await defaultTransport();
+    const socket = await transport.bindDatagram({ hostname: "0.0.0.0", port: 0 });
+    try {
+      assert.equal(await socket.localAddressToward?.("127.0.0.1", 9), "127.0.0.1");
+      // An address nothing routes to has no interface: null, never a throw.
+      assert.equal(await socket.localAddressToward?.("not-a-host.invalid", 9), null);
+    } finally {
+      await socket.close();
+    }
+  });
+});
