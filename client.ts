@@ -11,8 +11,8 @@
  *   get_fortune(name: string) {
  *     return `Hello, ${name}.`;
  *   }
- *   configure(a: number, b: number, options: { verbose?: boolean }) {
- *     return [a, b, options.verbose];
+ *   configure(a: number, b: number, verbose = false) { // keyword arguments bind by name
+ *     return [a, b, verbose];
  *   }
  *   *lines(n: number) {
  *     for (let i = 0; i < n; i++) yield `line ${i}`;

@@ -7,7 +7,9 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+// deno-lint-ignore no-import-prefix -- Deno keeps no node_modules for dev dependencies (see devDependency)
 import type Puppeteer from "npm:puppeteer-core@24.43.1";
+// deno-lint-ignore no-import-prefix -- Deno keeps no node_modules for dev dependencies (see devDependency)
 import type { Browser } from "npm:puppeteer-core@24.43.1";
 import { ROOT } from "../fixtures/python.ts";
 import { type OurGateway, type PythonStack, startPythonStack } from "../fixtures/gateway_stack.ts";
@@ -17,6 +19,7 @@ import { devDependency } from "../helpers.ts";
 
 const puppeteer: typeof Puppeteer = await devDependency(
   "puppeteer-core",
+  // deno-lint-ignore no-import-prefix -- Deno keeps no node_modules for dev dependencies (see devDependency)
   () => import("npm:puppeteer-core@24.43.1"),
 );
 

@@ -3,6 +3,7 @@
 // SerializeError (nor hang: each run is bounded by the test timeout).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+// deno-lint-ignore no-import-prefix -- Deno keeps no node_modules for dev dependencies (see devDependency)
 import type FastCheck from "npm:fast-check@4.11.0";
 import "../../client.ts"; // registers the Proxy class dict converter
 import { getSerializer } from "../../serializers/mod.ts";
@@ -14,6 +15,7 @@ import { devDependency } from "../helpers.ts";
 
 const fc: typeof FastCheck = await devDependency(
   "fast-check",
+  // deno-lint-ignore no-import-prefix -- Deno keeps no node_modules for dev dependencies (see devDependency)
   () => import("npm:fast-check@4.11.0"),
 );
 
