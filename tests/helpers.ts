@@ -2,6 +2,7 @@
 /** Shared helpers of the test suite. */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { createServer } from "node:net";
 
 /** Reads a golden vector file from tests/vectors/. */
 export function loadVectors(name: string): any {
@@ -77,4 +78,15 @@ export async function devDependency<T>(
   if ("Deno" in globalThis) return (await load()).default;
   const byName: string = name; // not a literal: Deno's type check must not resolve it
   return ((await import(byName)) as { default: T }).default;
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (for programs that need a port number). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
 }

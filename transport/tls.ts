@@ -17,7 +17,8 @@
  */
 import type * as tlsTypes from "node:tls";
 import type { ConfigItems } from "../config.ts";
-import { CommunicationError, TimeoutError } from "../errors.ts";
+import { CommunicationError } from "../errors.ts";
+import { guardConnect } from "./connect_guard.ts";
 import { AsyncQueue } from "./queue.ts";
 import { NodeConnection } from "./node.ts";
 import { decryptPrivateKey, isEncryptedKey } from "./pkcs8.ts";
@@ -150,46 +151,30 @@ async function connectTls(
   const key = await usableKey(client.key, client.passphrase);
   const ca = await trusted(client.ca);
   const isIp = /^[\d.]+$/.test(endpoint.hostname) || endpoint.hostname.includes(":");
-  return new Promise<Connection>((resolve, reject) => {
-    const socket = tls.connect({
-      host: endpoint.hostname,
-      port: endpoint.port,
-      // The certificate must name the URI's host, as Python's server_hostname check does.
-      servername: isIp ? undefined : endpoint.hostname,
-      ca,
-      cert: client.cert,
-      ...key,
-      rejectUnauthorized: true,
-    });
-    // The handshake's small writes go out at once rather than waiting on delayed ACKs.
-    socket.setNoDelay(true);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const fail = (error: Error) => {
-      cleanup();
-      socket.destroy();
-      reject(error);
-    };
-    const onError = (e: Error) =>
-      fail(new CommunicationError(`TLS connection to ${where} failed: ${e.message}`, { cause: e }));
-    const onAbort = () => fail(options.signal!.reason ?? new DOMException("aborted", "AbortError"));
-    const cleanup = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      socket.off("error", onError);
-      options.signal?.removeEventListener("abort", onAbort);
-    };
-    socket.once("error", onError);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    if (options.timeout) {
-      timer = setTimeout(
-        () => fail(new TimeoutError(`TLS connection to ${where}: timeout (${options.timeout}s)`)),
-        options.timeout * 1000,
-      );
-    }
+  const socket = tls.connect({
+    host: endpoint.hostname,
+    port: endpoint.port,
+    // The certificate must name the URI's host, as Python's server_hostname check does.
+    servername: isIp ? undefined : endpoint.hostname,
+    ca,
+    cert: client.cert,
+    ...key,
+    rejectUnauthorized: true,
+  });
+  // The handshake's small writes go out at once rather than waiting on delayed ACKs.
+  socket.setNoDelay(true);
+  const attempt = new Promise<tlsTypes.TLSSocket>((resolve, reject) => {
+    socket.once("error", reject);
     socket.once("secureConnect", () => {
-      cleanup();
-      resolve(new TlsConnection(socket));
+      socket.off("error", reject);
+      resolve(socket);
     });
   });
+  await guardConnect(attempt, `${where} over TLS`, options, (s) => s.destroy()).catch((e) => {
+    socket.destroy();
+    throw e;
+  });
+  return new TlsConnection(socket);
 }
 
 async function listenTls(endpoint: Endpoint, server: TlsServerOptions): Promise<Listener> {

@@ -2,21 +2,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { pythonPath, ROOT, startPythonServer } from "../fixtures/python.ts";
-import { runtimeCommand } from "../helpers.ts";
+import { freePort, runtimeCommand } from "../helpers.ts";
 import { URI } from "../../uri.ts";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function tool(name: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
   const [cmd, pre] = runtimeCommand(`${ROOT}cli/${name}.ts`);

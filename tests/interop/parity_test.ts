@@ -4,7 +4,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { createInterface } from "node:readline";
 import { callOptions, Proxy } from "../../client.ts";
 import { type ClientConnection, Daemon } from "../../server.ts";
@@ -13,6 +13,7 @@ import { SerializeError, TimeoutError } from "../../errors.ts";
 import { EchoServer } from "../../cli/echoserver.ts";
 import { pythonPath, type PythonServer, ROOT, startPythonServer } from "../fixtures/python.ts";
 import { registerAll } from "../fixtures/ts_service.ts";
+import { freePort } from "../helpers.ts";
 
 function py(args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) =>
@@ -35,16 +36,6 @@ function rawConnection(port: number, bytes: Uint8Array | null): Promise<void> {
     socket.on("data", () => {});
     socket.on("error", () => {});
     socket.on("close", () => resolve());
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
   });
 }
 

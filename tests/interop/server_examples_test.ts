@@ -2,20 +2,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { pythonPath, ROOT } from "../fixtures/python.ts";
-import { runtimeCommand } from "../helpers.ts";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, runtimeCommand } from "../helpers.ts";
 
 async function withServer(example: string, test: (port: number) => Promise<void>): Promise<void> {
   const port = await freePort();

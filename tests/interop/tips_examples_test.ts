@@ -3,9 +3,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { pythonPath, ROOT } from "../fixtures/python.ts";
-import { runtimeCommand } from "../helpers.ts";
+import { freePort, runtimeCommand } from "../helpers.ts";
 
 const EX = `${ROOT}examples/`;
 
@@ -96,16 +96,6 @@ async function withAll(running: Running[], body: () => Promise<void>): Promise<v
   } finally {
     await Promise.all(running.map((r) => r.stop()));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** The checks every file transfer client prints, and its four rates. */

@@ -213,7 +213,7 @@ describe("TLS with Python Pyro5", () => {
     await using p = new Proxy(uri, { config: clientConfig(null), timeout: 5 });
     await assert.rejects(
       p.echo(1),
-      /TLS connection to 127\.0\.0\.1:\d+ failed: .*(IP|altnames|NotValidForName|not valid)/i,
+      /cannot connect to 127\.0\.0\.1:\d+ over TLS: .*(IP|altnames|NotValidForName|not valid)/i,
     );
     const [python] = await pyCall([uri], clientConfig(null));
     assert.equal(python.ok, false);
