@@ -44,7 +44,7 @@ import { decodingWith } from "../client/received_config.ts";
 import { isStreamable, StreamRegistry } from "./streams.ts";
 import { pythonTraceback } from "./traceback.ts";
 import { RequestContext } from "./request_context.ts";
-import { bindArguments } from "./signature.ts";
+import { bindArguments, passesAsIs } from "./signature.ts";
 
 const log = getLogger("Pyro5.server");
 /** Queued reply bytes that are written at once rather than waiting for the batch to end. */
@@ -603,7 +603,7 @@ function watchHandshake(seconds: number, expire: () => void): { due: number; exp
 }
 
 /** Raised for a lookup that fails before any call runs; aborts a whole batch, as in Pyro5. */
-class LookupError extends Error {}
+class LookupError extends AttributeError {}
 
 /** One connection's request loop. */
 class ConnectionHandler {
@@ -1102,10 +1102,10 @@ class ConnectionHandler {
     }
     // Python's calling convention: keyword arguments fill the parameters by name.
     const signature = signatureOf(target, method, fn);
-    return fn.apply(
-      target,
-      bindArguments(() => qualifiedName(target, method), signature, vargs, kwargs),
-    );
+    const args = passesAsIs(signature, vargs, kwargs)
+      ? vargs
+      : bindArguments(qualifiedName(target, method), signature, vargs, kwargs);
+    return fn.apply(target, args);
   }
 
   /** Pyro5's batch: calls in order; the first failing call ends it with an _ExceptionWrapper. */
@@ -1173,9 +1173,6 @@ function accessAttribute(
   if (!Reflect.set(target, name, vargs[1])) throw refuse();
   return null;
 }
-
-// A lookup failure travels as Python's AttributeError.
-Object.defineProperty(LookupError.prototype, "pythonClass", { value: "builtins.AttributeError" });
 
 /**
  * The daemon's own object, `Pyro.Daemon`. Python: `Pyro5.server.DaemonObject`.

@@ -242,12 +242,34 @@ function nameList(names: string[]): string {
   return `${quoted.slice(0, -1).join(", ")}, and ${quoted.at(-1)}`;
 }
 
+function hasKeys(kwargs: Record<string, unknown> | null): boolean {
+  if (kwargs) { for (const _ in kwargs) return true; }
+  return false;
+}
+
+/**
+ * True for the common call that needs no binding: positional arguments only, as many as the
+ * parameter list takes, and no `**kwargs` to collect. The arguments then pass as they are.
+ *
+ * @param signature the method's signature
+ * @param vargs the positional arguments
+ * @param kwargs the keyword arguments, or null
+ * @returns whether `vargs` can be applied unchanged
+ */
+export function passesAsIs(
+  signature: Signature,
+  vargs: readonly unknown[],
+  kwargs: Record<string, unknown> | null,
+): boolean {
+  return signature.kwargs === null && vargs.length >= signature.required &&
+    (vargs.length <= signature.params.length || signature.rest) && !hasKeys(kwargs);
+}
+
 /**
  * Binds a call's positional and keyword arguments to a method's parameters, as Python does,
  * and returns the arguments to apply the JavaScript function to.
  *
- * @param qualname the method's name in errors, as Python's `Class.method` (or a function that
- *   gives it, called only for an error)
+ * @param qualname the method's name in errors, as Python's `Class.method`
  * @param signature the method's signature
  * @param vargs the positional arguments
  * @param kwargs the keyword arguments, or null
@@ -256,39 +278,13 @@ function nameList(names: string[]): string {
  *   too many positional arguments, a missing required one
  */
 export function bindArguments(
-  qualname: string | (() => string),
-  signature: Signature,
-  vargs: readonly unknown[],
-  kwargs: Record<string, unknown> | null,
-): unknown[] {
-  let hasKwargs = false;
-  if (kwargs) {
-    for (const _ in kwargs) {
-      hasKwargs = true;
-      break;
-    }
-  }
-  const { params, rest } = signature;
-  // The common call: positional arguments only, within the parameter list.
-  if (!hasKwargs && signature.kwargs === null && vargs.length >= signature.required) {
-    if (vargs.length <= params.length || rest) return vargs as unknown[];
-  }
-  return bindSlowly(
-    typeof qualname === "string" ? qualname : qualname(),
-    signature,
-    vargs,
-    kwargs,
-    hasKwargs,
-  );
-}
-
-function bindSlowly(
   qualname: string,
   signature: Signature,
   vargs: readonly unknown[],
   kwargs: Record<string, unknown> | null,
-  hasKwargs: boolean,
 ): unknown[] {
+  if (passesAsIs(signature, vargs, kwargs)) return vargs as unknown[];
+  const hasKwargs = hasKeys(kwargs);
   const { params, rest } = signature;
   if (!signature.known) {
     if (hasKwargs) {
