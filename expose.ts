@@ -209,7 +209,7 @@ export const FORBIDDEN: ReadonlySet<string> = new Set([
  * @returns the decorator
  * @example
  * ```ts
- * import { expose } from "./expose.ts";
+ * import { expose } from "@pyro5/pyro5";
  * class Echo { echo(message: unknown) { return message; } }
  * // As a decorator: @expose("(message)") echo(message) {...}
  * expose("(message)")(Echo.prototype.echo, { kind: "method", name: "echo" });

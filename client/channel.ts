@@ -228,7 +228,7 @@ export class Channel {
   }
 
   async #readLoop(): Promise<void> {
-    let reason: Error | undefined;
+    let reason: Error;
     try {
       for (;;) {
         // Replies that came in one chunk are handed out in one turn, so the calls their callers
@@ -254,7 +254,7 @@ export class Channel {
         this.#pending.delete(message.seq);
         this.#release();
         pending.resolve(message);
-        if (this.#retired && this.#pending.size === 0) break;
+        if (this.#retired) this.#closeIfIdle();
       }
     } catch (e) {
       reason = e instanceof Error ? e : new ConnectionClosedError(String(e));
@@ -262,11 +262,8 @@ export class Channel {
         reason = new ConnectionClosedError(`receiving: ${reason.message}`, { cause: reason });
       }
     }
-    if (this.#retired && this.#pending.size === 0) {
-      reason ??= new ConnectionClosedError("the connection was retired");
-    }
     if (!this.#closedError) {
-      this.#shutdown(reason!);
+      this.#shutdown(reason);
       await this.#connection.close().catch(() => {});
     }
   }

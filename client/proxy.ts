@@ -561,7 +561,9 @@ export class ProxyCore {
       await channel.close(e as Error);
       throw e;
     }
-    log.debug(`connected to ${uri} - unencrypted`);
+    log.debug(
+      `connected to ${uri} - ${"peerCertificate" in connection ? "SSL" : "unencrypted"}`,
+    );
     if (uri !== this._pyroUri && this._pyroUri.protocol !== "PYRO") {
       // Python keeps the PYRONAME URI on the proxy; the connection goes to the resolved one.
       log.debug(`${this._pyroUri} resolved to ${uri}`);
