@@ -330,6 +330,26 @@ function listen(endpoint: Endpoint): Promise<Listener> {
   const server = net.createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
     queue.push(new NodeConnection(socket, unixPath));
   });
+  return listenOn(server, queue, endpoint);
+}
+
+/**
+ * Binds a Node server (`net.Server`, or a `tls.Server`, which is one) whose connection handler
+ * pushes to `queue`, and gives it as a Listener. Typed `object` so that the published
+ * declarations name no `node:net` type.
+ *
+ * @param nodeServer the server, not yet listening
+ * @param queue where its connection handler puts the connections
+ * @param endpoint where to listen
+ * @returns the listener, once bound
+ */
+export function listenOn(
+  nodeServer: object,
+  queue: AsyncQueue<Connection>,
+  endpoint: Endpoint,
+): Promise<Listener> {
+  const server = nodeServer as net.Server;
+  const unixPath = "path" in endpoint ? endpoint.path : undefined;
   return new Promise((resolve, reject) => {
     server.once(
       "error",

@@ -20,10 +20,9 @@ import type { ConfigItems } from "../config.ts";
 import { CommunicationError } from "../errors.ts";
 import { guardConnect } from "./connect_guard.ts";
 import { AsyncQueue } from "./queue.ts";
-import { NodeConnection } from "./node.ts";
+import { listenOn, NodeConnection } from "./node.ts";
 import { decryptPrivateKey, isEncryptedKey } from "./pkcs8.ts";
 import {
-  type Address,
   type Connection,
   type ConnectOptions,
   type Endpoint,
@@ -197,30 +196,7 @@ async function listenTls(endpoint: Endpoint, server: TlsServerOptions): Promise<
   }, (socket) => queue.push(new TlsConnection(socket)));
   // A failed handshake (plain TCP, no or a foreign certificate) ends that socket only.
   tlsServer.on("tlsClientError", (_e: Error, socket: { destroy(): void }) => socket.destroy());
-  return new Promise((resolve, reject) => {
-    tlsServer.once("error", (e: Error) =>
-      reject(
-        new CommunicationError(`cannot listen on ${formatAddress(endpoint)}: ${e.message}`, {
-          cause: e,
-        }),
-      ));
-    tlsServer.listen({ host: endpoint.hostname, port: endpoint.port }, () => {
-      const a = tlsServer.address();
-      const address: Address = typeof a === "object" && a !== null
-        ? { transport: "tcp", hostname: a.address, port: a.port }
-        : { transport: "tcp", hostname: endpoint.hostname, port: endpoint.port };
-      resolve({
-        address,
-        accept: () => queue.next(),
-        close() {
-          queue.close();
-          tlsServer.close();
-          return Promise.resolve();
-        },
-        [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
-      });
-    });
-  });
+  return listenOn(tlsServer, queue, endpoint);
 }
 
 /**
