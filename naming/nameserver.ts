@@ -61,11 +61,10 @@ export class NameServer {
 
   /** The URI of a name, or `(uri, metadata)` with `return_metadata`. */
   lookup(name: unknown, return_metadata: unknown = false): unknown {
-    const returnMetadata = return_metadata;
     const r = typeof name === "string" ? this.storage.get(name) : undefined;
     if (!r) throw new NamingError(`unknown name: ${name}`);
     const uri = new URI(r[0]);
-    return returnMetadata ? tuple(uri, r[1]) : uri;
+    return return_metadata ? tuple(uri, r[1]) : uri;
   }
 
   /** Registers a name; with `safe`, an existing name is an error. */
@@ -111,7 +110,6 @@ export class NameServer {
     regex: unknown = null,
     return_metadata: unknown = false,
   ): Record<string, unknown> {
-    const returnMetadata = return_metadata;
     if (prefix && regex) throw pyValueError("you can only filter on one thing at a time");
     let match: (name: string) => boolean = () => true;
     if (prefix) match = (n) => n.startsWith(String(prefix));
@@ -127,7 +125,7 @@ export class NameServer {
     }
     const result: Record<string, unknown> = {};
     for (const [name, [uri, meta]] of this.storage.entries()) {
-      if (match(name)) result[name] = returnMetadata ? tuple(uri, meta) : uri;
+      if (match(name)) result[name] = return_metadata ? tuple(uri, meta) : uri;
     }
     return result;
   }
@@ -138,19 +136,18 @@ export class NameServer {
     meta_any: unknown = null,
     return_metadata: unknown = true,
   ): Record<string, unknown> {
-    const [metaAll, metaAny, returnMetadata] = [meta_all, meta_any, return_metadata];
-    if (metaAll && metaAny) {
+    if (meta_all && meta_any) {
       throw pyValueError("you can't use meta_all or meta_any at the same time");
     }
-    const all = tags(metaAll, "metadata_all");
-    const any = tags(metaAny, "metadata_any");
+    const all = tags(meta_all, "metadata_all");
+    const any = tags(meta_any, "metadata_any");
     const result: Record<string, unknown> = {};
     if (!(all && all.size) && !(any && any.size)) return result;
     for (const [name, [uri, meta]] of this.storage.entries()) {
       const hit = all && all.size
         ? [...all].every((t) => meta.has(t))
         : [...any!].some((t) => meta.has(t));
-      if (hit) result[name] = returnMetadata ? tuple(uri, meta) : uri;
+      if (hit) result[name] = return_metadata ? tuple(uri, meta) : uri;
     }
     return result;
   }
