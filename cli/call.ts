@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pyro5 call URI METHOD [ARG ...] [KEY=VALUE ...]`: one remote call from the shell.
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./_argparse.ts";
 import { kwargs, Proxy } from "../client.ts";
 import { getPyroTraceback } from "../errors.ts";
 import { getSerializer, type SerializerName } from "../serializers/mod.ts";
@@ -87,48 +87,34 @@ function pythonRepr(value: unknown): string {
  * @param argv the arguments after the command name
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        json: { type: "boolean" },
-        repr: { type: "boolean" },
-        serializer: { type: "string", short: "s" },
-        timeout: { type: "string", short: "t" },
-      },
-    });
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  const o = parsed.values;
-  if (o.help) {
-    console.log(USAGE);
-    return;
-  }
-  if (o.json && o.repr) fail("argument --repr: not allowed with argument --json");
-  const [uri, method, ...words] = parsed.positionals;
+  const cmd = parseCommandLine({
+    prog: "call",
+    usage: USAGE,
+    positionals: true,
+    shortUsage: false,
+  }, argv);
+  const serializer = cmd.text("serializer");
+  if (cmd.has("json") && cmd.has("repr")) fail("argument --repr: not allowed with argument --json");
+  const [uri, method, ...words] = cmd.positionals;
   if (uri === undefined || method === undefined) {
     fail("the following arguments are required: uri, method");
   }
   if (
-    o.serializer !== undefined && !["serpent", "json", "marshal", "msgpack"].includes(o.serializer)
+    serializer !== undefined && !["serpent", "json", "marshal", "msgpack"].includes(serializer)
   ) {
     fail(
-      `argument -s/--serializer: invalid choice: '${o.serializer}' (choose from 'serpent', 'json', 'marshal', 'msgpack')`,
+      `argument -s/--serializer: invalid choice: '${serializer}' (choose from 'serpent', 'json', 'marshal', 'msgpack')`,
     );
   }
-  const timeout = o.timeout === undefined ? undefined : Number(o.timeout);
+  const timeout = cmd.float("timeout", undefined);
   if (timeout !== undefined && !(timeout > 0)) {
-    fail(`argument -t/--timeout: invalid float value: '${o.timeout}'`);
+    fail(`argument -t/--timeout: invalid float value: '${cmd.text("timeout")}'`);
   }
   const [args, keywords] = splitCallArgs(words);
   let proxy;
   try {
     proxy = new Proxy(uri, {
-      serializer: o.serializer as SerializerName | undefined,
+      serializer: serializer as SerializerName | undefined,
       timeout: timeout ?? null,
     });
   } catch (e) {
@@ -148,7 +134,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       for await (const item of result as AsyncIterable<unknown>) items.push(item);
       result = items;
     }
-    console.log(o.repr ? pythonRepr(result) : JSON.stringify(result ?? null, toJson, 2));
+    console.log(cmd.has("repr") ? pythonRepr(result) : JSON.stringify(result ?? null, toJson, 2));
   } catch (e) {
     const remote = getPyroTraceback(e);
     if (remote) process.stderr.write(remote);

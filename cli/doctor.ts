@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pyro5 doctor`: Pyro5's checklist for "Failed to locate the nameserver" and "Connection refused"
 // (the Tips & Tricks page), run against the real setup, each finding printed with its fix.
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./_argparse.ts";
 import { lookup } from "node:dns/promises";
 import { hostname } from "node:os";
 import { config, readEnvironmentAccess } from "../config.ts";
@@ -334,38 +334,18 @@ async function checkDaemon(name: string, uri: URI, remote: boolean): Promise<voi
  * @param argv the arguments after the command name
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        host: { type: "string", short: "n" },
-        port: { type: "string", short: "p" },
-        remote: { type: "boolean" },
-      },
-    });
-  } catch (e) {
-    console.error(USAGE);
-    console.error(`doctor: error: ${reasonOf(e)}`);
-    process.exit(2);
-  }
-  const o = parsed.values;
-  if (o.help) {
-    console.log(USAGE);
-    return;
-  }
-  if (o.port !== undefined && !/^\d+$/.test(o.port)) {
-    console.error(USAGE);
-    console.error(`doctor: error: argument -p/--port: invalid int value: '${o.port}'`);
-    process.exit(2);
-  }
-  const remote = o.remote ?? false;
+  const cmd = parseCommandLine({
+    prog: "doctor",
+    usage: USAGE,
+    positionals: true,
+    shortUsage: false,
+  }, argv);
+  const givenPort = cmd.int("port", undefined);
+  const remote = cmd.has("remote");
   checkConfig();
   await checkHostname();
-  const host = o.host ?? config.NS_HOST;
-  const port = o.port ? Number(o.port) : config.NS_PORT;
+  const host = cmd.text("host") ?? config.NS_HOST;
+  const port = givenPort || config.NS_PORT;
   const ns = await checkDirect(host, port);
   const broadcastUri = await checkBroadcast();
   if (!ns && broadcastUri) {
@@ -392,7 +372,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       await ns._pyroRelease();
     }
   }
-  for (const text of parsed.positionals) {
+  for (const text of cmd.positionals) {
     try {
       const uri = new URI(text);
       if (uri.protocol === "PYRO") await checkDaemon(text, uri, remote);

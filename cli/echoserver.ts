@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // Pyro5's test echo server: `python -m Pyro5.utils.echoserver`, same object and flags.
 // Run: deno run -A cli/echoserver.ts [-H host] [-p port] [-u unixsocket] [-n] [-N] [-v] [-q]
-import { parseArgs } from "node:util";
-import { argparseReason } from "./_argparse.ts";
+import { parseCommandLine } from "./_argparse.ts";
 import { Daemon, expose, oneway } from "../server.ts";
 import { locateNS, startNS } from "../naming.ts";
 import { addressInUseLine, isAddressInUse } from "./_address_in_use.ts";
@@ -114,71 +113,54 @@ options:
  * @param argv the arguments after the command name
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  const fail = (reason: string): never => {
-    // As argparse: the usage lines, then the reason.
-    console.error(USAGE.slice(0, USAGE.indexOf("\n\n")));
-    console.error(`echoserver: error: ${reason}`);
-    process.exit(2);
-  };
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        help: { type: "boolean", short: "h" },
-        host: { type: "string", short: "H", default: "localhost" },
-        port: { type: "string", short: "p", default: "0" },
-        unixsocket: { type: "string", short: "u" },
-        naming: { type: "boolean", short: "n" },
-        nameserver: { type: "boolean", short: "N" },
-        verbose: { type: "boolean", short: "v" },
-        quiet: { type: "boolean", short: "q" },
-      },
-    });
-  } catch (e) {
-    fail(argparseReason(e));
-  }
-  const o = parsed!.values;
-  if (o.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  if (!/^\d+$/.test(o.port!)) fail(`argument -p/--port: invalid int value: '${o.port}'`);
-  const quiet = o.quiet && !o.verbose;
+  const cmd = parseCommandLine({
+    prog: "echoserver",
+    usage: USAGE,
+  }, argv);
+  const fail = cmd.fail;
+  const host = cmd.text("host", "localhost");
+  const port = cmd.int("port", 0);
+  const unixsocket = cmd.text("unixsocket");
+  const verbose = cmd.has("verbose");
+  const quiet = cmd.has("quiet") && !verbose;
   if (!quiet) console.log("Starting Pyro's built-in test echo server.");
   let nameserver, daemon;
   try {
-    nameserver = o.nameserver
-      ? await startNS({ host: o.host, port: 0, enableBroadcast: false })
+    nameserver = cmd.has("nameserver")
+      ? await startNS({ host, port: 0, enableBroadcast: false })
       : null;
-    daemon = await Daemon.create({ host: o.host, port: Number(o.port), unixsocket: o.unixsocket });
+    daemon = await Daemon.create({
+      host,
+      port,
+      unixsocket,
+    });
   } catch (e) {
     if (!isAddressInUse(e)) fail((e as Error).message);
     console.error(addressInUseLine(
       "echoserver",
-      o.unixsocket ?? `port ${o.port} on ${o.host}`,
-      o.unixsocket
+      unixsocket ?? `port ${port} on ${host}`,
+      unixsocket
         ? "remove the stale socket file or choose another with -u PATH"
         : "choose another port with -p PORT (or leave -p out for a free one)",
     ));
     process.exit(1);
   }
   const echo = new EchoServer();
-  echo.verbose = !!o.verbose;
+  echo.verbose = verbose;
   const objectName = "test.echoserver";
   const uri = daemon.register(echo, objectName);
-  if (o.naming || o.nameserver) {
+  if (cmd.has("naming") || cmd.has("nameserver")) {
     try {
       const ns = nameserver
         ? await locateNS(nameserver.uri.host, nameserver.uri.port)
         : await locateNS();
       await ns.register(objectName, uri);
-      if (o.verbose) console.log(`using name server at ${ns.uri}`);
+      if (verbose) console.log(`using name server at ${ns.uri}`);
       await ns._pyroRelease();
     } catch (e) {
       fail((e as Error).message);
     }
-  } else if (o.verbose) console.log("not using a name server.");
+  } else if (verbose) console.log("not using a name server.");
   const stop = async () => {
     await daemon.close();
     await nameserver?.close();

@@ -3,7 +3,7 @@
 // Run: deno run -A cli/httpgateway.ts [-H host] [-p port] [-e expose] [-g gatewaykey] [-c cors]
 //      [-t timeout] [--lookup-cache seconds]
 // The name server is found as Pyro finds it: PYRO_NS_HOST, PYRO_NS_PORT, broadcast.
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "./_argparse.ts";
 import { config } from "../config.ts";
 import { createGateway } from "../http/gateway.ts";
 import { serve } from "../http/serve.ts";
@@ -29,63 +29,25 @@ options:
   --lookup-cache SECONDS
                         reuse name server lookups and metadata for this long (default=0: not cached)`;
 
-function fail(message: string): never {
-  console.error(USAGE.split("\n\n")[0]);
-  console.error(`httpgateway: error: ${message}`);
-  process.exit(2);
-}
-
-function number(
-  name: string,
-  text: string | undefined,
-  fallback: number,
-  integer: boolean,
-): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    fail(`argument ${name}: invalid ${integer ? "int" : "float"} value: '${text}'`);
-  }
-  return value;
-}
-
 /**
  * Runs the HTTP gateway tool (`pyro5 httpgateway`, `pyro5-httpgateway`).
  *
  * @param argv the arguments after the command name
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        help: { type: "boolean", short: "h" },
-        host: { type: "string", short: "H", default: "localhost" },
-        cors: { type: "string", short: "c", default: "*" },
-        port: { type: "string", short: "p" },
-        expose: { type: "string", short: "e", default: "http\\." },
-        gatewaykey: { type: "string", short: "g" },
-        timeout: { type: "string", short: "t" },
-        "lookup-cache": { type: "string" },
-      },
-    });
-  } catch (e) {
-    fail((e as Error).message);
-  }
-  const options = parsed.values;
-  if (options.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const port = number("-p/--port", options.port, 8080, true);
-  const timeout = number("-t/--timeout", options.timeout, config.COMMTIMEOUT, false);
-  const lookupCacheTtl = number("--lookup-cache", options["lookup-cache"], 0, false);
+  const cmd = parseCommandLine({
+    prog: "httpgateway",
+    usage: USAGE,
+  }, argv);
+  const expose = cmd.text("expose", "http\\.");
+  const port = cmd.int("port", 8080);
+  const timeout = cmd.float("timeout", config.COMMTIMEOUT);
+  const lookupCacheTtl = cmd.float("lookup-cache", 0);
 
   const gateway = createGateway({
-    expose: options.expose,
-    gatewayKey: options.gatewaykey ?? null,
-    cors: options.cors,
+    expose,
+    gatewayKey: cmd.text("gatewaykey") ?? null,
+    cors: cmd.text("cors", "*"),
     timeout,
     lookupCacheTtl,
     onError(error, request) {
@@ -94,14 +56,15 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       console.error(error);
     },
   });
-  if (options.expose) console.log("Exposing objects with names matching: ", options.expose);
-  else console.log("Warning: exposing all objects (no expose regex set)");
+  if (expose) {
+    console.log("Exposing objects with names matching: ", expose);
+  } else console.log("Warning: exposing all objects (no expose regex set)");
   try {
     console.log("Connected to name server at: ", String(await gateway.locateNameServer()));
   } catch {
     console.log("Not yet connected to a name server.");
   }
-  const server = await serve(gateway.fetch, { hostname: options.host, port });
+  const server = await serve(gateway.fetch, { hostname: cmd.text("host", "localhost"), port });
   const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
   console.log(`Pyro HTTP gateway running on http://${shown}:${server.port}/pyro/`);
 

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // The name server control tool, with Pyro5's commands and output: `python -m Pyro5.nsc`.
 // Run: deno run -A cli/nsc.ts [-n host] [-p port] [-u unixsocket] [-v] command [args...]
-import { parseArgs } from "node:util";
-import { argparseReason } from "./_argparse.ts";
+import { parseCommandLine } from "./_argparse.ts";
 import { locateNS, type NameServerProxy } from "../naming.ts";
 import type { URI } from "../uri.ts";
 
@@ -47,41 +46,19 @@ options:
                         Unix domain socket name of the NS
   -v, --verbose         verbose output`;
 
-function fail(reason: string, code = 2): never {
-  // As argparse: the usage lines, then the reason.
-  console.error(USAGE.slice(0, USAGE.indexOf("\n\n")));
-  console.error(`nsc: error: ${reason}`);
-  process.exit(code);
-}
-
 /**
  * Runs the name server control tool (`pyro5 nsc`, `pyro5-nsc`).
  *
  * @param argv the arguments after the command name
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        help: { type: "boolean", short: "h" },
-        host: { type: "string", short: "n" },
-        port: { type: "string", short: "p" },
-        unixsocket: { type: "string", short: "u" },
-        verbose: { type: "boolean", short: "v" },
-      },
-    });
-  } catch (e) {
-    fail(argparseReason(e));
-  }
-  const o = parsed.values;
-  if (o.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const [command, ...args] = parsed.positionals;
+  const cmd = parseCommandLine({
+    prog: "nsc",
+    usage: USAGE,
+    positionals: true,
+  }, argv);
+  const fail = cmd.fail;
+  const [command, ...args] = cmd.positionals;
   if (!command) fail("the following arguments are required: command");
   if (!COMMANDS.includes(command)) {
     fail(
@@ -90,9 +67,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       })`,
     );
   }
-  if (o.port !== undefined && !/^\d+$/.test(o.port)) {
-    fail(`argument -p/--port: invalid int value: '${o.port}'`);
-  }
+  const port = cmd.int("port", null);
   const needed = MIN_ARGS[command] ?? 0;
   if (args.length < needed) {
     fail(`${command} needs ${needed} argument${needed > 1 ? "s" : ""}`);
@@ -158,20 +133,20 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     }
   }
 
-  if (o.verbose) console.log("Locating name server...");
+  if (cmd.has("verbose")) console.log("Locating name server...");
   let ns: NameServerProxy;
   try {
-    ns = o.unixsocket
-      ? await locateNS(`./u:${o.unixsocket}`)
-      : await locateNS(o.host || null, o.port ? Number(o.port) : null);
+    ns = cmd.text("unixsocket")
+      ? await locateNS(`./u:${cmd.text("unixsocket")}`)
+      : await locateNS(cmd.text("host") || null, port || null);
   } catch (e) {
     console.error(`Error: ${(e as Error).message}`);
     process.exit(1);
   }
-  if (o.verbose) console.log(`Name server found: ${ns.uri}`);
+  if (cmd.has("verbose")) console.log(`Name server found: ${ns.uri}`);
   try {
     await run(ns);
-    if (o.verbose) console.log("Done.");
+    if (cmd.has("verbose")) console.log("Done.");
   } catch (e) {
     console.error(`Error: ${(e as Error).name} - ${(e as Error).message}`);
     process.exitCode = 1;
