@@ -1,4 +1,4 @@
-// Pyro5's examples/http client programs (tests/fixtures/pyro5_http, copied unchanged, MIT)
+// Pyro5's examples/http client programs (tests/fixtures/third_party/pyro5_http, copied unchanged, MIT)
 // run against our gateway as written: client.py with Python, client.js with Node (it is a
 // node.js program). Only the port changes, in a temporary copy: they name 8080, the test uses a
 // free port. client.js keeps one global buffer for all its concurrent requests, which only works
@@ -26,7 +26,7 @@ function run(command: string, args: string[]): Promise<{ code: number | null; ou
 }
 
 function copyWithPort(name: string, dir: string, port: number, as: string): string {
-  const source = readFileSync(`${ROOT}tests/fixtures/pyro5_http/${name}`, "utf8");
+  const source = readFileSync(`${ROOT}tests/fixtures/third_party/pyro5_http/${name}`, "utf8");
   assert.ok(source.includes("8080"));
   const path = join(dir, as);
   writeFileSync(path, source.replaceAll("8080", String(port)));
