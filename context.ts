@@ -7,6 +7,12 @@
  * `currentContext.correlationId` or `currentContext.annotations` there and
  * the proxies of this process send them, as Pyro5's main thread does.
  *
+ * Where the runtime has no `AsyncLocalStorage` (a browser), there is only that
+ * process-wide context, and it is all a client needs: the correlation id and
+ * annotations set on it go with every call, and `responseAnnotations` holds
+ * those of the last reply. `runWithContext` then holds its context only for
+ * the synchronous part of its function, not across awaits.
+ *
  * @example
  * ```ts
  * import { currentContext } from "@pyro5/pyro5";
@@ -15,8 +21,8 @@
  *
  * @module
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { PeerCertificate } from "./transport/types.ts";
+import { optionalBuiltin } from "./transport/builtin.ts";
 
 /** Something a call context can close when the client disconnects. */
 export interface TrackedResource {
@@ -65,7 +71,32 @@ export function newCallContext(init: Partial<CallContext> = {}): CallContext {
   };
 }
 
-const storage = new AsyncLocalStorage<CallContext>();
+/** The part of `AsyncLocalStorage` the context uses. */
+interface ContextStorage {
+  getStore(): CallContext | undefined;
+  run<T>(context: CallContext, fn: () => T): T;
+}
+
+/** Without `AsyncLocalStorage`, a context holds while `fn` runs synchronously. */
+function synchronousStorage(): ContextStorage {
+  let current: CallContext | undefined;
+  return {
+    getStore: () => current,
+    run(context, fn) {
+      const outer = current;
+      current = context;
+      try {
+        return fn();
+      } finally {
+        current = outer;
+      }
+    },
+  };
+}
+
+type AsyncHooks = { AsyncLocalStorage: new () => ContextStorage };
+const hooks = optionalBuiltin<AsyncHooks>("node:async_hooks");
+const storage: ContextStorage = hooks ? new hooks.AsyncLocalStorage() : synchronousStorage();
 const processContext = newCallContext();
 
 /** The context in force where this is called. */

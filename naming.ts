@@ -16,22 +16,16 @@
  *
  * @module
  */
-export {
-  locateNS,
-  type LocateOptions,
-  NAMESERVER_OBJECT,
-  NameServerProxy,
-  resolve,
-} from "./naming/locate.ts";
+export { locateNS, type LocateOptions, NameServerProxy, resolve } from "./naming/locate.ts";
 export {
   AUTOCLEAN_GRACE,
   BroadcastResponder,
   NameServer,
-  NAMESERVER_NAME,
   type NameServerOptions,
   type RunningNameServer,
   startNS,
 } from "./naming/nameserver.ts";
+export { NAMESERVER_NAME } from "./protocol/constants.ts";
 export {
   MemoryStorage,
   type NameStorage,

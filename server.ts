@@ -19,16 +19,16 @@
  * @module
  */
 // Proxies that arrive as call arguments (callbacks) are rebuilt by the client module.
-import "./client.ts";
+import "./client/remote.ts";
 
 export {
   ClientConnection,
   Daemon,
-  DAEMON_OBJECT_ID,
   DaemonObject,
   type DaemonOptions,
   type RegisterOptions,
 } from "./server/daemon.ts";
+export { DAEMON_NAME } from "./protocol/constants.ts";
 export {
   type AnyClass,
   behavior,

@@ -12,25 +12,7 @@ import { MessageReader } from "../protocol/message_stream.ts";
 import type { Message } from "../protocol/message.ts";
 import { Outbox, type OutgoingMessage } from "../protocol/outbox.ts";
 import { MSG_TYPE_NAMES, MsgType } from "../protocol/constants.ts";
-import type { ChunkReader } from "../transport/types.ts";
-
-/** The least a byte connection must offer (every transport's connection does). */
-export interface ByteConnection {
-  /** Bytes from the peer. */
-  readonly readable: ReadableStream<Uint8Array>;
-  /** Writes bytes, resolving once the transport accepted them (backpressure). */
-  write(chunk: Uint8Array): Promise<void>;
-  /** Closes both directions. */
-  close(): Promise<void>;
-  /** The bytes without a web stream in between, when the transport offers it. */
-  chunks?(): ChunkReader;
-  /** True when the transport is done with the bytes once a write resolves. */
-  readonly writesComplete?: boolean;
-  /** Lets the socket keep the process alive again (while a call waits), when it can. */
-  ref?(): void;
-  /** Lets the process exit although the socket is open (while it is idle), when it can. */
-  unref?(): void;
-}
+import type { Connection } from "../transport/types.ts";
 
 /**
  * A message to send: its fields, encoded into the outbox (a payload's large parts are written
@@ -46,7 +28,7 @@ interface Pending {
 
 /** A pipelined request/reply channel. */
 export class Channel {
-  readonly #connection: ByteConnection;
+  readonly #connection: Connection;
   readonly #reader: MessageReader;
   readonly #pending = new Map<number, Pending>();
   readonly #outbox: Outbox;
@@ -65,7 +47,7 @@ export class Channel {
    * @param maxMessageSize the limit of what is sent and received
    * @param maxInflatedSize the limit of what a compressed reply may inflate to (MAX_INFLATED_SIZE)
    */
-  constructor(connection: ByteConnection, maxMessageSize: number, maxInflatedSize?: number) {
+  constructor(connection: Connection, maxMessageSize: number, maxInflatedSize?: number) {
     this.#connection = connection;
     this.#maxMessageSize = maxMessageSize;
     this.#outbox = new Outbox(connection.writesComplete === true);

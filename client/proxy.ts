@@ -7,6 +7,7 @@
 import {
   CommunicationError,
   ConnectionClosedError,
+  NamingError,
   ProtocolError,
   PyroError,
   SerializeError,
@@ -15,7 +16,7 @@ import {
 import { type ConfigItems, resolveConfig } from "../config.ts";
 import { activeContext } from "../context.ts";
 import { getLogger } from "../logging.ts";
-import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
+import { Annotation, DAEMON_NAME, Flags, MsgType } from "../protocol/constants.ts";
 import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
 import type { Message } from "../protocol/message.ts";
 import { buildMessage } from "../protocol/message_stream.ts";
@@ -24,8 +25,9 @@ import { isTuple, tuple } from "../serializers/types.ts";
 import { SerializedBlob } from "./blob.ts";
 import type { Serializer, SerializerName } from "../serializers/types.ts";
 import { URI } from "../uri.ts";
-import { type ByteConnection, Channel, type Outgoing } from "./channel.ts";
-import { resolveLocation } from "./resolve.ts";
+import { Channel, type Outgoing } from "./channel.ts";
+import { defaultTransport } from "../transport/select.ts";
+import type { Connection, Transport } from "../transport/types.ts";
 import { ItemStream } from "./stream.ts";
 import { decodingWith } from "./received_config.ts";
 import { atCallSite } from "./call_site.ts";
@@ -33,17 +35,17 @@ import { atCallSite } from "./call_site.ts";
 const log = getLogger("Pyro5.client");
 const marshal = getSerializer("marshal");
 
-/** The object id of every daemon's own object. */
-export const DAEMON_NAME = "Pyro.Daemon";
+/**
+ * Turns a `PYRONAME:` or `PYROMETA:` URI into the `PYRO:` URI to connect to. The public `Proxy`
+ * is built with the name server's (`naming/locate.ts`); the core itself knows no name server.
+ */
+export type Resolver = (uri: URI, config: ConfigItems, transport?: Transport) => Promise<URI>;
 
-/** Opens byte connections; every transport of `transport/` fits. */
-export interface Connector {
-  /** Connects to a TCP host and port, or a Unix socket path. */
-  connect(
-    address: { hostname: string; port: number } | { path: string },
-    options?: { signal?: AbortSignal; timeout?: number },
-  ): Promise<ByteConnection>;
-}
+/** The resolver of a core made without one: PYRO URIs only. */
+const directOnly: Resolver = (uri) =>
+  Promise.reject(
+    new NamingError(`cannot resolve ${uri}: this proxy has no name resolver (use Proxy)`),
+  );
 
 /** Options of a {@linkcode Proxy}; all optional. */
 export interface ProxyOptions {
@@ -58,9 +60,9 @@ export interface ProxyOptions {
   /** Handshake data sent with CONNECT (Python: `_pyroHandshake`). */
   handshake?: unknown;
   /** The transport to connect with; the runtime's own by default. */
-  transport?: Connector;
+  transport?: Transport;
   /** An already connected byte stream to talk over, without a handshake (Python: `connected_socket`). */
-  connectedSocket?: ByteConnection;
+  connectedSocket?: Connection;
 }
 
 /** Per-call options of {@linkcode ProxyCore._pyroInvoke}. */
@@ -152,8 +154,9 @@ export class ProxyCore {
   #channel: Channel | null = null;
   #connecting: Promise<boolean> | null = null;
   #seq = 0;
-  #transport: Connector | undefined;
-  #connectedSocket: ByteConnection | undefined;
+  #transport: Transport | undefined;
+  #connectedSocket: Connection | undefined;
+  readonly #resolve: Resolver;
   #serializerCache: Serializer | null = null;
   // The object id of the connection: for PYRONAME/PYROMETA URIs, the resolved one.
   #objectId: string | null = null;
@@ -165,8 +168,10 @@ export class ProxyCore {
    * @param uri the object's URI (`PYRO:`, `PYRONAME:`, `PYROMETA:`), or with
    *   `connectedSocket` just the object id
    * @param options see {@linkcode ProxyOptions}
+   * @param resolver resolves PYRONAME and PYROMETA URIs (the public `Proxy` passes the name
+   *   server's); without one, only PYRO URIs connect
    */
-  constructor(uri: string | URI, options: ProxyOptions = {}) {
+  constructor(uri: string | URI, options: ProxyOptions = {}, resolver: Resolver = directOnly) {
     if (options.connectedSocket && typeof uri === "string" && !uri.includes(":")) {
       uri = `PYRO:${uri}@<<connected-socket>>:0`;
     }
@@ -184,6 +189,7 @@ export class ProxyCore {
     this._pyroHandshake = options.handshake !== undefined ? options.handshake : "hello";
     this.#transport = options.transport;
     this.#connectedSocket = options.connectedSocket;
+    this.#resolve = resolver;
   }
 
   /** The serializer in use. */
@@ -531,13 +537,15 @@ export class ProxyCore {
       if (this._pyroMethods.size === 0 && this._pyroAttrs.size === 0) await this._pyroGetMetadata();
       return true;
     }
-    const uri = await resolveLocation(this._pyroUri, this._pyroConfig, this.#transport);
+    const uri = this._pyroUri.protocol === "PYRO"
+      ? this._pyroUri
+      : await this.#resolve(this._pyroUri, this._pyroConfig, this.#transport);
     const where = uri.sockname ? `./u:${uri.sockname}` : `${uri.host}:${uri.port}`;
     log.debug(`connecting to ${uri}`);
     const transport = this.#transport ??
-      (this._pyroConfig.SSL ? await tlsConnector(this._pyroConfig) : await defaultConnector());
+      (this._pyroConfig.SSL ? await tlsTransportOf(this._pyroConfig) : await defaultTransport());
     const timeout = this._pyroTimeout ?? undefined;
-    let connection: ByteConnection;
+    let connection: Connection;
     try {
       connection = await transport.connect(
         uri.sockname ? { path: uri.sockname } : { hostname: uri.host!, port: uri.port! },
@@ -648,25 +656,15 @@ export class ProxyCore {
 }
 
 // One TLS transport per configuration (its files read once), made on first use.
-const tlsConnectors = new WeakMap<ConfigItems, Promise<Connector>>();
+const tlsTransports = new WeakMap<ConfigItems, Promise<Transport>>();
 
 /** The TLS transport that the proxy's `SSL_*` config items describe. */
-function tlsConnector(config: ConfigItems): Promise<Connector> {
-  let c = tlsConnectors.get(config);
+function tlsTransportOf(config: ConfigItems): Promise<Transport> {
+  let c = tlsTransports.get(config);
   if (!c) {
     c = import("../transport/tls.ts").then((m) => m.tlsTransportFromConfig(config, "client"));
-    c.catch(() => tlsConnectors.delete(config)); // a missing file may be there next time
-    tlsConnectors.set(config, c);
+    c.catch(() => tlsTransports.delete(config)); // a missing file may be there next time
+    tlsTransports.set(config, c);
   }
   return c;
-}
-
-let connector: Promise<Connector> | null = null;
-
-/** The runtime's own transport, loaded once on first use. */
-function defaultConnector(): Promise<Connector> {
-  connector ??= import("../transport/select.ts").then((m) =>
-    m.defaultTransport() as Promise<Connector>
-  );
-  return connector;
 }

@@ -16,13 +16,13 @@
  */
 import { CommunicationError, NamingError, PyroError } from "../errors.ts";
 import { type ConfigItems, resolveConfig } from "../config.ts";
-import type { Connector } from "../client/proxy.ts";
 import { locateNS } from "../naming/locate.ts";
 import { Annotation, Flags } from "../protocol/constants.ts";
 import type { Message } from "../protocol/message.ts";
 import { newCorrelationId } from "../protocol/correlation.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import { errorToDict } from "../serializers/registry.ts";
+import { defaultTransport } from "../transport/select.ts";
 import type { Transport } from "../transport/types.ts";
 import { URI } from "../uri.ts";
 import {
@@ -205,8 +205,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   function getPool(): Promise<PyroPool> {
     if (pool) return Promise.resolve(pool);
     poolPromise ??= (async () => {
-      const transport: Connector = options.transport ??
-        await import("../transport/select.ts").then((m) => m.defaultTransport());
+      const transport: Transport = options.transport ?? await defaultTransport();
       pool = new PyroPool({
         transport,
         timeout,

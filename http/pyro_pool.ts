@@ -14,7 +14,7 @@ import {
   TimeoutError,
 } from "../errors.ts";
 import { Channel } from "../client/channel.ts";
-import type { Connector } from "../client/proxy.ts";
+import type { Transport } from "../transport/types.ts";
 import { Flags, MsgType } from "../protocol/constants.ts";
 import type { Message } from "../protocol/message.ts";
 import { buildMessage } from "../protocol/message_stream.ts";
@@ -36,7 +36,7 @@ export interface ObjectMeta {
 /** Options of a {@linkcode PyroPool}. */
 export interface PyroPoolOptions {
   /** Opens the connections. */
-  transport: Connector;
+  transport: Transport;
   /** Seconds to wait for a connection and for each reply; null or 0 for no limit. */
   timeout?: number | null;
   /** Idle connections kept per location (default 8). */

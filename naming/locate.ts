@@ -7,16 +7,15 @@
 import { type ConfigItems, resolveConfig } from "../config.ts";
 import { NamingError } from "../errors.ts";
 import { getLogger } from "../logging.ts";
-import { type Connector, ProxyCore } from "../client/proxy.ts";
+import { ProxyCore } from "../client/proxy.ts";
+import { NAMESERVER_NAME } from "../protocol/constants.ts";
 import { tuple } from "../serializers/types.ts";
-import type { Transport } from "../transport/types.ts";
+import { defaultTransport } from "../transport/select.ts";
+import { type DatagramTransport, hasDatagrams, type Transport } from "../transport/types.ts";
 import { URI } from "../uri.ts";
 
 const log = getLogger("Pyro5.naming");
 const coreLog = getLogger("Pyro5.core");
-
-/** The name server's object id. */
-export const NAMESERVER_OBJECT = "Pyro.NameServer";
 
 /** Options of {@linkcode locateNS} and {@linkcode resolve}. */
 export interface LocateOptions {
@@ -24,7 +23,10 @@ export interface LocateOptions {
   broadcast?: boolean;
   /** Config items for this lookup only (NS_HOST, NS_PORT, NS_BCPORT, BROADCAST_ADDRS, ...). */
   config?: Partial<ConfigItems>;
-  /** The transport for connections and datagrams. */
+  /**
+   * The transport for connections, and for broadcast discovery when it has datagrams (a
+   * connect-only transport skips the broadcast); the runtime's own by default.
+   */
   transport?: Transport;
 }
 
@@ -66,9 +68,9 @@ export class NameServerProxy {
    */
   constructor(
     uri: string | URI | ProxyCore,
-    options: { config?: Partial<ConfigItems>; transport?: Connector } = {},
+    options: { config?: Partial<ConfigItems>; transport?: Transport } = {},
   ) {
-    this.proxy = uri instanceof ProxyCore ? uri : new ProxyCore(uri, options);
+    this.proxy = uri instanceof ProxyCore ? uri : new ProxyCore(uri, options, resolveFor);
   }
 
   /** The name server's URI. */
@@ -203,14 +205,20 @@ function location(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** The transport to broadcast with: the given one when it has datagrams, else the runtime's. */
+async function datagramTransport(given: Transport | undefined): Promise<DatagramTransport> {
+  if (!given) return await defaultTransport();
+  if (hasDatagrams(given)) return given;
+  throw new NamingError(`broadcast unavailable: the ${given.name} transport has no datagrams`);
+}
+
 /** Asks for the name server's URI by UDP broadcast (`GET_NSURI`); stops when `signal` aborts. */
 async function broadcastLookup(
   cfg: ConfigItems,
   options: LocateOptions,
   signal: AbortSignal,
 ): Promise<string> {
-  const transport: Transport = options.transport ??
-    await import("../transport/select.ts").then((m) => m.defaultTransport());
+  const transport = await datagramTransport(options.transport);
   const v6 = cfg.PREFER_IP_VERSION === 6;
   let socket;
   try {
@@ -298,7 +306,7 @@ export async function locateNS(
   if (host) {
     const where = host.startsWith("./u:") ? host : location(host, nsPort);
     try {
-      return await pinged(`PYRO:${NAMESERVER_OBJECT}@${where}`, options);
+      return await pinged(`PYRO:${NAMESERVER_NAME}@${where}`, options);
     } catch (e) {
       throw new NamingError(
         `Failed to locate the nameserver at ${where}: ${(e as Error).message}`,
@@ -315,7 +323,7 @@ export async function locateNS(
   const loopback = nsHost === "localhost" || nsHost === "::1" || nsHost.startsWith("127.");
   if (loopback) {
     tried.push(direct);
-    attempts.push(pinged(`PYRO:${NAMESERVER_OBJECT}@${direct}`, options));
+    attempts.push(pinged(`PYRO:${NAMESERVER_NAME}@${direct}`, options));
   }
   if (options.broadcast ?? true) {
     tried.push(`broadcast ${cfg.BROADCAST_ADDRS.join(",")} port ${cfg.NS_BCPORT}`);
@@ -323,7 +331,7 @@ export async function locateNS(
   }
   if (!loopback) {
     tried.push(direct);
-    attempts.push(pinged(`PYRO:${NAMESERVER_OBJECT}@${direct}`, options));
+    attempts.push(pinged(`PYRO:${NAMESERVER_NAME}@${direct}`, options));
   }
   try {
     const winner = await Promise.any(attempts);
@@ -395,4 +403,17 @@ export async function resolve(uri: string | URI, options: LocateOptions = {}): P
   } finally {
     await ns._pyroRelease();
   }
+}
+
+/**
+ * {@linkcode resolve} as a proxy's name resolver: what makes `PYRONAME:` and `PYROMETA:` proxies
+ * work, passed in where the public `Proxy` is built.
+ *
+ * @param uri the proxy's URI
+ * @param config the proxy's configuration
+ * @param transport the proxy's transport, if it has its own
+ * @returns the PYRO URI
+ */
+export function resolveFor(uri: URI, config: ConfigItems, transport?: Transport): Promise<URI> {
+  return resolve(uri, { config, transport });
 }

@@ -6,19 +6,23 @@
  * @module
  */
 import { resolveConfig } from "../config.ts";
-import { NamingError } from "../errors.ts";
+import { CommunicationError, NamingError } from "../errors.ts";
 import { behavior, expose } from "../expose.ts";
 import { getLogger } from "../logging.ts";
 import { Daemon, type DaemonOptions } from "../server/daemon.ts";
+import { NAMESERVER_NAME } from "../protocol/constants.ts";
 import { tuple } from "../serializers/types.ts";
-import { type DatagramSocket, formatAddress, type Transport } from "../transport/types.ts";
+import { defaultTransport } from "../transport/select.ts";
+import {
+  type DatagramSocket,
+  formatAddress,
+  hasDatagrams,
+  type Transport,
+} from "../transport/types.ts";
 import { URI } from "../uri.ts";
 import { MemoryStorage, type NameStorage, SqlStorage } from "./storage.ts";
 
 const log = getLogger("Pyro5.naming");
-
-/** The name server's object id. */
-export const NAMESERVER_NAME = "Pyro.NameServer";
 
 function pyTypeError(message: string): Error {
   return Object.assign(new TypeError(message), { pythonClass: "builtins.TypeError" });
@@ -322,9 +326,16 @@ export async function startNS(options: NameServerOptions = {}): Promise<RunningN
   const loopback = host === "localhost" || host.startsWith("127.") || host === "::1" ||
     !!options.unixsocket;
   // As in Pyro5, a name server bound to loopback only answers no broadcasts unless asked to.
-  if (options.enableBroadcast ?? !loopback) {
-    const transport: Transport = options.transport ??
-      await import("../transport/select.ts").then((m) => m.defaultTransport());
+  const transport = options.transport ?? await defaultTransport();
+  const wantBroadcast = options.enableBroadcast ?? !loopback;
+  if (wantBroadcast && !hasDatagrams(transport)) {
+    if (options.enableBroadcast) {
+      throw new CommunicationError(
+        `cannot start the NS broadcast server: the ${transport.name} transport has no datagrams`,
+      );
+    }
+    log.info(`Not starting NS broadcast server: the ${transport.name} transport has no datagrams`);
+  } else if (wantBroadcast && hasDatagrams(transport)) {
     const bchost = options.bchost ?? cfg.NS_BCHOST ?? (host.includes(":") ? "::" : "0.0.0.0");
     const socket = await transport.bindDatagram({
       hostname: bchost,
@@ -372,8 +383,7 @@ function autoclean(
   const unreachable = new Map<string, number>();
   let stopped = false;
   const check = async () => {
-    const t: Transport = transport ??
-      await import("../transport/select.ts").then((m) => m.defaultTransport());
+    const t = transport ?? await defaultTransport();
     for (const [name, uri] of Object.entries(nameserver.list() as Record<string, string>)) {
       if (stopped || name === NAMESERVER_NAME) continue;
       try {

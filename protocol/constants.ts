@@ -63,3 +63,12 @@ export const Annotation = {
   /** `(blob_info, object_id, method)` of a KEEPSERIALIZED call, always marshal. */
   BLOB_INFO: "BLBI",
 } as const;
+
+/**
+ * The object id of every daemon's own object (ping, metadata, stream control).
+ * Python: `Pyro5.core.DAEMON_NAME`.
+ */
+export const DAEMON_NAME = "Pyro.Daemon";
+
+/** The name a name server registers itself under. Python: `Pyro5.core.NAMESERVER_NAME`. */
+export const NAMESERVER_NAME = "Pyro.NameServer";

@@ -27,7 +27,7 @@ import {
   signatureOf,
 } from "../expose.ts";
 import { getLogger } from "../logging.ts";
-import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
+import { Annotation, DAEMON_NAME, Flags, MsgType } from "../protocol/constants.ts";
 import { randomCorrelationBytes } from "../protocol/correlation.ts";
 import type { Message } from "../protocol/message.ts";
 import { buildMessage, MessageReader } from "../protocol/message_stream.ts";
@@ -35,7 +35,13 @@ import { Outbox } from "../protocol/outbox.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import { errorToDict, ExceptionWrapper, registerClassToDict } from "../serializers/registry.ts";
 import { type Serializer, tuple } from "../serializers/types.ts";
-import type { Connection, Listener, PeerCertificate, Transport } from "../transport/types.ts";
+import type {
+  Connection,
+  Listener,
+  ListeningTransport,
+  PeerCertificate,
+} from "../transport/types.ts";
+import { defaultTransport } from "../transport/select.ts";
 import { formatAddress } from "../transport/types.ts";
 import { releaseBuffer } from "../transport/buffers.ts";
 import { URI } from "../uri.ts";
@@ -81,9 +87,6 @@ const MAX_NAME_LENGTH = 1024;
 /** Connections over MAX_CONNECTIONS answered with CONNECTFAIL at once; more are just closed. */
 const REFUSING_AT_ONCE = 64;
 
-/** The object id of every daemon's own object. */
-export const DAEMON_OBJECT_ID = "Pyro.Daemon";
-
 /** Options of a {@linkcode Daemon}; all optional. */
 export interface DaemonOptions {
   /** Host to bind (default `config.HOST`, `localhost`). */
@@ -98,8 +101,8 @@ export interface DaemonOptions {
   natport?: number;
   /** Serve one client over this already connected stream, without a handshake (Python: `connected_socket`). */
   connectedSocket?: Connection;
-  /** The transport to listen with; the runtime's own by default. */
-  transport?: Transport;
+  /** The transport to listen with (one that can listen); the runtime's own by default. */
+  transport?: ListeningTransport;
   /** Config items for this daemon only. */
   config?: Partial<ConfigItems>;
 }
@@ -231,7 +234,7 @@ export class Daemon {
     );
     streamsOf.set(this, this.#streams);
     this.#closedPromise = new Promise((resolve) => this.#markClosed = resolve);
-    this.#objects.set(DAEMON_OBJECT_ID, { kind: "object", obj: new DaemonObject(this) });
+    this.#objects.set(DAEMON_NAME, { kind: "object", obj: new DaemonObject(this) });
     this.ready = this.#start();
     this.ready.catch(() => {}); // reported to whoever awaits ready or requestLoop
   }
@@ -256,12 +259,12 @@ export class Daemon {
       this.#serve(this.#options.connectedSocket, false);
       return;
     }
-    const transport: Transport = this.#options.transport ??
+    const transport: ListeningTransport = this.#options.transport ??
       (this.config.SSL
         ? await import("../transport/tls.ts").then((m) =>
           m.tlsTransportFromConfig(this.config, "server")
         )
-        : await import("../transport/select.ts").then((m) => m.defaultTransport()));
+        : await defaultTransport());
     const listener = await transport.listen(
       this.#options.unixsocket
         ? { path: this.#options.unixsocket }
@@ -385,7 +388,7 @@ export class Daemon {
    */
   unregister(objOrId: object | string): void {
     const id = typeof objOrId === "string" ? objOrId : this.#idOf(objOrId);
-    if (id === null || id === DAEMON_OBJECT_ID) return;
+    if (id === null || id === DAEMON_NAME) return;
     const r = this.#objects.get(id);
     this.#objects.delete(id);
     if (r?.kind === "object") registeredObjects.delete(r.obj);
@@ -418,7 +421,7 @@ export class Daemon {
    * @returns a Proxy
    */
   async proxyFor(objOrId: object | string): Promise<unknown> {
-    const { Proxy } = await import("../client.ts");
+    const { Proxy } = await import("../client/remote.ts");
     return new Proxy(this.uriFor(objOrId));
   }
 

@@ -8,18 +8,20 @@
  */
 import { CommunicationError, ConnectionClosedError } from "../errors.ts";
 import { guardConnect } from "./connect_guard.ts";
-import { nodeTransport } from "./node.ts";
+import { bindNodeDatagram } from "./node_udp.ts";
 import { AsyncQueue } from "./queue.ts";
 import { ChunkQueue, readableOf } from "./chunk_queue.ts";
 import {
   type Address,
   type ChunkReader,
+  closeOnAbort,
   type Connection,
   type ConnectOptions,
   type Endpoint,
   formatAddress,
   type Listener,
-  type Transport,
+  type ListenOptions,
+  type RuntimeTransport,
 } from "./types.ts";
 
 /** The members of a Bun socket this adapter uses. */
@@ -245,7 +247,7 @@ async function boundHostname(hostname: string): Promise<string> {
   }
 }
 
-async function listen(endpoint: Endpoint): Promise<Listener> {
+async function listen(endpoint: Endpoint, options: ListenOptions = {}): Promise<Listener> {
   const hostname = "hostname" in endpoint ? await boundHostname(endpoint.hostname) : "";
   const queue = new AsyncQueue<Connection>();
   const unixPath = "path" in endpoint ? endpoint.path : undefined;
@@ -263,7 +265,7 @@ async function listen(endpoint: Endpoint): Promise<Listener> {
       port: server.port ?? 0,
     };
     let closed = false;
-    return Promise.resolve({
+    return closeOnAbort({
       address,
       accept: () => queue.next(),
       close() {
@@ -276,7 +278,7 @@ async function listen(endpoint: Endpoint): Promise<Listener> {
         return Promise.resolve();
       },
       [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
-    });
+    }, options.signal);
   } catch (e) {
     return Promise.reject(
       new CommunicationError(
@@ -296,9 +298,9 @@ async function listen(endpoint: Endpoint): Promise<Listener> {
  * // On Bun: const listener = await bunTransport.listen({ hostname: "127.0.0.1", port: 0 });
  * ```
  */
-export const bunTransport: Transport = {
+export const bunTransport: RuntimeTransport = {
   name: "bun",
   connect,
   listen,
-  bindDatagram: nodeTransport.bindDatagram,
+  bindDatagram: bindNodeDatagram,
 };

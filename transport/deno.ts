@@ -1,3 +1,4 @@
+/// <reference lib="deno.ns" />
 /**
  * The Deno adapter: `Deno.connect` and `Deno.listen` for TCP and Unix
  * sockets, whose connections already are web streams. UDP goes through
@@ -7,19 +8,21 @@
  */
 import { CommunicationError, ConnectionClosedError } from "../errors.ts";
 import { guardConnect } from "./connect_guard.ts";
-import { nodeTransport } from "./node.ts";
+import { bindNodeDatagram } from "./node_udp.ts";
 import { readableOf } from "./chunk_queue.ts";
 import { ReadBuffers } from "./buffers.ts";
 import {
   type Address,
   type ChunkReader,
+  closeOnAbort,
   type Connection,
   type ConnectOptions,
   type DatagramSocket,
   type Endpoint,
   formatAddress,
   type Listener,
-  type Transport,
+  type ListenOptions,
+  type RuntimeTransport,
 } from "./types.ts";
 
 function toAddress(addr: Deno.Addr): Address {
@@ -225,12 +228,12 @@ class DenoListener implements Listener {
   }
 }
 
-function listen(endpoint: Endpoint): Promise<Listener> {
+function listen(endpoint: Endpoint, options: ListenOptions = {}): Promise<Listener> {
   try {
     const listener = "path" in endpoint
       ? Deno.listen({ transport: "unix", path: endpoint.path })
       : Deno.listen({ hostname: endpoint.hostname, port: endpoint.port });
-    return Promise.resolve(new DenoListener(listener));
+    return Promise.resolve(closeOnAbort(new DenoListener(listener), options.signal));
   } catch (e) {
     return Promise.reject(
       new CommunicationError(
@@ -258,7 +261,7 @@ async function bindDatagram(
   endpoint: { hostname: string; port: number },
 ): Promise<DatagramSocket> {
   requireNet(formatAddress(endpoint));
-  const socket = await nodeTransport.bindDatagram(endpoint);
+  const socket = await bindNodeDatagram(endpoint);
   const send = socket.send.bind(socket);
   return Object.assign(socket, {
     send(data: Uint8Array, hostname: string, port: number): Promise<void> {
@@ -282,7 +285,7 @@ async function bindDatagram(
  * await listener.close();
  * ```
  */
-export const denoTransport: Transport = {
+export const denoTransport: RuntimeTransport = {
   name: "deno",
   connect,
   listen,

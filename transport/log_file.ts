@@ -4,7 +4,11 @@
  *
  * @module
  */
-import { appendFileSync } from "node:fs";
+import type * as fsTypes from "node:fs";
+import { builtin } from "./builtin.ts";
+
+// Loaded when a log file is first opened: importing the logger loads no runtime module.
+const fs = builtin<typeof fsTypes>("node:fs");
 
 /**
  * A function that appends one line to `path`.
@@ -18,5 +22,6 @@ import { appendFileSync } from "node:fs";
  * ```
  */
 export function fileLineSink(path: string): (line: string) => void {
+  const { appendFileSync } = fs();
   return (line) => appendFileSync(path, line + "\n");
 }

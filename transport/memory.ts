@@ -7,7 +7,14 @@
  */
 import { CommunicationError, ConnectionClosedError } from "../errors.ts";
 import { AsyncQueue } from "./queue.ts";
-import type { Address, Connection, Endpoint, Listener, Transport } from "./types.ts";
+import {
+  type Address,
+  closeOnAbort,
+  type Connection,
+  type Endpoint,
+  type Listener,
+  type ListeningTransport,
+} from "./types.ts";
 
 /** Bytes one end may have unread before the writer's `write()` waits. */
 const HIGH_WATER_MARK = 1 << 20;
@@ -133,7 +140,7 @@ export function memoryPair(
  * const server = await listener.accept();
  * ```
  */
-export function memoryTransport(): Transport {
+export function memoryTransport(): ListeningTransport {
   const listeners = new Map<string, AsyncQueue<Connection>>();
   let nextPort = 40000;
   const keyOf = (e: Endpoint) => "path" in e ? `unix:${e.path}` : `tcp:${e.hostname}:${e.port}`;
@@ -150,7 +157,7 @@ export function memoryTransport(): Transport {
       queue.push(server);
       return Promise.resolve(client);
     },
-    listen(endpoint) {
+    listen(endpoint, options = {}) {
       const bound: Endpoint = "path" in endpoint || endpoint.port !== 0
         ? endpoint
         : { hostname: endpoint.hostname, port: nextPort++ };
@@ -173,10 +180,7 @@ export function memoryTransport(): Transport {
         },
         [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
       };
-      return Promise.resolve(listener);
-    },
-    bindDatagram() {
-      return Promise.reject(new CommunicationError("the memory transport has no UDP"));
+      return Promise.resolve(closeOnAbort(listener, options.signal));
     },
   };
 }

@@ -1,29 +1,33 @@
 /**
- * The Node adapter (`node:net`, `node:dgram`). Bun and Deno implement these
- * modules too, so this adapter runs on all three runtimes.
+ * The Node adapter: TCP and Unix sockets over `node:net`, UDP from `node_udp.ts`. Bun and Deno
+ * implement these modules too, so this adapter runs on all three runtimes.
  *
  * @module
  */
-import * as net from "node:net";
-import * as dgram from "node:dgram";
+import type * as netTypes from "node:net";
+import { builtin } from "./builtin.ts";
 import { CommunicationError, ConnectionClosedError, TimeoutError } from "../errors.ts";
 import { AsyncQueue } from "./queue.ts";
 import { ChunkQueue, type FlowControl, readableOf } from "./chunk_queue.ts";
 import { BufferReader } from "./buffer_reader.ts";
+import { bindNodeDatagram } from "./node_udp.ts";
 import {
   type Address,
   type ChunkReader,
+  closeOnAbort,
   type Connection,
   type ConnectOptions,
-  type Datagram,
-  type DatagramSocket,
   type Endpoint,
   formatAddress,
   type Listener,
-  type Transport,
+  type ListenOptions,
+  type RuntimeTransport,
 } from "./types.ts";
 
-function addressOf(socket: net.Socket, side: "local" | "remote"): Address {
+// Loaded on first use, so that importing this adapter loads no runtime module.
+const net = builtin<typeof netTypes>("node:net");
+
+function addressOf(socket: netTypes.Socket, side: "local" | "remote"): Address {
   const hostname = side === "local" ? socket.localAddress : socket.remoteAddress;
   const port = side === "local" ? socket.localPort : socket.remotePort;
   if (hostname === undefined || port === undefined) return { transport: "unix", path: "" };
@@ -37,7 +41,7 @@ export class NodeConnection implements Connection {
   readonly writesComplete = true;
   readonly localAddress: Address;
   readonly remoteAddress: Address;
-  #socket: net.Socket;
+  #socket: netTypes.Socket;
   #queue: ChunkQueue | BufferReader;
   #readable: ReadableStream<Uint8Array> | null = null;
   #error: Error | null = null;
@@ -50,7 +54,7 @@ export class NodeConnection implements Connection {
   // The socket is typed `object` here so that the published declarations name no `node:net`
   // type (a user's tsc without @types/node must read them); it is a net.Socket or tls.TLSSocket.
   constructor(nodeSocket: object, unixPath?: string, reads?: BufferReader) {
-    const socket = nodeSocket as net.Socket;
+    const socket = nodeSocket as netTypes.Socket;
     this.#socket = socket;
     socket.setNoDelay?.(true);
     this.localAddress = unixPath !== undefined
@@ -132,7 +136,7 @@ export class NodeConnection implements Connection {
 }
 
 /** Pause, resume and destroy of a socket, found when called (it may be made after this). */
-function flowOf(socket: () => net.Socket): FlowControl {
+function flowOf(socket: () => netTypes.Socket): FlowControl {
   return {
     pause: () => socket().pause(),
     resume: () => socket().resume(),
@@ -142,10 +146,10 @@ function flowOf(socket: () => net.Socket): FlowControl {
 
 class NodeListener implements Listener {
   readonly address: Address;
-  #server: net.Server;
+  #server: netTypes.Server;
   #queue: AsyncQueue<Connection>;
 
-  constructor(server: net.Server, queue: AsyncQueue<Connection>, address: Address) {
+  constructor(server: netTypes.Server, queue: AsyncQueue<Connection>, address: Address) {
     this.#server = server;
     this.#queue = queue;
     this.address = address;
@@ -167,116 +171,6 @@ class NodeListener implements Listener {
   }
 }
 
-function ipv4Number(address: string): number | null {
-  const parts = address.split(".");
-  if (parts.length !== 4) return null;
-  let n = 0;
-  for (const part of parts) {
-    const byte = Number(part);
-    if (!/^\d{1,3}$/.test(part) || byte > 255) return null;
-    n = n * 256 + byte;
-  }
-  return n;
-}
-
-/** This machine's IPv4 address on the subnet of `peer`, or null. */
-async function interfaceOnSubnetOf(peer: string): Promise<string | null> {
-  const target = ipv4Number(peer);
-  if (target === null) return null;
-  const { networkInterfaces } = await import("node:os");
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const a of addresses ?? []) {
-      const address = ipv4Number(a.address);
-      const mask = ipv4Number(a.netmask);
-      if (address === null || mask === null) continue;
-      // Unsigned 32-bit arithmetic: the masks of both must agree.
-      if (((address & mask) >>> 0) === ((target & mask) >>> 0)) return a.address;
-    }
-  }
-  return null;
-}
-
-class NodeDatagramSocket implements DatagramSocket {
-  readonly address: { hostname: string; port: number };
-  #socket: dgram.Socket;
-  #queue = new AsyncQueue<Datagram>();
-
-  constructor(socket: dgram.Socket) {
-    this.#socket = socket;
-    const a = socket.address();
-    this.address = { hostname: a.address, port: a.port };
-    socket.on("message", (msg: Uint8Array, rinfo: { address: string; port: number }) => {
-      this.#queue.push({
-        data: new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength),
-        hostname: rinfo.address,
-        port: rinfo.port,
-      });
-    });
-    socket.once("close", () => this.#queue.close());
-    // A socket error (an ICMP error reported on a later send) must not end the process;
-    // sends report their own errors through their callbacks.
-    socket.on("error", () => {});
-  }
-
-  send(data: Uint8Array, hostname: string, port: number): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.#socket.send(
-        data,
-        port,
-        hostname,
-        (e) =>
-          e
-            ? reject(
-              new CommunicationError(`udp send to ${hostname}:${port}: ${e.message}`, { cause: e }),
-            )
-            : resolve(),
-      )
-    );
-  }
-
-  receive(): Promise<Datagram | null> {
-    return this.#queue.next();
-  }
-
-  setBroadcast(on: boolean): void {
-    this.#socket.setBroadcast(on);
-  }
-
-  async localAddressToward(hostname: string, port: number): Promise<string | null> {
-    // Connecting a UDP socket sends nothing; it only picks the route, and so the local address.
-    const probe = dgram.createSocket(hostname.includes(":") ? "udp6" : "udp4");
-    try {
-      await new Promise<void>((resolve, reject) => {
-        probe.once("error", reject);
-        probe.connect(port, hostname, () => resolve());
-      });
-      const local = probe.address().address;
-      if (local !== "0.0.0.0" && local !== "::") return local;
-      // Deno's node:dgram leaves a connected socket unbound: find the interface whose subnet
-      // holds the peer instead (what the route would pick on a LAN).
-      return await interfaceOnSubnetOf(hostname);
-    } catch {
-      return null;
-    } finally {
-      probe.close();
-    }
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      try {
-        this.#socket.close(() => resolve());
-      } catch {
-        resolve();
-      }
-    });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Datagram> {
-    return this.#queue[Symbol.asyncIterator]();
-  }
-}
-
 function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Connection> {
   const where = formatAddress(endpoint);
   return new Promise<Connection>((resolve, reject) => {
@@ -284,7 +178,7 @@ function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Conn
     // Reads go into buffers of ours (onread), so a large body is read straight into place rather
     // than through a fresh 64 KiB Buffer per read copied into it. Servers' sockets cannot have
     // onread in Node's API; they read by "data" events.
-    const reads: BufferReader = new BufferReader(flowOf((): net.Socket => socket));
+    const reads: BufferReader = new BufferReader(flowOf((): netTypes.Socket => socket));
     const onread = {
       buffer: () => reads.next(),
       callback: (n: number, buffer: Uint8Array) => {
@@ -293,8 +187,8 @@ function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Conn
       },
     };
     const socket = "path" in endpoint
-      ? net.createConnection({ path: endpoint.path, onread })
-      : net.createConnection({ host: endpoint.hostname, port: endpoint.port, onread });
+      ? net().createConnection({ path: endpoint.path, onread })
+      : net().createConnection({ host: endpoint.hostname, port: endpoint.port, onread });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const fail = (error: Error) => {
       cleanup();
@@ -324,13 +218,13 @@ function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Conn
   });
 }
 
-function listen(endpoint: Endpoint): Promise<Listener> {
+async function listen(endpoint: Endpoint, options: ListenOptions = {}): Promise<Listener> {
   const queue = new AsyncQueue<Connection>();
   const unixPath = "path" in endpoint ? endpoint.path : undefined;
-  const server = net.createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
+  const server = net().createServer({ noDelay: true, pauseOnConnect: false }, (socket) => {
     queue.push(new NodeConnection(socket, unixPath));
   });
-  return listenOn(server, queue, endpoint);
+  return closeOnAbort(await listenOn(server, queue, endpoint), options.signal);
 }
 
 /**
@@ -348,7 +242,7 @@ export function listenOn(
   queue: AsyncQueue<Connection>,
   endpoint: Endpoint,
 ): Promise<Listener> {
-  const server = nodeServer as net.Server;
+  const server = nodeServer as netTypes.Server;
   const unixPath = "path" in endpoint ? endpoint.path : undefined;
   return new Promise((resolve, reject) => {
     server.once(
@@ -382,25 +276,6 @@ export function listenOn(
   });
 }
 
-function bindDatagram(endpoint: { hostname: string; port: number }): Promise<DatagramSocket> {
-  const socket = dgram.createSocket({
-    type: endpoint.hostname.includes(":") ? "udp6" : "udp4",
-    reuseAddr: true,
-  });
-  return new Promise((resolve, reject) => {
-    socket.once(
-      "error",
-      (e: Error) =>
-        reject(
-          new CommunicationError(`cannot bind udp ${formatAddress(endpoint)}: ${e.message}`, {
-            cause: e,
-          }),
-        ),
-    );
-    socket.bind(endpoint.port, endpoint.hostname, () => resolve(new NodeDatagramSocket(socket)));
-  });
-}
-
 /**
  * The Node transport; also works on Bun and Deno.
  *
@@ -411,4 +286,9 @@ function bindDatagram(endpoint: { hostname: string; port: number }): Promise<Dat
  * await listener.close();
  * ```
  */
-export const nodeTransport: Transport = { name: "node", connect, listen, bindDatagram };
+export const nodeTransport: RuntimeTransport = {
+  name: "node",
+  connect,
+  listen,
+  bindDatagram: bindNodeDatagram,
+};

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { Transport } from "./types.ts";
+import type { RuntimeTransport } from "./types.ts";
 
-let cached: Promise<Transport> | null = null;
+let cached: Promise<RuntimeTransport> | null = null;
 
 /**
  * The transport for the runtime this runs on: Deno's and Bun's native
@@ -21,12 +21,12 @@ let cached: Promise<Transport> | null = null;
  * console.log(transport.name); // "deno", "bun" or "node"
  * ```
  */
-export function defaultTransport(): Promise<Transport> {
+export function defaultTransport(): Promise<RuntimeTransport> {
   cached ??= pick();
   return cached;
 }
 
-function pick(): Promise<Transport> {
+function pick(): Promise<RuntimeTransport> {
   const g = globalThis as Record<string, unknown>;
   if ("Deno" in g) return import("./deno.ts").then((m) => m.denoTransport);
   if ("Bun" in g) return import("./bun.ts").then((m) => m.bunTransport);

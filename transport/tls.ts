@@ -23,14 +23,16 @@ import { AsyncQueue } from "./queue.ts";
 import { listenOn, NodeConnection } from "./node.ts";
 import { decryptPrivateKey, isEncryptedKey } from "./pkcs8.ts";
 import {
+  closeOnAbort,
   type Connection,
   type ConnectOptions,
   type Endpoint,
   formatAddress,
   type Listener,
   type PeerCertificate,
-  type Transport,
+  type RuntimeTransport,
 } from "./types.ts";
+import { bindNodeDatagram } from "./node_udp.ts";
 
 /** What a TLS client presents and trusts (PEM text, not file names). */
 export interface TlsClientOptions {
@@ -214,21 +216,18 @@ async function listenTls(endpoint: Endpoint, server: TlsServerOptions): Promise<
  */
 export function tlsTransport(
   options: { client?: TlsClientOptions; server?: TlsServerOptions },
-): Transport {
+): RuntimeTransport {
   return {
     name: "tls",
     connect: (endpoint, connectOptions = {}) =>
       connectTls(endpoint, options.client ?? {}, connectOptions),
-    listen: (endpoint) => {
+    listen: async (endpoint, listenOptions = {}) => {
       if (!options.server) {
-        return Promise.reject(
-          new CommunicationError("cannot listen with TLS: no server certificate and key given"),
-        );
+        throw new CommunicationError("cannot listen with TLS: no server certificate and key given");
       }
-      return listenTls(endpoint, options.server);
+      return closeOnAbort(await listenTls(endpoint, options.server), listenOptions.signal);
     },
-    bindDatagram: async (endpoint) =>
-      (await import("./node.ts")).nodeTransport.bindDatagram(endpoint),
+    bindDatagram: bindNodeDatagram,
   };
 }
 
@@ -254,7 +253,7 @@ async function readText(path: string, what: string): Promise<string> {
 export async function tlsTransportFromConfig(
   config: TlsConfig,
   side: "client" | "server",
-): Promise<Transport> {
+): Promise<RuntimeTransport> {
   const ca = config.SSL_CACERTS ? await readText(config.SSL_CACERTS, "SSL_CACERTS") : undefined;
   if (side === "client") {
     const cert = config.SSL_CLIENTCERT

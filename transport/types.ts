@@ -151,16 +151,83 @@ export interface ConnectOptions {
   timeout?: number;
 }
 
-/** A runtime's networking. */
+/** Options of {@linkcode ListeningTransport.listen}. */
+export interface ListenOptions {
+  /** Closes the listener when aborted (as `listener.close()` does). */
+  signal?: AbortSignal;
+}
+
+/**
+ * A way to open connections: the one capability every transport has. A connect-only transport
+ * (a browser's WebSocket, a worker's `connect()`) is complete with just this; listening and
+ * datagrams are the separate capabilities {@linkcode ListeningTransport} and
+ * {@linkcode DatagramTransport}, which a `Daemon` and broadcast discovery ask for by type.
+ */
 export interface Transport {
-  /** The adapter's name: `deno`, `bun`, `node` or `memory`. */
+  /** The adapter's name: `deno`, `bun`, `node`, `tls`, `memory`, ... */
   readonly name: string;
   /** Opens a connection. */
   connect(endpoint: Endpoint, options?: ConnectOptions): Promise<Connection>;
+}
+
+/** A transport that can also listen: what a `Daemon` needs. */
+export interface ListeningTransport extends Transport {
   /** Listens for connections; port 0 picks a free port. */
-  listen(endpoint: Endpoint): Promise<Listener>;
+  listen(endpoint: Endpoint, options?: ListenOptions): Promise<Listener>;
+}
+
+/** A transport that can also bind UDP sockets: what broadcast discovery needs. */
+export interface DatagramTransport extends Transport {
   /** Binds a UDP socket; port 0 picks a free port. */
   bindDatagram(endpoint: { hostname: string; port: number }): Promise<DatagramSocket>;
+}
+
+/** A runtime's networking, every capability: the Deno, Bun and Node adapters. */
+export type RuntimeTransport = ListeningTransport & DatagramTransport;
+
+/**
+ * Whether `transport` can listen.
+ *
+ * @param transport any transport
+ * @returns true when it has `listen`
+ * @example
+ * ```ts
+ * import { canListen, memoryTransport } from "@pyro5/pyro5";
+ * console.log(canListen(memoryTransport())); // true
+ * ```
+ */
+export function canListen(transport: Transport): transport is ListeningTransport {
+  return typeof (transport as Partial<ListeningTransport>).listen === "function";
+}
+
+/**
+ * Whether `transport` can bind UDP sockets.
+ *
+ * @param transport any transport
+ * @returns true when it has `bindDatagram`
+ * @example
+ * ```ts
+ * import { hasDatagrams, memoryTransport } from "@pyro5/pyro5";
+ * console.log(hasDatagrams(memoryTransport())); // false: it has no UDP
+ * ```
+ */
+export function hasDatagrams(transport: Transport): transport is DatagramTransport {
+  return typeof (transport as Partial<DatagramTransport>).bindDatagram === "function";
+}
+
+/**
+ * Makes `listener` close when `signal` aborts; the adapters' `listen` share it.
+ *
+ * @param listener the listener
+ * @param signal the signal, if any
+ * @returns the listener
+ */
+export function closeOnAbort(listener: Listener, signal: AbortSignal | undefined): Listener {
+  if (!signal) return listener;
+  const close = () => void listener.close();
+  if (signal.aborted) close();
+  else signal.addEventListener("abort", close, { once: true });
+  return listener;
 }
 
 /** Formats an address as Pyro shows locations: `host:port`, `[ipv6]:port` or `./u:path`. */

@@ -9,7 +9,7 @@ import {
   memoryPair,
   memoryTransport,
   nodeTransport,
-  type Transport,
+  type RuntimeTransport,
 } from "../../transport/mod.ts";
 
 async function readAll(
@@ -40,7 +40,7 @@ function pattern(size: number): Uint8Array {
 }
 
 async function pair(
-  transport: Transport,
+  transport: RuntimeTransport,
   endpoint: { hostname: string; port: number } | { path: string },
 ) {
   const listener = await transport.listen(endpoint);
@@ -51,7 +51,7 @@ async function pair(
   return { listener, client, server: server!, target };
 }
 
-const transports: Array<[string, () => Promise<Transport>]> = [
+const transports: Array<[string, () => Promise<RuntimeTransport>]> = [
   ["default", defaultTransport],
   ["node", () => Promise.resolve(nodeTransport)],
 ];
