@@ -132,6 +132,53 @@ export class AttributeError extends RemoteError {
   }
 }
 
+/**
+ * Marks `error` to reach Python callers as the Python class `pythonClass`, while it stays what it
+ * is here (a `TypeError` is still `instanceof TypeError`). Without a mark an error travels as
+ * the nearest Python built-in (`TypeError` as `builtins.TypeError`, `RangeError` as
+ * `builtins.ValueError`, anything else as `builtins.Exception`) or, for Pyro's own errors, as
+ * the `Pyro5.errors` class of the same name.
+ *
+ * @param error the error a server method is about to throw
+ * @param pythonClass the Python class name, `module.QualName`, e.g. `builtins.KeyError`
+ * @returns `error`, marked
+ * @example
+ * ```ts
+ * import { asPythonError } from "@pyro5/pyro5";
+ * class Store {
+ *   get(key: string): never {
+ *     throw asPythonError(new Error(key), "builtins.KeyError"); // Python sees a KeyError
+ *   }
+ * }
+ * console.log(asPythonError(new RangeError("x"), "builtins.IndexError").pythonClass);
+ * ```
+ */
+export function asPythonError<E extends Error>(
+  error: E,
+  pythonClass: string,
+): E & { readonly pythonClass: string } {
+  return Object.assign(error, { pythonClass });
+}
+
+/**
+ * `error` when it is a {@linkcode CommunicationError} already, else one that says what failed
+ * and keeps `error` as its cause: how a transport's own errors reach callers.
+ *
+ * @param error what was thrown
+ * @param what what was being done, e.g. `cannot connect to localhost:9090`
+ * @returns the communication error
+ * @example
+ * ```ts
+ * import { asCommunicationError } from "@pyro5/pyro5";
+ * const e = asCommunicationError(new Error("ECONNREFUSED"), "cannot connect to localhost:9090");
+ * console.log(e.message); // cannot connect to localhost:9090: ECONNREFUSED
+ * ```
+ */
+export function asCommunicationError(error: unknown, what: string): CommunicationError {
+  if (error instanceof CommunicationError) return error;
+  return new CommunicationError(`${what}: ${(error as Error)?.message ?? error}`, { cause: error });
+}
+
 /** Python's `str(exc)`: the single arg, or the args tuple. */
 export function formatArgs(args: unknown[]): string {
   if (args.length === 0) return "";

@@ -182,7 +182,7 @@ export function isPrivateName(name: string): boolean {
 }
 
 /** Names of the JavaScript object model that are never reachable, whatever is exposed. */
-export const FORBIDDEN: ReadonlySet<string> = new Set([
+const FORBIDDEN: ReadonlySet<string> = new Set([
   "constructor",
   "prototype",
   "__proto__",

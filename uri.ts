@@ -5,6 +5,7 @@
  * @module
  */
 import { PyroError } from "./errors.ts";
+import { stringSet } from "./protocol/values.ts";
 
 /** The default name server port, used when a PYRONAME/PYROMETA host has no port. */
 const DEFAULT_NS_PORT = 9090;
@@ -91,8 +92,9 @@ export class URI {
     const uri = Object.create(URI.prototype) as URI;
     const [protocol, object, sockname, host, port] = state;
     uri.protocol = String(protocol) as URI["protocol"];
-    if (object instanceof Set || Array.isArray(object)) {
-      uri.metadata = new Set([...object].map(String));
+    const metadata = stringSet(object);
+    if (metadata) {
+      uri.metadata = metadata;
       uri.object = [...uri.metadata].join(",");
     } else {
       uri.metadata = new Set();

@@ -54,7 +54,7 @@ function flagsOf(usage: string): [FlagTable, Map<string, string>] {
 }
 
 /** The reason to print after `prog: error: ` for an error thrown by `parseArgs`. */
-export function argparseReason(error: unknown): string {
+function argparseReason(error: unknown): string {
   const e = error as { code?: string; message?: string };
   const option = /'([^']+)'/.exec(e.message ?? "")?.[1];
   if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) {

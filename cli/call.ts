@@ -34,7 +34,7 @@ function fail(reason: string): never {
 }
 
 /** A command-line word as a value: JSON where it parses, else the text itself. */
-export function parseValue(text: string): unknown {
+function parseValue(text: string): unknown {
   // Integers beyond 2**53 stay exact, as Python's ints do.
   if (/^-?\d{16,}$/.test(text) && !Number.isSafeInteger(Number(text))) return BigInt(text);
   try {
@@ -45,7 +45,7 @@ export function parseValue(text: string): unknown {
 }
 
 /** Splits command-line words into positional arguments and `key=value` keyword arguments. */
-export function splitCallArgs(words: string[]): [unknown[], Record<string, unknown> | null] {
+function splitCallArgs(words: string[]): [unknown[], Record<string, unknown> | null] {
   const positional: unknown[] = [];
   let keywords: Record<string, unknown> | null = null;
   for (const word of words) {

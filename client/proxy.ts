@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  asCommunicationError,
   CommunicationError,
   ConnectionClosedError,
   NamingError,
@@ -18,6 +19,7 @@ import { activeContext } from "../context.ts";
 import { getLogger } from "../logging.ts";
 import { Annotation, DAEMON_NAME, Flags, MsgType } from "../protocol/constants.ts";
 import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
+import { annotationRecord, stringSet } from "../protocol/values.ts";
 import type { Message } from "../protocol/message.ts";
 import { buildMessage } from "../protocol/message_stream.ts";
 import { getSerializer } from "../serializers/mod.ts";
@@ -112,14 +114,9 @@ class LastReply implements ReplyInfo {
   }
 }
 
-function toRecord(map: Map<string, Uint8Array>): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  for (const [k, v] of map) if (k !== "__proto__") out[k] = v;
-  return out;
-}
-
 function asStringSet(value: unknown): Set<string> {
-  if (value instanceof Set || Array.isArray(value)) return new Set([...value].map(String));
+  const names = stringSet(value);
+  if (names) return names;
   throw new PyroError(
     `invalid metadata from the daemon: expected a set of names, got ${typeof value}`,
   );
@@ -479,7 +476,7 @@ export class ProxyCore {
     if (reply.serializerId !== serializer.id) {
       throw new SerializeError(`invalid serializer in response: ${reply.serializerId}`);
     }
-    const annotations = toRecord(reply.annotations);
+    const annotations = annotationRecord(reply.annotations);
     this._pyroLastReply = new LastReply(reply.correlationId, annotations);
     context.responseAnnotations = annotations;
     const data = decodingWith(this._pyroConfig, () => serializer.loads(reply.payload));
@@ -552,10 +549,7 @@ export class ProxyCore {
         { timeout },
       );
     } catch (e) {
-      if (e instanceof CommunicationError) throw e;
-      throw new CommunicationError(`cannot connect to ${where}: ${(e as Error)?.message ?? e}`, {
-        cause: e,
-      });
+      throw asCommunicationError(e, `cannot connect to ${where}`);
     }
     const channel = new Channel(
       connection,
@@ -646,10 +640,10 @@ export class ProxyCore {
       ? Object.fromEntries(response)
       : response as Record<string, unknown>;
     this.#processMetadata(r?.meta);
-    if (reply.annotations.size) context.responseAnnotations = toRecord(reply.annotations);
+    if (reply.annotations.size) context.responseAnnotations = annotationRecord(reply.annotations);
     this._pyroLastReply = {
       correlationId: reply.correlationId ? bytesToUuid(reply.correlationId) : null,
-      annotations: toRecord(reply.annotations),
+      annotations: annotationRecord(reply.annotations),
     };
     await this._pyroValidateHandshake(r?.handshake);
   }

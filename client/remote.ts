@@ -8,6 +8,7 @@
 import { AttributeError, PyroError } from "../errors.ts";
 import { getLogger } from "../logging.ts";
 import { Flags } from "../protocol/constants.ts";
+import { stringSet } from "../protocol/values.ts";
 import {
   ExceptionWrapper,
   registerClassToDict,
@@ -373,8 +374,7 @@ registerDictToClass("Pyro5.client.Proxy", (_name, dict) => {
     timeout,
     maxRetries,
   }, resolveFor);
-  const names = (v: unknown) =>
-    new Set(v instanceof Set || Array.isArray(v) ? [...v].map(String) : []);
+  const names = (v: unknown) => stringSet(v) ?? new Set<string>();
   core._pyroOneway = names(oneway);
   core._pyroMethods = names(methods);
   core._pyroAttrs = names(attrs);

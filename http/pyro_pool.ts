@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  asCommunicationError,
   CommunicationError,
   ConnectionClosedError,
   ProtocolError,
@@ -220,10 +221,7 @@ export class PyroPool {
     try {
       connection = await this.#options.transport.connect(location, { timeout });
     } catch (e) {
-      if (e instanceof CommunicationError) throw e;
-      throw new CommunicationError(`cannot connect to ${where}: ${(e as Error)?.message ?? e}`, {
-        cause: e,
-      });
+      throw asCommunicationError(e, `cannot connect to ${where}`);
     }
     const channel = new Channel(connection, maxMessageSize);
     try {

@@ -9,6 +9,7 @@ import { NamingError } from "../errors.ts";
 import { getLogger } from "../logging.ts";
 import { ProxyCore } from "../client/proxy.ts";
 import { NAMESERVER_NAME } from "../protocol/constants.ts";
+import { stringSet } from "../protocol/values.ts";
 import { tuple } from "../serializers/types.ts";
 import { defaultTransport } from "../transport/select.ts";
 import { type DatagramTransport, hasDatagrams, type Transport } from "../transport/types.ts";
@@ -31,7 +32,7 @@ export interface LocateOptions {
 }
 
 function toMetadata(value: unknown): Set<string> {
-  return new Set(value instanceof Set || Array.isArray(value) ? [...value].map(String) : []);
+  return stringSet(value) ?? new Set();
 }
 
 function toUri(value: unknown): URI {

@@ -6,11 +6,12 @@
  * @module
  */
 import { resolveConfig } from "../config.ts";
-import { CommunicationError, NamingError } from "../errors.ts";
+import { asPythonError, CommunicationError, NamingError } from "../errors.ts";
 import { behavior, expose } from "../expose.ts";
 import { getLogger } from "../logging.ts";
 import { Daemon, type DaemonOptions } from "../server/daemon.ts";
 import { NAMESERVER_NAME } from "../protocol/constants.ts";
+import { stringSet } from "../protocol/values.ts";
 import { tuple } from "../serializers/types.ts";
 import { defaultTransport } from "../transport/select.ts";
 import {
@@ -25,11 +26,11 @@ import { MemoryStorage, type NameStorage, SqlStorage } from "./storage.ts";
 const log = getLogger("Pyro5.naming");
 
 function pyTypeError(message: string): Error {
-  return Object.assign(new TypeError(message), { pythonClass: "builtins.TypeError" });
+  return asPythonError(new TypeError(message), "builtins.TypeError");
 }
 
 function pyValueError(message: string): Error {
-  return Object.assign(new RangeError(message), { pythonClass: "builtins.ValueError" });
+  return asPythonError(new RangeError(message), "builtins.ValueError");
 }
 
 function tags(value: unknown, what: string): Set<string> | null {
@@ -37,7 +38,8 @@ function tags(value: unknown, what: string): Set<string> | null {
   if (typeof value === "string") {
     throw pyTypeError(`${what} should not be a str, but another iterable (set, list, etc)`);
   }
-  if (value instanceof Set || Array.isArray(value)) return new Set([...value].map(String));
+  const names = stringSet(value);
+  if (names) return names;
   throw pyTypeError(`${what} must be an iterable of strings`);
 }
 

@@ -32,9 +32,6 @@ export const MsgType = {
   PING: 6,
 } as const;
 
-/** A message type value. */
-export type MsgTypeValue = typeof MsgType[keyof typeof MsgType];
-
 /** Message type names by value, for error messages and logs. */
 export const MSG_TYPE_NAMES: Readonly<Record<number, string>> = Object.freeze({
   1: "CONNECT",

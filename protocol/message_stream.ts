@@ -31,7 +31,7 @@ import type { ChunkReader } from "../transport/types.ts";
  * // const plain = await inflateMessage(received, 64 << 20);
  * ```
  */
-export async function inflateMessage(
+async function inflateMessage(
   message: Message,
   maxInflatedSize: number,
 ): Promise<Message> {

@@ -11,6 +11,7 @@
 import { type ConfigItems, resolveConfig } from "../config.ts";
 import { activeContext, runWithContext, type TrackedResource } from "../context.ts";
 import {
+  asPythonError,
   AttributeError,
   ConnectionClosedError,
   DaemonError,
@@ -1099,9 +1100,10 @@ class ConnectionHandler {
     }
     const fn = (target as Record<string, unknown>)[method] as (...args: unknown[]) => unknown;
     if (kwargs !== null && (typeof kwargs !== "object" || Array.isArray(kwargs))) {
-      throw Object.assign(new TypeError("keyword arguments must be a mapping"), {
-        pythonClass: "builtins.TypeError",
-      });
+      throw asPythonError(
+        new TypeError("keyword arguments must be a mapping"),
+        "builtins.TypeError",
+      );
     }
     // Python's calling convention: keyword arguments fill the parameters by name.
     const signature = signatureOf(target, method, fn);
@@ -1216,7 +1218,7 @@ export class DaemonObject {
   async get_next_stream_item(streamId: string): Promise<unknown> {
     const client = activeContext().client as object;
     const result = await streamsOf.get(this.#daemon)!.next(streamId, client);
-    if (result.done) throw Object.assign(new Error(""), { pythonClass: "builtins.StopIteration" });
+    if (result.done) throw asPythonError(new Error(""), "builtins.StopIteration");
     return result.value;
   }
 

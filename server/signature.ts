@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { asPythonError } from "../errors.ts";
 
 /** What a method takes, in Python's terms. */
 export interface Signature {
@@ -231,7 +232,7 @@ function skipQuoted(source: string, start: number): number {
 }
 
 function pyTypeError(message: string): TypeError {
-  return Object.assign(new TypeError(message), { pythonClass: "builtins.TypeError" });
+  return asPythonError(new TypeError(message), "builtins.TypeError");
 }
 
 /** `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`: CPython's list of missing names. */
