@@ -58,7 +58,7 @@ export interface ReplyPair {
   /** Index of the recorded message in the scenario. */
   index: number;
   recorded: RecordedMessage;
-  /** The request this replies to: the last c2s message of that connection before it. */
+  /** The request this replies to: the latest c2s message of that connection with its seq. */
   request: RecordedMessage | undefined;
   received: Received | null;
 }
@@ -166,7 +166,7 @@ export async function replay(
 ): Promise<Replay> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const open = new Map<number, { connection: Connection; reader: PeerReader }>();
-  const lastRequest = new Map<number, RecordedMessage>();
+  const requests = new Map<string, RecordedMessage>(); // by "connection/seq"
   const streamIds: Array<[Uint8Array, Uint8Array]> = [];
   const result: Replay = { pairs: [], extra: new Map(), ended: new Map() };
   try {
@@ -184,13 +184,18 @@ export async function replay(
         let bytes = fromHex(recorded.full_hex);
         for (const [theirs, ours] of streamIds) bytes = replaceBytes(bytes, theirs, ours);
         await writeChunked(peer.connection, bytes, options.chunkSize ?? bytes.length);
-        lastRequest.set(id, recorded);
+        requests.set(`${id}/${recorded.seq}`, recorded);
         continue;
       }
       const what = `message ${index} (${recorded.type_name} seq ${recorded.seq})`;
       const received = await peer.reader.next(timeoutMs, what);
       if (received === null) result.ended.set(id, true);
-      result.pairs.push({ index, recorded, request: lastRequest.get(id), received });
+      result.pairs.push({
+        index,
+        recorded,
+        request: requests.get(`${id}/${recorded.seq}`),
+        received,
+      });
       const theirs = recorded.annotations[Annotation.STREAM];
       const ours = received?.message.annotations.get(Annotation.STREAM);
       if (theirs !== undefined && ours !== undefined) {
