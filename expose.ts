@@ -211,7 +211,7 @@ const FORBIDDEN: ReadonlySet<string> = new Set([
  * ```ts
  * import { expose } from "@pyro5/pyro5";
  * class Echo { echo(message: unknown) { return message; } }
- * // As a decorator: @expose("(message)") echo(message) {...}
+ * // As a decorator it stands before the method: `@expose("(message)") echo(message) {...}`.
  * expose("(message)")(Echo.prototype.echo, { kind: "method", name: "echo" });
  * ```
  */

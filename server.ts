@@ -13,7 +13,8 @@
  * expose(Greeter);
  * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
  * console.log(String(daemon.register(Greeter, "example.greeter")));
- * // await daemon.requestLoop();
+ * setTimeout(() => daemon.close(), 100); // a real server would serve until stopped
+ * await daemon.requestLoop();
  * ```
  *
  * @module

@@ -20,8 +20,11 @@ export interface BlobPayload {
  *
  * @example
  * ```ts
- * import { SerializedBlob } from "@pyro5/pyro5";
- * // await dispatcher.process_blob(new SerializedBlob("topic-1", ["payload", 42]));
+ * import { Daemon, expose, Proxy, SerializedBlob } from "@pyro5/pyro5";
+ * const dispatcher = expose({ process_blob: (blob: SerializedBlob) => [blob.info, blob.deserialized()] });
+ * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+ * await using proxy = new Proxy(daemon.register(dispatcher));
+ * console.log(await proxy.process_blob(new SerializedBlob("topic-1", ["payload", 42])));
  * ```
  */
 export class SerializedBlob {

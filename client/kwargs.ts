@@ -27,8 +27,12 @@ export class KwArgs {
  * @returns the marker to pass as the last argument
  * @example
  * ```ts
- * import { kwargs } from "@pyro5/pyro5";
- * // await proxy.configure(1, 2, kwargs({ verbose: true }));  // Python: configure(1, 2, verbose=True)
+ * import { Daemon, expose, kwargs, Proxy } from "@pyro5/pyro5";
+ * const settings = expose({ configure: (a: number, b: number, verbose = false) => [a, b, verbose] });
+ * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+ * await using proxy = new Proxy(daemon.register(settings));
+ * // Python: proxy.configure(1, 2, verbose=True)
+ * console.log(await proxy.configure(1, 2, kwargs({ verbose: true }))); // [1, 2, true]
  * ```
  */
 export function kwargs(values: Record<string, unknown>): KwArgs {

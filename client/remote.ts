@@ -46,8 +46,12 @@ export class CallOptions {
  * @returns the marker to pass as the last argument
  * @example
  * ```ts
- * import { callOptions } from "@pyro5/pyro5";
- * // await proxy.slow(5, callOptions({ signal: AbortSignal.timeout(1000) }));
+ * import { callOptions, Daemon, expose, Proxy } from "@pyro5/pyro5";
+ * const clock = expose({ slow: (s: number) => new Promise((r) => setTimeout(r, s * 1000)) });
+ * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+ * await using proxy = new Proxy(daemon.register(clock));
+ * const call = proxy.slow(0.5, callOptions({ signal: AbortSignal.timeout(100) }));
+ * await call.catch((e: Error) => console.log(e.name)); // TimeoutError: the caller gave up
  * ```
  */
 export function callOptions(options: InvokeOptions): CallOptions {
@@ -232,10 +236,13 @@ export interface ProxyConstructor {
  *
  * @example
  * ```ts
- * import { Proxy } from "@pyro5/pyro5";
+ * import { Daemon, expose, Proxy } from "@pyro5/pyro5";
  * interface Greeter { get_fortune(name: string): string }
- * await using greeter = new Proxy<Greeter>("PYRO:greeter@localhost:9999");
- * // const text: string = await greeter.get_fortune("Alice");
+ * const service = expose({ get_fortune: (name: string) => `Hello, ${name}.` });
+ * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+ * await using greeter = new Proxy<Greeter>(daemon.register(service, "greeter"));
+ * const text: string = await greeter.get_fortune("Alice"); // typed by the interface
+ * console.log(text);
  * ```
  */
 export const Proxy: ProxyConstructor = function Proxy(uri: string | URI, options?: ProxyOptions) {
@@ -299,12 +306,14 @@ export interface BatchProxyConstructor {
  *
  * @example
  * ```ts
- * import { BatchProxy, Proxy } from "@pyro5/pyro5";
- * const proxy = new Proxy("PYRO:obj@localhost:9999");
+ * import { BatchProxy, Daemon, expose, Proxy } from "@pyro5/pyro5";
+ * const calculator = expose({ echo: (x: unknown) => x, add: (a: number, b: number) => a + b });
+ * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+ * await using proxy = new Proxy(daemon.register(calculator));
  * const batch = new BatchProxy(proxy);
  * batch.echo("a");
  * batch.add(1, 2);
- * // for (const result of (await batch())!) console.log(result);
+ * for (const result of (await batch())!) console.log(result); // "a", then 3
  * ```
  */
 export const BatchProxy: BatchProxyConstructor = function BatchProxy(proxy: ProxyCore) {

@@ -25,7 +25,13 @@ export interface StreamOwner {
  *
  * @example
  * ```ts
- * // for await (const line of await proxy.lines(100)) console.log(line);
+ * import { Daemon, expose, Proxy } from "@pyro5/pyro5";
+ * const file = expose({ *lines(n: number) { for (let i = 0; i < n; i++) yield `line ${i}`; } });
+ * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+ * await using proxy = new Proxy(daemon.register(file));
+ * for await (const line of await proxy.lines(100)) {
+ *   if (line === "line 2") break; // closes the stream on the server
+ * }
  * ```
  */
 export class ItemStream<T = unknown> implements AsyncIterableIterator<T> {

@@ -29,7 +29,8 @@ declare const Bun: {
  * @example
  * ```ts
  * import { serveBun } from "./bun.ts";
- * // const server = serveBun(() => new Response("hi"), { port: 0 });
+ * // Only on Bun (`serve` from ./serve.ts picks the runtime's own server).
+ * if ("Bun" in globalThis) await serveBun(() => new Response("hi"), { port: 0 }).close();
  * ```
  */
 export function serveBun(handler: FetchHandler, options: ServeOptions = {}): HttpServer {

@@ -27,7 +27,9 @@ declare const Deno: {
  * @example
  * ```ts
  * import { serveDeno } from "./deno.ts";
- * // const server = serveDeno(() => new Response("hi"), { port: 0 });
+ * const server = serveDeno(() => new Response("hi"), { hostname: "127.0.0.1", port: 0 });
+ * console.log(await (await fetch(`http://127.0.0.1:${server.port}/`)).text()); // hi
+ * await server.close();
  * ```
  */
 export function serveDeno(handler: FetchHandler, options: ServeOptions = {}): HttpServer {

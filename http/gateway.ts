@@ -183,7 +183,9 @@ const STATUS_TEXT: Record<number, string> = {
  * ```ts
  * import { createGateway } from "./gateway.ts";
  * const gateway = createGateway({ expose: "test\\.", cors: "*" });
- * // Deno.serve({ port: 8080 }, gateway.fetch);  or  Bun.serve({ port: 8080, fetch: gateway.fetch });
+ * // A fetch handler: any web-standard server can serve it (Deno.serve, Bun.serve, ./serve.ts).
+ * const reply = await gateway.fetch(new Request("http://localhost/pyro/secret.thing/x"));
+ * console.log(reply.status); // 403: not in the expose pattern
  * await gateway.close();
  * ```
  */

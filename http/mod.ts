@@ -7,10 +7,15 @@
  * @example
  * ```ts
  * import { createGateway, serve } from "./mod.ts";
+ * import { startNS } from "../naming.ts";
  *
- * const gateway = createGateway({ expose: "test\\.", gatewayKey: null, cors: "*" });
- * // const server = await serve(gateway.fetch, { hostname: "localhost", port: 8080 });
- * // or: Deno.serve({ port: 8080 }, gateway.fetch); Bun.serve({ port: 8080, fetch: gateway.fetch });
+ * await using ns = await startNS({ host: "127.0.0.1", port: 0 });
+ * const gateway = createGateway({ nameserver: String(ns.uri), expose: "test\\.", cors: "*" });
+ * const server = await serve(gateway.fetch, { hostname: "localhost", port: 0 });
+ * const page = await fetch(`http://localhost:${server.port}/pyro/`); // the index page
+ * console.log(page.status, page.headers.get("content-type")); // 200 text/html
+ * await page.body?.cancel();
+ * await server.close();
  * await gateway.close();
  * ```
  *

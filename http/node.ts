@@ -48,7 +48,9 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
  * @example
  * ```ts
  * import { serveNode } from "./node.ts";
- * // const server = await serveNode(() => new Response("hi"), { port: 0 });
+ * const server = await serveNode(() => new Response("hi"), { hostname: "127.0.0.1", port: 0 });
+ * console.log(await (await fetch(`http://127.0.0.1:${server.port}/`)).text()); // hi
+ * await server.close();
  * ```
  */
 export async function serveNode(

@@ -91,8 +91,13 @@ function toMeta(value: unknown): ObjectMeta {
  * ```ts
  * import { PyroPool } from "./pyro_pool.ts";
  * import { defaultTransport } from "../transport/select.ts";
+ * import { Daemon, expose } from "../server.ts";
+ * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+ * const uri = daemon.register(expose({ ping: () => "pong" }));
  * const pool = new PyroPool({ transport: await defaultTransport() });
- * // const reply = await pool.call({ hostname: "localhost", port: 9090 }, { object: "Pyro.NameServer", method: "ping" });
+ * const where = { hostname: uri.host!, port: uri.port! };
+ * const reply = await pool.call(where, { object: uri.object, method: "ping" });
+ * console.log(reply?.type); // 5: a RESULT message
  * await pool.close();
  * ```
  */

@@ -15,8 +15,9 @@ import type { FetchHandler, HttpServer, ServeOptions } from "./types.ts";
  * @example
  * ```ts
  * import { serve } from "./serve.ts";
- * // const server = await serve(() => new Response("hi"), { port: 0 });
- * // console.log(server.port); await server.close();
+ * const server = await serve(() => new Response("hi"), { port: 0 });
+ * console.log(server.runtime, server.port); // e.g. deno 40123
+ * await server.close();
  * ```
  */
 export async function serve(

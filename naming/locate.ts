@@ -51,10 +51,11 @@ function entries(result: unknown): Array<[string, unknown]> {
  *
  * @example
  * ```ts
- * import { locateNS } from "@pyro5/pyro5";
- * // await using ns = await locateNS();
- * // await ns.register("example.greeting", uri, { metadata: ["tag:a"] });
- * // const uri = await ns.lookup("example.greeting");
+ * import { locateNS, startNS } from "@pyro5/pyro5";
+ * await using server = await startNS({ host: "127.0.0.1", port: 0 });
+ * await using ns = await locateNS("127.0.0.1", server.uri.port!);
+ * await ns.register("example.greeting", "PYRO:greeting@localhost:9999", { metadata: ["tag:a"] });
+ * console.log(String(await ns.lookup("example.greeting"))); // PYRO:greeting@localhost:9999
  * ```
  */
 export class NameServerProxy {
@@ -292,9 +293,10 @@ function permissionProblem(e: unknown): string | null {
  * @throws {NamingError} naming the places tried, when no name server answers
  * @example
  * ```ts
- * import { locateNS } from "@pyro5/pyro5";
- * // await using ns = await locateNS("localhost", 9090);
- * // console.log(await ns.count());
+ * import { locateNS, startNS } from "@pyro5/pyro5";
+ * await using server = await startNS({ host: "127.0.0.1", port: 0 });
+ * await using ns = await locateNS("127.0.0.1", server.uri.port!);
+ * console.log(await ns.count()); // 1: the name server itself
  * ```
  */
 export async function locateNS(
@@ -366,8 +368,11 @@ export async function locateNS(
  * @returns the PYRO URI
  * @example
  * ```ts
- * import { resolve } from "@pyro5/pyro5";
- * // const uri = await resolve("PYRONAME:example.greeting");
+ * import { resolve, startNS } from "@pyro5/pyro5";
+ * await using server = await startNS({ host: "127.0.0.1", port: 0 });
+ * server.nameserver.register("example.greeting", "PYRO:greeting@localhost:9999");
+ * const where = `PYRONAME:example.greeting@127.0.0.1:${server.uri.port}`;
+ * console.log(String(await resolve(where))); // PYRO:greeting@localhost:9999
  * ```
  */
 export async function resolve(uri: string | URI, options: LocateOptions = {}): Promise<URI> {

@@ -206,6 +206,8 @@ export interface RunningNameServer {
   broadcast: BroadcastResponder | null;
   /** Stops everything. */
   close(): Promise<void>;
+  /** Stops everything (`await using ns = await startNS()`). */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -355,18 +357,13 @@ export async function startNS(options: NameServerOptions = {}): Promise<RunningN
   const cleaner = interval > 0 ? autoclean(nameserver, interval, grace, options.transport) : null;
   log.debug(interval > 0 ? "autoclean enabled" : "autoclean not enabled");
   log.info("nameserver daemon created");
-  return {
-    uri,
-    daemon: nsDaemon,
-    nameserver,
-    broadcast,
-    async close() {
-      cleaner?.stop();
-      await broadcast?.close();
-      await nsDaemon.close();
-      storage.close();
-    },
+  const close = async () => {
+    cleaner?.stop();
+    await broadcast?.close();
+    await nsDaemon.close();
+    storage.close();
   };
+  return { uri, daemon: nsDaemon, nameserver, broadcast, close, [Symbol.asyncDispose]: close };
 }
 
 /** The seconds a registration may be unreachable before the autocleaner removes it. */

@@ -22,10 +22,14 @@ export type RawMessage = Message;
  *
  * @example
  * ```ts
- * import { FrameDecoder } from "@pyro5/pyro5/protocol";
+ * import { encodeMessage, FrameDecoder, MsgType } from "@pyro5/pyro5/protocol";
+ * const bytes = encodeMessage({ type: MsgType.PING, serializerId: 0, seq: 7, payload: new Uint8Array(3) });
  * const decoder = new FrameDecoder();
- * // for each chunk read from the socket: for (const m of decoder.push(chunk)) handle(m);
- * // at end of stream: decoder.end();
+ * // Chunks as a socket gives them: a message may end in any of them.
+ * for (const chunk of [bytes.subarray(0, 10), bytes.subarray(10)]) {
+ *   for (const message of decoder.push(chunk)) console.log(message.type, message.seq); // 6 7
+ * }
+ * decoder.end(); // at the end of the stream: throws if a message was cut off
  * ```
  */
 export class FrameDecoder {

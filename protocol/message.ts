@@ -108,8 +108,10 @@ function hexOf(bytes: Uint8Array): string {
  * @throws {MessageTooLargeError} when the declared size is over the limit
  * @example
  * ```ts
- * import { parseHeader } from "@pyro5/pyro5/protocol";
- * // const header = parseHeader(first40Bytes, 1 << 30);
+ * import { encodeMessage, MsgType, parseHeader } from "@pyro5/pyro5/protocol";
+ * const bytes = encodeMessage({ type: MsgType.INVOKE, serializerId: 4, seq: 1, payload: new Uint8Array(9) });
+ * const header = parseHeader(bytes.subarray(0, 40), 1 << 30);
+ * console.log(header.type, header.dataSize); // 4 9
  * ```
  */
 export function parseHeader(

@@ -25,11 +25,6 @@ import type { ChunkReader } from "../transport/types.ts";
  * @param maxInflatedSize the most bytes the payload may inflate to
  * @returns the same message, payload inflated
  * @throws {ProtocolError} when it is no zlib stream or inflates past the limit
- * @example
- * ```ts
- * import { inflateMessage } from "@pyro5/pyro5/protocol";
- * // const plain = await inflateMessage(received, 64 << 20);
- * ```
  */
 async function inflateMessage(
   message: Message,
@@ -77,9 +72,11 @@ const DIRECT_READ_SIZE = 64 * 1024;
  *
  * @example
  * ```ts
- * import { MessageReader } from "@pyro5/pyro5/protocol";
- * // const reader = new MessageReader(connection.readable);
- * // for (let m = await reader.read(); m; m = await reader.read()) handle(m);
+ * import { encodeMessage, MessageReader, MsgType } from "@pyro5/pyro5/protocol";
+ * const ping = encodeMessage({ type: MsgType.PING, serializerId: 0, seq: 1, payload: new Uint8Array() });
+ * const readable = ReadableStream.from([ping, ping.slice()]); // a connection's readable
+ * const reader = new MessageReader(readable);
+ * for (let m = await reader.read(); m; m = await reader.read()) console.log(m.seq); // 1, 1
  * ```
  */
 export class MessageReader {

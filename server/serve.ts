@@ -22,11 +22,14 @@ export interface ServeOptions extends DaemonOptions {
  * @returns resolves when the daemon closes
  * @example
  * ```ts
- * import { serve } from "@pyro5/pyro5";
- * import { expose } from "@pyro5/pyro5";
+ * import { expose, serve } from "@pyro5/pyro5";
  * class Greeter { hello() { return "hi"; } }
  * expose(Greeter);
- * // await serve({ "example.greeter": Greeter }, { host: "127.0.0.1", port: 9999 });
+ * await serve({ "example.greeter": Greeter }, {
+ *   host: "127.0.0.1",
+ *   port: 0,
+ *   onReady: (daemon) => setTimeout(() => daemon.close(), 100), // else: until stopped
+ * });
  * ```
  */
 export async function serve(

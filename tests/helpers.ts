@@ -1,8 +1,12 @@
 // deno-lint-ignore-file no-explicit-any
 /** Shared helpers of the test suite. */
-import { readFileSync } from "node:fs";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
+import { createSocket } from "node:dgram";
 
 /** Reads a golden vector file from tests/vectors/. */
 export function loadVectors(name: string): any {
@@ -80,13 +84,96 @@ export async function devDependency<T>(
   return ((await import(byName)) as { default: T }).default;
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1 (for programs that need a port number). */
-export function freePort(): Promise<number> {
+// Ports for programs that need a number (a Python daemon, a name server's broadcast port) come
+// from below the kernel's ephemeral range (32768-60999 on Linux), so no port the kernel hands out
+// by itself (a listener on port 0, an outgoing connection) can take one between our check and
+// the program's bind: the race of "bind port 0, close, reuse the number". Test files run side by
+// side (node --test runs each in its own process) reserve theirs with an exclusive lock file.
+const PORT_RANGE = { first: 20000, last: 32000 };
+const portLocks = join(tmpdir(), "pyro5-test-ports");
+const heldPorts: string[] = [];
+let nextPortTry = PORT_RANGE.first + (process.pid * 37) % (PORT_RANGE.last - PORT_RANGE.first);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+/** Takes the lock file of `port`, or of a port whose holder has exited; false if it is held. */
+function reserve(port: number): boolean {
+  const lock = join(portLocks, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      heldPorts.push(lock);
+      return true;
+    } catch {
+      const holder = Number(readFileSync(lock, "utf8") || "0");
+      if (holder && alive(holder)) return false;
+      rmSync(lock, { force: true }); // left by a run that ended
+    }
+  }
+  return false;
+}
+
+function bindsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => {
+      server.close(() => {
+        const udp = createSocket("udp4");
+        udp.once("error", () => resolve(false));
+        udp.bind(port, "127.0.0.1", () => udp.close(() => resolve(true)));
+      });
     });
+  });
+}
+
+/**
+ * A port, free on 127.0.0.1 for TCP and UDP, that no other test of this run is given and that
+ * the kernel will not hand out by itself: for programs that need a port number.
+ */
+export async function freePort(): Promise<number> {
+  if (heldPorts.length === 0) {
+    mkdirSync(portLocks, { recursive: true });
+    process.once("exit", () => heldPorts.forEach((lock) => rmSync(lock, { force: true })));
+  }
+  const span = PORT_RANGE.last - PORT_RANGE.first;
+  for (let i = 0; i < span; i++) {
+    const port = PORT_RANGE.first + (nextPortTry++ - PORT_RANGE.first) % span;
+    if (reserve(port) && await bindsFree(port)) return port;
+  }
+  throw new Error(`no free port in ${PORT_RANGE.first}-${PORT_RANGE.last}`);
+}
+
+/**
+ * A seeded random source (mulberry32) in [0, 1): the same values on every run, so a failure
+ * found by random input can be run again.
+ */
+export function seededRandom(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Asserts that `fn` throws an instance of `errorClass` whose message matches `pattern`. */
+export function rejects(
+  fn: () => unknown,
+  errorClass: abstract new (...args: never[]) => Error,
+  pattern: RegExp,
+  what = String(pattern),
+): void {
+  assert.throws(fn, (e: Error) => {
+    assert.ok(e instanceof errorClass, `${what}: not a ${errorClass.name}: ${e}`);
+    assert.match(e.message, pattern, what);
+    return true;
   });
 }

@@ -295,7 +295,8 @@ async function listen(endpoint: Endpoint, options: ListenOptions = {}): Promise<
  * @example
  * ```ts
  * import { bunTransport } from "./bun.ts";
- * // On Bun: const listener = await bunTransport.listen({ hostname: "127.0.0.1", port: 0 });
+ * // Only on Bun: Deno and Node have no Bun.listen.
+ * if ("Bun" in globalThis) await (await bunTransport.listen({ hostname: "127.0.0.1", port: 0 })).close();
  * ```
  */
 export const bunTransport: RuntimeTransport = {

@@ -209,9 +209,11 @@ async function listenTls(endpoint: Endpoint, server: TlsServerOptions): Promise<
  * @returns the transport
  * @example
  * ```ts
+ * import { Proxy } from "@pyro5/pyro5";
  * import { tlsTransport } from "./tls.ts";
- * const transport = tlsTransport({ client: { ca: "-----BEGIN CERTIFICATE-----..." } });
- * // new Proxy("PYRO:obj@localhost:9999", { transport })
+ * // The CA that signed the server's certificate, PEM text (here: none but the system's).
+ * const transport = tlsTransport({ client: { ca: undefined } });
+ * await using proxy = new Proxy("PYRO:obj@localhost:9999", { transport }); // connects on first call
  * ```
  */
 export function tlsTransport(

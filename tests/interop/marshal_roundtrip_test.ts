@@ -11,7 +11,7 @@ import { Complex, PyFloat, tuple } from "../../serializers/types.ts";
 import { NamingError, RemoteError } from "../../errors.ts";
 import { URI } from "../../uri.ts";
 import { type LinePeer, startLinePeer } from "../fixtures/python.ts";
-import { fromHex, toHex } from "../helpers.ts";
+import { fromHex, seededRandom, toHex } from "../helpers.ts";
 
 const marshal = new MarshalSerializer();
 
@@ -386,7 +386,7 @@ describe("marshal round trips with real Python Pyro5", () => {
   });
 
   it("300 random values survive the trip through Python's marshal", async () => {
-    const next = random(0xc0ffee);
+    const next = seededRandom(0xc0ffee);
     for (let i = 0; i < 300; i++) {
       const value = randomValue(next, 4);
       const answer = await peer.request({
@@ -403,17 +403,6 @@ describe("marshal round trips with real Python Pyro5", () => {
     }
   });
 });
-
-/** A small deterministic random source (xorshift32). */
-function random(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 const CHARS = [
   "a",

@@ -6,14 +6,13 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSocket } from "node:dgram";
 import { locateNS, resolve, startNS } from "../../naming.ts";
 import { NamingError } from "../../errors.ts";
 import { URI } from "../../uri.ts";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { pythonPath, ROOT, startPythonServer } from "../fixtures/python.ts";
-import { runtimeCommand } from "../helpers.ts";
+import { freePort, runtimeCommand } from "../helpers.ts";
 
 function py(args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) =>
@@ -27,20 +26,10 @@ function py(args: string[], env: Record<string, string> = {}): Promise<string> {
   );
 }
 
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket("udp4");
-    s.bind(0, "127.0.0.1", () => {
-      const port = s.address().port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 describe("our name server", () => {
   for (const serializer of ["serpent", "json", "marshal", "msgpack"]) {
     it(`is driven by Python's locate_ns (directly and by broadcast) with ${serializer}`, async () => {
-      const bcport = await freeUdpPort();
+      const bcport = await freePort();
       const ns = await startNS({
         host: "127.0.0.1",
         port: 0,
@@ -93,7 +82,7 @@ describe("our name server", () => {
 
 describe("our locateNS with Python's name server", () => {
   it("finds it directly and by broadcast, and resolves names through it", async () => {
-    const bcport = await freeUdpPort();
+    const bcport = await freePort();
     const server = await startPythonServer("py_nameserver.py", [String(bcport)], "NS");
     try {
       const nsUri = new URI(server.announced);

@@ -2,10 +2,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import { type PythonServer, ROOT, startPythonServer } from "../fixtures/python.ts";
-import { runtimeCommand } from "../helpers.ts";
+import { freePort, runtimeCommand } from "../helpers.ts";
 import { URI } from "../../uri.ts";
 
 function pyro5(
@@ -22,26 +21,6 @@ function pyro5(
         resolve({ code: e ? (typeof e.code === "number" ? e.code : 1) : 0, out, err }),
     )
   );
-}
-
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket("udp4");
-    s.bind(0, "127.0.0.1", () => {
-      const port = s.address().port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function stopAll(servers: PythonServer[]): Promise<void> {
@@ -165,7 +144,7 @@ describe("errors a user can act on", () => {
 
 describe("pyro5 doctor", () => {
   it("a working setup: name server found directly and by broadcast, the daemon answers", async () => {
-    const bcport = await freeUdpPort();
+    const bcport = await freePort();
     const servers: PythonServer[] = [];
     try {
       const ns = await startPythonServer("py_nameserver.py", [String(bcport)], "NS");
@@ -193,10 +172,10 @@ describe("pyro5 doctor", () => {
   });
 
   it("no name server: says where it looked and how to start one", async () => {
-    const port = String(await freeTcpPort());
+    const port = String(await freePort());
     const r = await pyro5(["doctor", "-n", "127.0.0.1", "-p", port], {
       PYRO_BROADCAST_ADDRS: "127.0.0.1",
-      PYRO_NS_BCPORT: String(await freeUdpPort()),
+      PYRO_NS_BCPORT: String(await freePort()),
     });
     assert.equal(r.code, 1);
     assert.match(
@@ -210,7 +189,7 @@ describe("pyro5 doctor", () => {
   it("a broken setup: wrong interface, serializer mismatch, loopback URIs for remote clients", async () => {
     const servers: PythonServer[] = [];
     try {
-      const ns = await startPythonServer("py_nameserver.py", [String(await freeUdpPort())], "NS");
+      const ns = await startPythonServer("py_nameserver.py", [String(await freePort())], "NS");
       servers.push(ns);
       // Listens on 127.0.0.1, registered as [::1]: an IPv4/IPv6 (interface) mismatch.
       servers.push(
@@ -234,7 +213,7 @@ describe("pyro5 doctor", () => {
       const r = await pyro5(["doctor", "--remote", "-n", "127.0.0.1", "-p", port], {
         PYRO_SERIALIZER: "msgpack",
         PYRO_BROADCAST_ADDRS: "127.0.0.1",
-        PYRO_NS_BCPORT: String(await freeUdpPort()),
+        PYRO_NS_BCPORT: String(await freePort()),
       });
       assert.equal(r.code, 1, r.out + r.err);
       assert.match(

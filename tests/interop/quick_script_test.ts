@@ -3,13 +3,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT, startPythonServer } from "../fixtures/python.ts";
-import { runtimeCommand } from "../helpers.ts";
+import { freePort, runtimeCommand } from "../helpers.ts";
 import { URI } from "../../uri.ts";
 
 const MOD = pathToFileURL(`${ROOT}mod.ts`).href;
@@ -54,17 +53,6 @@ function scriptFile(dir: string, name: string, body: string): string {
   return file;
 }
 
-/** A UDP port with nothing listening on it (so a broadcast lookup gets no answer). */
-function silentUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket("udp4");
-    s.bind(0, "127.0.0.1", () => {
-      const port = s.address().port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 // The issue's bound: the script exits within a second of its last line (before the fix: never
 // for an idle proxy, 2.1 s after a PYRONAME lookup). The margin allows for a loaded machine.
 const EXIT_BOUND_MS = 1500;
@@ -90,7 +78,7 @@ console.log(await new Proxy("PYRONAME:test.service").echo("by name"));
         // No host in the PYRONAME URI: the direct lookup races a broadcast nobody answers.
         PYRO_NS_HOST: "127.0.0.1",
         PYRO_NS_PORT: String(nsUri.port),
-        PYRO_NS_BCPORT: String(await silentUdpPort()),
+        PYRO_NS_BCPORT: String(await freePort()),
         PYRO_BROADCAST_ADDRS: "127.0.0.1",
       });
       assert.equal(result.code, 0, result.err);

@@ -8,22 +8,12 @@ import { pythonFloatRepr } from "../../serializers/pyfloat.ts";
 import { SerpentSerializer } from "../../serializers/serpent.ts";
 import { Complex, PyFloat, tuple } from "../../serializers/types.ts";
 import { type LinePeer, startLinePeer } from "../fixtures/python.ts";
-import { fromHex, toHex } from "../helpers.ts";
+import { fromHex, seededRandom, toHex } from "../helpers.ts";
 
 const serpent = new SerpentSerializer();
 const HEADER = "# serpent utf-8 python3.2\n";
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const enc = (s: string) => new TextEncoder().encode(s);
-
-/** A small seeded generator (mulberry32), so that every run tests the same values. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let peer: LinePeer;
 
@@ -197,7 +187,7 @@ describe("serpent with real Python Pyro5", () => {
   });
 
   it("writes random strings, with every kind of quote and escape, as Python's repr does", async () => {
-    const rnd = random(2024);
+    const rnd = seededRandom(2024);
     const pools = [
       () => " !\"#'\\abc\t\n\r\x00\x7f\x1b"[Math.floor(rnd() * 16)],
       () => String.fromCodePoint(0x80 + Math.floor(rnd() * 0x180)),
@@ -220,7 +210,7 @@ describe("serpent with real Python Pyro5", () => {
   });
 
   it("writes floats as Python's repr does: random bit patterns and decimal values", async () => {
-    const rnd = random(53);
+    const rnd = seededRandom(53);
     const view = new DataView(new ArrayBuffer(8));
     const floats: unknown[] = [
       0.1,

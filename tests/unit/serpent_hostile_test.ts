@@ -6,28 +6,19 @@ import { readFileSync } from "node:fs";
 import { SerializeError } from "../../errors.ts";
 import { SerpentSerializer } from "../../serializers/serpent.ts";
 import { tuple } from "../../serializers/types.ts";
+import { rejects, seededRandom } from "../helpers.ts";
 
 const serpent = new SerpentSerializer();
 const enc = (s: string) => new TextEncoder().encode(s);
 const HEADER = "# serpent utf-8 python3.2\n";
 
-function rejects(text: string | Uint8Array, pattern: RegExp, s = serpent): void {
+/** serpent (or `s`) refuses `text` with a SerializeError matching `pattern`. */
+function refused(text: string | Uint8Array, pattern: RegExp, s = serpent): void {
   const bytes = typeof text === "string" ? enc(text) : text;
-  assert.throws(
-    () => s.loads(bytes),
-    (e: Error) => e instanceof SerializeError && pattern.test(e.message),
-    `${JSON.stringify(typeof text === "string" ? text.slice(0, 60) : "bytes")} ${pattern}`,
-  );
-}
-
-/** A small seeded generator (mulberry32), so that every run tests the same inputs. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const what = `${
+    JSON.stringify(typeof text === "string" ? text.slice(0, 60) : "bytes")
+  } ${pattern}`;
+  rejects(() => s.loads(bytes), SerializeError, pattern, what);
 }
 
 /** Loads, and fails the test on any error that is not a SerializeError. */
@@ -89,7 +80,7 @@ describe("serpent hostile input", () => {
         "-'a'",
       ]
     ) {
-      rejects(text, /^serpent: .+ at offset \d+$/);
+      refused(text, /^serpent: .+ at offset \d+$/);
     }
     assert.equal(g.__serpentPwned, false);
     delete g.__serpentPwned;
@@ -103,12 +94,12 @@ describe("serpent hostile input", () => {
   });
 
   it("says where a name or call was found", () => {
-    rejects("[1, foo]", /names are not literals: "foo" is not allowed at offset 4$/);
-    rejects("{'a': set([1])}", /only set\(\) may be called at offset 6$/);
-    rejects("...", /Ellipsis .* at offset 0$/);
-    rejects("(1, --2)", /only one sign may stand before a number at offset 5$/);
-    rejects("1 + 2", /imaginary number literal at offset 4$/);
-    rejects("'a' + 'b'", /operators are only allowed between a real and an imaginary number/);
+    refused("[1, foo]", /names are not literals: "foo" is not allowed at offset 4$/);
+    refused("{'a': set([1])}", /only set\(\) may be called at offset 6$/);
+    refused("...", /Ellipsis .* at offset 0$/);
+    refused("(1, --2)", /only one sign may stand before a number at offset 5$/);
+    refused("1 + 2", /imaginary number literal at offset 4$/);
+    refused("'a' + 'b'", /operators are only allowed between a real and an imaginary number/);
   });
 
   it("refuses every truncation of a valid payload", () => {
@@ -121,12 +112,12 @@ describe("serpent hostile input", () => {
         JSON.stringify(prefix.slice(-30)),
       );
     }
-    rejects(text.slice(0, -1), /expected , or }, got end of input at offset \d+$/);
-    rejects(HEADER, /empty input, expected an expression at offset 26$/);
+    refused(text.slice(0, -1), /expected , or }, got end of input at offset \d+$/);
+    refused(HEADER, /empty input, expected an expression at offset 26$/);
   });
 
   it("survives random damage: valid value or SerializeError, nothing else", () => {
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     const noise = "'\"\\()[]{},:#-+.0123456789jeExbrNTFu_ \n\r\t\u00e9\u{1F600}\ud800";
     const text = new TextDecoder().decode(RICH);
     for (let n = 0; n < 4000; n++) {
@@ -151,45 +142,45 @@ describe("serpent hostile input", () => {
   });
 
   it("refuses bad bytes and bad encodings before parsing", () => {
-    rejects(new Uint8Array([0x27, 0xff, 0x27]), /^serpent: data is not valid UTF-8$/);
-    rejects(new Uint8Array([0x27, 0xed, 0xa0, 0x80, 0x27]), /not valid UTF-8/); // an encoded surrogate
-    rejects("'a\u0000'", /^serpent: data contains a NUL byte$/);
-    rejects("\ufeff1", /unexpected "\\ufeff1" at offset 0$/); // Python refuses a BOM too
-    rejects("", /empty input/);
-    rejects("  \n# only a comment\n", /empty input/);
-    rejects("\v1", /unexpected/);
+    refused(new Uint8Array([0x27, 0xff, 0x27]), /^serpent: data is not valid UTF-8$/);
+    refused(new Uint8Array([0x27, 0xed, 0xa0, 0x80, 0x27]), /not valid UTF-8/); // an encoded surrogate
+    refused("'a\u0000'", /^serpent: data contains a NUL byte$/);
+    refused("\ufeff1", /unexpected "\\ufeff1" at offset 0$/); // Python refuses a BOM too
+    refused("", /empty input/);
+    refused("  \n# only a comment\n", /empty input/);
+    refused("\v1", /unexpected/);
   });
 
   it("refuses malformed literals with the offset", () => {
-    rejects("('a', ", /unexpected end of input at offset 6$/);
-    rejects("[1, 'unterminated]", /unterminated string literal at offset 4$/);
-    rejects("'''never \\' closed", /unterminated string literal at offset 0$/);
-    rejects("'line\nbreak'", /a line break inside quotes/);
-    rejects("{'a' 1}", /expected , or }, got "1}" at offset 5$/);
-    rejects("{'a': }", /unexpected "}" at offset 6$/);
-    rejects("[1 2]", /expected , or \], got "2\]" at offset 3$/);
-    rejects("'\\x4'", /truncated \\x escape/);
-    rejects("'\\u12'", /truncated \\u escape/);
-    rejects("'\\U0011ffff'", /illegal Unicode character/);
-    rejects("'\\N{BULLET}'", /\\N\{name\} escapes are not supported/);
-    rejects("b'\u00e9'", /bytes can only contain ASCII/);
-    rejects("rb'\\\u00e9'", /bytes can only contain ASCII/);
-    rejects("'a' b'b'", /cannot mix bytes and str literals/);
-    rejects("12abc", /invalid number literal/);
-    rejects("0x", /invalid number literal/);
-    rejects("0b102", /invalid number literal/);
-    rejects("1__0", /invalid number literal/);
-    rejects("0123", /leading zeros/);
-    rejects("1 2", /unexpected "2" after the expression at offset 2$/);
-    rejects("'a'\n'b'", /after the expression/); // a line break ends the expression
-    rejects("\n  1", /unexpected indent at offset 1$/);
-    rejects("{[1]: {2: 3}, {}: 1}", /unhashable type/);
-    rejects("{{1}}", /unhashable type/);
+    refused("('a', ", /unexpected end of input at offset 6$/);
+    refused("[1, 'unterminated]", /unterminated string literal at offset 4$/);
+    refused("'''never \\' closed", /unterminated string literal at offset 0$/);
+    refused("'line\nbreak'", /a line break inside quotes/);
+    refused("{'a' 1}", /expected , or }, got "1}" at offset 5$/);
+    refused("{'a': }", /unexpected "}" at offset 6$/);
+    refused("[1 2]", /expected , or \], got "2\]" at offset 3$/);
+    refused("'\\x4'", /truncated \\x escape/);
+    refused("'\\u12'", /truncated \\u escape/);
+    refused("'\\U0011ffff'", /illegal Unicode character/);
+    refused("'\\N{BULLET}'", /\\N\{name\} escapes are not supported/);
+    refused("b'\u00e9'", /bytes can only contain ASCII/);
+    refused("rb'\\\u00e9'", /bytes can only contain ASCII/);
+    refused("'a' b'b'", /cannot mix bytes and str literals/);
+    refused("12abc", /invalid number literal/);
+    refused("0x", /invalid number literal/);
+    refused("0b102", /invalid number literal/);
+    refused("1__0", /invalid number literal/);
+    refused("0123", /leading zeros/);
+    refused("1 2", /unexpected "2" after the expression at offset 2$/);
+    refused("'a'\n'b'", /after the expression/); // a line break ends the expression
+    refused("\n  1", /unexpected indent at offset 1$/);
+    refused("{[1]: {2: 3}, {}: 1}", /unhashable type/);
+    refused("{{1}}", /unhashable type/);
   });
 
   it("refuses int literals longer than Python's 4300 digits without parsing them", () => {
-    rejects("1".repeat(4301), /an int literal of 4301 digits is more than the 4300/);
-    rejects("-" + "9".repeat(1_000_000), /an int literal of 1000000 digits/);
+    refused("1".repeat(4301), /an int literal of 4301 digits is more than the 4300/);
+    refused("-" + "9".repeat(1_000_000), /an int literal of 1000000 digits/);
     assert.equal(serpent.loads(enc("1" + "0".repeat(4299))), 10n ** 4299n);
     assert.throws(() => serpent.dumps(10n ** 4300n), /more than 4300 digits/);
     assert.equal(serpent.dumps(-(10n ** 4300n - 1n)).length, HEADER.length + 4301);
@@ -207,10 +198,10 @@ describe("serpent hostile input", () => {
       ["-(", ")"],
     ];
     for (const [open, close] of cases) {
-      rejects(open.repeat(deep) + "1" + close.repeat(deep), /nesting deeper than 1000 levels/);
+      refused(open.repeat(deep) + "1" + close.repeat(deep), /nesting deeper than 1000 levels/);
     }
     // A run of signs is read in a loop, then refused as literal_eval refuses it.
-    rejects("-".repeat(deep) + "1", /only one sign may stand before a number at offset 1$/);
+    refused("-".repeat(deep) + "1", /only one sign may stand before a number at offset 1$/);
     // Long flat runs are fine: no recursion per element or per string part.
     const flat = "[" + "1,".repeat(deep) + "]";
     assert.equal((serpent.loads(enc(flat)) as unknown[]).length, deep);
@@ -222,8 +213,8 @@ describe("serpent hostile input", () => {
   it("honours a smaller maxDepth both ways", () => {
     const shallow = new SerpentSerializer({ maxDepth: 3 });
     assert.deepEqual(shallow.loads(enc("[[[1]]]")), [[[1]]]);
-    rejects("[[[[1]]]]", /nesting deeper than 3 levels at offset 3$/, shallow);
-    rejects("((((1))))", /nesting deeper than 3 levels/, shallow);
+    refused("[[[[1]]]]", /nesting deeper than 3 levels at offset 3$/, shallow);
+    refused("((((1))))", /nesting deeper than 3 levels/, shallow);
     assert.equal(new TextDecoder().decode(shallow.dumps([[[[1]]]])), HEADER + "[[[[1]]]]");
     assert.throws(() => shallow.dumps([[[[[1]]]]]), /nesting too deep \(more than 3 levels\)/);
   });
