@@ -15,9 +15,13 @@
  *
  * @module
  */
-import { FrameDecoder, type RawMessage } from "../protocol/frame_decoder.ts";
-import { encodeMessage } from "../protocol/message.ts";
-import { Annotation, MsgType } from "../protocol/constants.ts";
+import {
+  Annotation,
+  encodeMessage,
+  FrameDecoder,
+  MsgType,
+  type RawMessage,
+} from "../protocol/mod.ts";
 import type { Connection } from "../transport/types.ts";
 import { fromHex, toHex } from "./helpers.ts";
 

@@ -7,17 +7,19 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ClientConnection, Daemon, expose, oneway } from "../../server.ts";
+import { ProxyCore, type SerializedBlob } from "../../client.ts";
 import { currentContext } from "../../context.ts";
 import { asPythonError, NamingError, SecurityError } from "../../errors.ts";
-import type { SerializedBlob } from "../../client/blob.ts";
-import { ProxyCore } from "../../client.ts";
-import { memoryTransport } from "../../transport/memory.ts";
-import { decompress } from "../../protocol/compression.ts";
-import { Annotation, Flags, MsgType } from "../../protocol/constants.ts";
-import { getSerializer } from "../../serializers/mod.ts";
-import { errorToDict, ExceptionWrapper } from "../../serializers/registry.ts";
-import { TUPLE, tuple } from "../../serializers/types.ts";
 import type { ConfigItems } from "../../config.ts";
+import { memoryTransport } from "../../transport/mod.ts";
+import { Annotation, decompress, Flags, MsgType } from "../../protocol/mod.ts";
+import {
+  errorToDict,
+  ExceptionWrapper,
+  getSerializer,
+  TUPLE,
+  tuple,
+} from "../../serializers/mod.ts";
 import { fromHex, loadVectors, toHex } from "../helpers.ts";
 import {
   correlationHex,
