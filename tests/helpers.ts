@@ -29,6 +29,21 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
+/** The Python `repr` of bytes: `b'...'` with Python's escapes. */
+export function pyBytes(b: Uint8Array): string {
+  let s = "b'";
+  for (const c of b) {
+    if (c === 0x5c) s += "\\\\";
+    else if (c === 0x27) s += "\\'";
+    else if (c === 0x09) s += "\\t";
+    else if (c === 0x0a) s += "\\n";
+    else if (c === 0x0d) s += "\\r";
+    else if (c >= 0x20 && c < 0x7f) s += String.fromCharCode(c);
+    else s += "\\x" + c.toString(16).padStart(2, "0");
+  }
+  return s + "'";
+}
+
 /** Splits bytes into chunks of `size`. */
 export function chunked(bytes: Uint8Array, size: number): Uint8Array[] {
   const out: Uint8Array[] = [];

@@ -3,7 +3,10 @@
  * the `python` column into the value to encode (per the README's type
  * mapping), the `loads` column into what decoding must give.
  */
+import assert from "node:assert/strict";
 import { NamingError, RemoteError } from "../errors.ts";
+import type { Serializer } from "../serializers/types.ts";
+import { fromHex, toHex } from "./helpers.ts";
 import { SerpentParser } from "../serializers/serpent_parser.ts";
 import { Complex, PyFloat } from "../serializers/types.ts";
 import { fromBase64 } from "../serializers/text.ts";
@@ -108,4 +111,33 @@ export function expectedError(row: ValueRow): { name: string; args: unknown[] } 
   const m = /^(\w+)\((.*)\)$/.exec(row.loads ?? "");
   if (!m || !/Error$/.test(row.loads_type ?? "")) return null;
   return { name: m[1], args: literal(`(${m[2]},)`, false) as unknown[] };
+}
+
+/** A call vector row: the call as Python wrote it, its bytes, and what `loadsCall` gives. */
+export interface CallRow {
+  name: string;
+  python: string;
+  hex: string;
+  loadsCall?: string;
+}
+
+type CallTuple = [string, string, unknown[], Record<string, unknown> | null];
+
+/**
+ * Asserts that `serializer` decodes each call vector as Python's fields and encodes the same
+ * call again to bytes `same` as Python's.
+ */
+export function assertCallVectors(
+  serializer: Serializer,
+  rows: CallRow[],
+  same: (ours: string, python: string) => boolean = (a, b) => a === b,
+): void {
+  for (const row of rows) {
+    if (!row.hex) continue;
+    const call = serializer.loadsCall(fromHex(row.hex));
+    const [objectId, method, vargs, kwargs] = literal(row.loadsCall!, false) as CallTuple;
+    assert.deepEqual(call, { objectId, method, vargs, kwargs }, row.name);
+    const again = toHex(serializer.dumpsCall(...literal(row.python) as CallTuple));
+    assert.ok(same(again, row.hex), `${row.name}: ${again} is not ${row.hex}`);
+  }
 }

@@ -11,7 +11,7 @@ import { Complex, PyFloat, tuple } from "../../serializers/types.ts";
 import { NamingError, RemoteError } from "../../errors.ts";
 import { URI } from "../../uri.ts";
 import { type LinePeer, startLinePeer } from "../fixtures/python.ts";
-import { fromHex, seededRandom, toHex } from "../helpers.ts";
+import { fromHex, pyBytes, seededRandom, toHex } from "../helpers.ts";
 
 const marshal = new MarshalSerializer();
 
@@ -19,20 +19,6 @@ function nested(levels: number, leaf: unknown): { value: unknown; repr: string }
   let value = leaf;
   for (let i = 0; i < levels; i++) value = [value];
   return { value, repr: "[".repeat(levels) + String(leaf) + "]".repeat(levels) };
-}
-
-function pyBytes(b: Uint8Array): string {
-  let s = "b'";
-  for (const c of b) {
-    if (c === 0x5c) s += "\\\\";
-    else if (c === 0x27) s += "\\'";
-    else if (c === 0x09) s += "\\t";
-    else if (c === 0x0a) s += "\\n";
-    else if (c === 0x0d) s += "\\r";
-    else if (c >= 0x20 && c < 0x7f) s += String.fromCharCode(c);
-    else s += "\\x" + c.toString(16).padStart(2, "0");
-  }
-  return s + "'";
 }
 
 /** What a value is once it has been to Python and back: the type mapping's decoded side. */

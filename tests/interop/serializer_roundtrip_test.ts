@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { getSerializer } from "../../serializers/mod.ts";
 import { Complex, type SerializerName, tuple } from "../../serializers/types.ts";
 import { type LinePeer, startLinePeer } from "../fixtures/python.ts";
-import { fromHex, toHex } from "../helpers.ts";
+import { fromHex, pyBytes, toHex } from "../helpers.ts";
 
 const NAMES: SerializerName[] = ["serpent", "marshal", "json", "msgpack"];
 
@@ -82,20 +82,6 @@ function ours(
     });
   }
   return list;
-}
-
-function pyBytes(b: Uint8Array): string {
-  let s = "b'";
-  for (const c of b) {
-    if (c === 0x5c) s += "\\\\";
-    else if (c === 0x27) s += "\\'";
-    else if (c === 0x09) s += "\\t";
-    else if (c === 0x0a) s += "\\n";
-    else if (c === 0x0d) s += "\\r";
-    else if (c >= 0x20 && c < 0x7f) s += String.fromCharCode(c);
-    else s += "\\x" + c.toString(16).padStart(2, "0");
-  }
-  return s + "'";
 }
 
 describe("serializer round trips with real Python Pyro5", () => {

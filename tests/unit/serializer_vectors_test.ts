@@ -8,10 +8,10 @@ import { SerializeError } from "../../errors.ts";
 import { URI } from "../../uri.ts";
 import { fromHex, loadVectors, toHex } from "../helpers.ts";
 import {
+  assertCallVectors,
   expectedError,
   expectedValue,
   inputValue,
-  literal,
   type ValueRow,
 } from "../vector_values.ts";
 
@@ -169,24 +169,7 @@ for (const name of ["json", "msgpack", "marshal"] as const) {
     });
 
     it("decodes and re-encodes every call", () => {
-      for (const row of vectors.calls) {
-        if (!row.hex) continue;
-        const call = serializer.loadsCall(fromHex(row.hex));
-        const [objectId, method, vargs, kwargs] = literal(row.loadsCall!, false) as [
-          string,
-          string,
-          unknown[],
-          Record<string, unknown> | null,
-        ];
-        assert.deepEqual(call, { objectId, method, vargs, kwargs }, row.name);
-        const input = literal(row.python) as [
-          string,
-          string,
-          unknown[],
-          Record<string, unknown> | null,
-        ];
-        assert.ok(same(toHex(serializer.dumpsCall(...input)), row.hex), row.name);
-      }
+      assertCallVectors(serializer, vectors.calls, same);
     });
 
     it("encodes and decodes Pyro's own objects", () => {

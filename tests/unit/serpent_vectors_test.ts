@@ -7,10 +7,10 @@ import { ExceptionWrapper } from "../../serializers/registry.ts";
 import { URI } from "../../uri.ts";
 import { fromHex, loadVectors, toHex } from "../helpers.ts";
 import {
+  assertCallVectors,
   expectedError,
   expectedValue,
   inputValue,
-  literal,
   type ValueRow,
 } from "../vector_values.ts";
 
@@ -77,24 +77,7 @@ describe("serpent golden vectors", () => {
   });
 
   it("decodes and re-encodes every call", () => {
-    for (const row of vectors.calls) {
-      const call = serpent.loadsCall(fromHex(row.hex));
-      const [objectId, method, vargs, kwargs] = literal(row.loadsCall!, false) as [
-        string,
-        string,
-        unknown[],
-        Record<string, unknown> | null,
-      ];
-      assert.deepEqual(call, { objectId, method, vargs, kwargs }, row.name);
-      const input = literal(row.python) as [
-        string,
-        string,
-        unknown[],
-        Record<string, unknown> | null,
-      ];
-      const again = serpent.dumpsCall(...input);
-      assert.equal(text(again), text(fromHex(row.hex)), row.name);
-    }
+    assertCallVectors(serpent, vectors.calls);
   });
 
   it("parses unusual literals the way ast.literal_eval does", () => {
