@@ -2,13 +2,14 @@
 // client and Python's, beside our own plain-TCP figures, in one run; medians of interleaved
 // rounds. Certificates are made with openssl in a temporary folder.
 // Run: deno run -A bench/tls.ts [--seconds 1] [--runs 3]   (or bun / node; after tools/setup.sh)
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { makeCertificates } from "../tests/fixtures/certificates.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PYTHON = process.env.PYRO5_PYTHON ?? `${ROOT}.venv/bin/python`;
@@ -22,52 +23,7 @@ const self = (script: string): [string, string[]] =>
 
 const dir = mkdtempSync(join(tmpdir(), "pyro5-tls-bench-"));
 const file = (name: string) => join(dir, name);
-const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
-openssl(
-  "req",
-  "-x509",
-  "-newkey",
-  "rsa:2048",
-  "-nodes",
-  "-keyout",
-  file("ca.key"),
-  "-out",
-  file("ca.crt"),
-  "-days",
-  "1",
-  "-subj",
-  "/CN=bench CA",
-);
-writeFileSync(file("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-openssl(
-  "req",
-  "-newkey",
-  "rsa:2048",
-  "-nodes",
-  "-keyout",
-  file("server.key"),
-  "-out",
-  file("server.csr"),
-  "-subj",
-  "/CN=localhost",
-);
-openssl(
-  "x509",
-  "-req",
-  "-in",
-  file("server.csr"),
-  "-CA",
-  file("ca.crt"),
-  "-CAkey",
-  file("ca.key"),
-  "-CAcreateserial",
-  "-out",
-  file("server.crt"),
-  "-days",
-  "1",
-  "-extfile",
-  file("server.ext"),
-);
+makeCertificates(dir);
 
 const serverEnv = {
   PYRO_SSL: "true",
@@ -148,7 +104,7 @@ const names = [...results.keys()];
 const rows = [["measurement", ...names]];
 const figures: Record<string, Record<string, number>> = {};
 for (const [key, label] of metrics) {
-  const row = [label];
+  const row: string[] = [label];
   for (const name of names) {
     const xs = results.get(name)!.map((r) => r[key]).filter((x) => x !== undefined);
     const m = xs.length ? median(xs) : undefined;

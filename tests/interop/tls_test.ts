@@ -4,11 +4,10 @@
 // openssl, in a temporary folder; nothing secret is committed.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
-import { createSocket } from "node:dgram";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchProxy, Proxy } from "../../client.ts";
@@ -18,93 +17,11 @@ import { locateNS, startNS } from "../../naming.ts";
 import { CommunicationError } from "../../errors.ts";
 import type { ConfigItems } from "../../config.ts";
 import { pythonPath, type PythonServer, ROOT, startPythonServer } from "../fixtures/python.ts";
+import { makeCertificates } from "../fixtures/certificates.ts";
+import { freePort } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pyro5-tls-"));
 const file = (name: string) => join(dir, name);
-
-function openssl(...args: string[]): void {
-  execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
-}
-
-/** A CA, and certificates it signs (X.509v3, which rustls under Deno requires). */
-function makeCertificates(): void {
-  for (const ca of ["ca", "otherca"]) {
-    openssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      file(`${ca}.key`),
-      "-out",
-      file(`${ca}.crt`),
-      "-days",
-      "2",
-      "-subj",
-      `/CN=Pyro5 test ${ca}`,
-    );
-  }
-  writeFileSync(file("server.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n");
-  writeFileSync(file("client.ext"), "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
-  const sign = (name: string, ca: string, ext: string, cn: string) => {
-    openssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      file(`${name}.key`),
-      "-out",
-      file(`${name}.csr`),
-      "-subj",
-      `/CN=${cn}/O=Pyro5 tests`,
-    );
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      file(`${name}.csr`),
-      "-CA",
-      file(`${ca}.crt`),
-      "-CAkey",
-      file(`${ca}.key`),
-      "-CAcreateserial",
-      "-out",
-      file(`${name}.crt`),
-      "-days",
-      "2",
-      "-extfile",
-      file(ext),
-    );
-  };
-  sign("server", "ca", "server.ext", "localhost");
-  writeFileSync(file("elsewhere.ext"), "subjectAltName=DNS:elsewhere.example\n");
-  sign("elsewhere", "ca", "elsewhere.ext", "elsewhere.example");
-  sign("client", "ca", "client.ext", "client one");
-  sign("stranger", "otherca", "client.ext", "stranger");
-  // A password-protected copy of the client key (PKCS#8, AES-256), as openssl makes them.
-  openssl(
-    "pkey",
-    "-in",
-    file("client.key"),
-    "-aes256",
-    "-passout",
-    "pass:s3cret",
-    "-out",
-    file("client_protected.key"),
-  );
-  openssl(
-    "pkey",
-    "-in",
-    file("server.key"),
-    "-aes256",
-    "-passout",
-    "pass:s3rver",
-    "-out",
-    file("server_protected.key"),
-  );
-}
 
 const serverConfig = (requireClientCert: boolean): Partial<ConfigItems> => ({
   SSL: true,
@@ -183,7 +100,7 @@ expose(Other);
 const theOther = new Other();
 
 describe("TLS with Python Pyro5", () => {
-  before(() => makeCertificates());
+  before(() => makeCertificates(dir));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("serves Python clients one-way, and our own proxy, with a password-protected server key", async () => {
@@ -332,10 +249,7 @@ describe("TLS with Python Pyro5", () => {
   });
 
   it("is found by broadcast: the answer is the TLS name server's URI, as in Pyro5", async () => {
-    const probe = createSocket("udp4");
-    await new Promise<void>((r) => probe.bind(0, "127.0.0.1", () => r()));
-    const bcport = probe.address().port;
-    await new Promise<void>((r) => probe.close(() => r()));
+    const bcport = await freePort();
     const ns = await startNS({
       host: "127.0.0.1",
       port: 0,
