@@ -38,7 +38,10 @@ export function pythonTraceback(error: unknown, detailed = false): string[] {
     lines.push(`  File "${file}", line ${m![3]}, in ${m![1] || "<module>"}\n`);
   }
   const pythonClass = pythonClassOf(error);
-  const short = pythonClass.slice(pythonClass.lastIndexOf(".") + 1);
+  // As Python's traceback module: a class outside builtins and __main__ is named with its module.
+  const short = /^(builtins|__main__)\./.test(pythonClass)
+    ? pythonClass.slice(pythonClass.lastIndexOf(".") + 1)
+    : pythonClass;
   const args = (error as { args?: unknown }).args;
   const message = Array.isArray(args) ? formatArgs(args) : error.message;
   const shown = short === "Exception" && error.name !== "Error"

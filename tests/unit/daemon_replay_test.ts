@@ -200,10 +200,9 @@ function normalise(value: unknown, freed: Freed, key?: string): unknown {
     const tb = attributes._pyroTraceback;
     if (Array.isArray(tb)) {
       freed.add("traceback");
-      // The exception line only; Python qualifies a class outside builtins and __main__
-      // ("Pyro5.errors.NamingError: ..."), ours never does: reported, not asserted.
-      const last = String(tb.at(-1)).replace(/^(?:\w+\.)+(?=\w+(?::|\n))/, "");
-      attributes._pyroTraceback = { tracebackEndsWith: last };
+      // The exception line only (the frames are JavaScript's, not Python's); like Python's, it
+      // names a class outside builtins and __main__ with its module: "Pyro5.errors.NamingError".
+      attributes._pyroTraceback = { tracebackEndsWith: String(tb.at(-1)) };
     }
     return { ...dict, args: normalise(dict.args, freed), attributes };
   }
