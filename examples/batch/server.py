@@ -18,10 +18,7 @@ class Calculator:
 
 def main():
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 9999
-    daemon = Pyro5.api.Daemon(host="localhost", port=port)
-    uri = daemon.register(Calculator, "example.calculator")
-    print("Ready. Object uri =", uri, flush=True)
-    daemon.requestLoop()
+    Pyro5.api.serve({Calculator: "example.calculator"}, host="localhost", port=port, use_ns=False)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,7 @@ class Tracer:
 
 def main():
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 9997
-    daemon = Pyro5.api.Daemon(host="localhost", port=port)
-    uri = daemon.register(Tracer, "example.tracer")
-    print("Ready. Object uri =", uri, flush=True)
-    daemon.requestLoop()
+    Pyro5.api.serve({Tracer: "example.tracer"}, host="localhost", port=port, use_ns=False)
 
 
 if __name__ == "__main__":

@@ -18,10 +18,7 @@ class FileServer:
 def main():
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 9998
     Pyro5.api.config.SERIALIZER = "msgpack"
-    daemon = Pyro5.api.Daemon(host="localhost", port=port)
-    uri = daemon.register(FileServer, "example.files")
-    print("Ready. Object uri =", uri, flush=True)
-    daemon.requestLoop()
+    Pyro5.api.serve({FileServer: "example.files"}, host="localhost", port=port, use_ns=False)
 
 
 if __name__ == "__main__":

@@ -1,41 +1,9 @@
 // The client examples run as written against their Python servers.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { pythonPath, ROOT } from "../fixtures/python.ts";
+import { execFile } from "node:child_process";
+import { ROOT, startPythonModule, startPythonScript } from "../fixtures/python.ts";
 import { freePort, runtimeCommand } from "../helpers.ts";
-
-/** Starts a Python script and waits for a line containing `ready`. */
-async function python(args: string[], ready: string, env: Record<string, string> = {}) {
-  const child = spawn(pythonPath(), args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let err = "";
-  child.stderr!.on("data", (d) => err += d);
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on(
-      "line",
-      (line) => line.includes(ready) && resolve(),
-    );
-    createInterface({ input: child.stderr! }).on(
-      "line",
-      (line) => line.includes(ready) && resolve(),
-    );
-    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited ${code}: ${err}`)));
-  });
-  return {
-    stop: () =>
-      new Promise<void>((
-        r,
-      ) => (child.exitCode !== null
-        ? r()
-        : (child.once("exit", () => r()), child.kill("SIGTERM")))
-      ),
-  };
-}
 
 function runExample(
   script: string,
@@ -57,13 +25,14 @@ describe("client examples against their Python servers", () => {
   it("greeting: calls a Python server found by name in a name server", async () => {
     const port = await freePort();
     const env = { PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: String(port) };
-    const ns = await python(
-      ["-m", "Pyro5.nameserver", "-n", "127.0.0.1", "-p", String(port), "-x"],
+    const ns = await startPythonModule(
+      "Pyro5.nameserver",
+      ["-n", "127.0.0.1", "-p", String(port), "-x"],
       "NS running",
       env,
     );
     try {
-      const server = await python(["examples/greeting/server.py"], "Ready.", env);
+      const server = await startPythonScript(["examples/greeting/server.py"], "Ready.", env);
       try {
         const out = await runExample("greeting/client.ts", ["Alice"], env);
         assert.match(
@@ -80,7 +49,10 @@ describe("client examples against their Python servers", () => {
 
   it("batch: the failing call's error is raised in its place", async () => {
     const port = await freePort();
-    const server = await python(["examples/batch/server.py", String(port)], "Ready.");
+    const server = await startPythonScript(
+      ["examples/batch/server.py", String(port)],
+      "Pyro daemon running.",
+    );
     try {
       const out = await runExample("batch/client.ts", [String(port)]);
       assert.match(
@@ -97,7 +69,10 @@ describe("client examples against their Python servers", () => {
 
   it("streaming: a file arrives chunk by chunk, whole", async () => {
     const port = await freePort();
-    const server = await python(["examples/streaming/server.py", String(port)], "Ready.");
+    const server = await startPythonScript(
+      ["examples/streaming/server.py", String(port)],
+      "Pyro daemon running.",
+    );
     try {
       const out = await runExample("streaming/client.ts", [
         String(port),
@@ -120,7 +95,10 @@ describe("client examples against their Python servers", () => {
 
   it("correlation: the server sees the ids the client sets", async () => {
     const port = await freePort();
-    const server = await python(["examples/correlation/server.py", String(port)], "Ready.");
+    const server = await startPythonScript(
+      ["examples/correlation/server.py", String(port)],
+      "Pyro daemon running.",
+    );
     try {
       const out = await runExample("correlation/client.ts", [String(port)]);
       const lines = out.trim().split("\n");
