@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import { createSocket } from "node:dgram";
+import type { ConfigItems } from "../config.ts";
+import { Daemon } from "../server.ts";
 
 /** Reads a golden vector file from tests/vectors/. */
 export function loadVectors(name: string): any {
@@ -191,4 +193,9 @@ export function rejects(
     assert.match(e.message, pattern, what);
     return true;
   });
+}
+
+/** A daemon on 127.0.0.1 and a free port, with `config` items of its own. */
+export function loopbackDaemon(config: Partial<ConfigItems> = {}): Promise<Daemon> {
+  return Daemon.create({ host: "127.0.0.1", port: 0, config });
 }

@@ -8,6 +8,7 @@ import { defaultTransport } from "../../transport/mod.ts";
 import { pythonPath, ROOT } from "../fixtures/python.ts";
 import { HandshakeDaemon, registerAll } from "../fixtures/ts_service.ts";
 import "../../client.ts";
+import { loopbackDaemon } from "../helpers.ts";
 
 function runPython(script: string, args: string[], timeout = 120000): Promise<string> {
   return new Promise((resolve, reject) =>
@@ -45,11 +46,7 @@ describe("Python clients against our Daemon", () => {
   }
 
   it("serves compressed requests and replies", async () => {
-    const compressed = await Daemon.create({
-      host: "127.0.0.1",
-      port: 0,
-      config: { COMPRESSION: true },
-    });
+    const compressed = await loopbackDaemon({ COMPRESSION: true });
     try {
       registerAll(compressed);
       const results = checks(

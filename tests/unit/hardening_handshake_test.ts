@@ -7,9 +7,10 @@ import type * as net from "node:net";
 import { Proxy } from "../../client.ts";
 import { defaultConfig } from "../../config.ts";
 import { CommunicationError } from "../../errors.ts";
-import { Daemon, expose } from "../../server.ts";
+import { expose } from "../../server.ts";
 import { pythonPath } from "../fixtures/python.ts";
 import { rawConnect, servesNewClient, within } from "../hardening.ts";
+import { loopbackDaemon } from "../helpers.ts";
 
 class Echo {
   echo(x: unknown) {
@@ -27,11 +28,7 @@ describe("handshake timeout", () => {
   });
 
   it("closes silent and slow (slowloris) connections; the daemon serves others meanwhile", async () => {
-    await using daemon = await Daemon.create({
-      host: "127.0.0.1",
-      port: 0,
-      config: { HANDSHAKE_TIMEOUT: 0.5 },
-    });
+    await using daemon = await loopbackDaemon({ HANDSHAKE_TIMEOUT: 0.5 });
     const uri = String(daemon.register(Echo, "echo"));
     const sockets: net.Socket[] = [];
     for (let i = 0; i < 100; i++) sockets.push(await rawConnect(daemon.uriFor("echo").port!));
@@ -55,11 +52,7 @@ describe("handshake timeout", () => {
   });
 
   it("HANDSHAKE_TIMEOUT 0 waits forever, as Pyro5 does", async () => {
-    await using daemon = await Daemon.create({
-      host: "127.0.0.1",
-      port: 0,
-      config: { HANDSHAKE_TIMEOUT: 0 },
-    });
+    await using daemon = await loopbackDaemon({ HANDSHAKE_TIMEOUT: 0 });
     daemon.register(Echo, "echo");
     const s = await rawConnect(daemon.uriFor("echo").port!);
     let closed = false;
@@ -72,11 +65,7 @@ describe("handshake timeout", () => {
 
 describe("connection cap", () => {
   it("refuses connections over MAX_CONNECTIONS with CONNECTFAIL, and takes them again later", async () => {
-    await using daemon = await Daemon.create({
-      host: "127.0.0.1",
-      port: 0,
-      config: { MAX_CONNECTIONS: 3 },
-    });
+    await using daemon = await loopbackDaemon({ MAX_CONNECTIONS: 3 });
     const uri = String(daemon.register(Echo, "echo"));
     const held = [new Proxy(uri), new Proxy(uri), new Proxy(uri)];
     for (const p of held) assert.equal(await p.echo("in"), "in");

@@ -7,6 +7,7 @@ import { type ClientConnection, Daemon, expose } from "../../server.ts";
 import { currentContext } from "../../context.ts";
 import type { RemoteError } from "../../errors.ts";
 import { memoryPair } from "../../transport/mod.ts";
+import { loopbackDaemon } from "../helpers.ts";
 
 const events: string[] = [];
 
@@ -61,11 +62,7 @@ describe("daemon lifecycle", () => {
 
   it("drops a stream when its client goes and linger is 0, and ends streams past their lifetime", async () => {
     events.length = 0;
-    await using daemon = await Daemon.create({
-      host: "127.0.0.1",
-      port: 0,
-      config: { ITER_STREAM_LINGER: 0 },
-    });
+    await using daemon = await loopbackDaemon({ ITER_STREAM_LINGER: 0 });
     daemon.register(Tracked, "tracked");
     const p = new Proxy(daemon.uriFor("tracked"));
     const stream = await p.numbers();
@@ -73,11 +70,7 @@ describe("daemon lifecycle", () => {
     await p._pyroRelease();
     await until(() => events.includes("generator finished"));
 
-    await using aging = await Daemon.create({
-      host: "127.0.0.1",
-      port: 0,
-      config: { ITER_STREAM_LIFETIME: 0.05 },
-    });
+    await using aging = await loopbackDaemon({ ITER_STREAM_LIFETIME: 0.05 });
     aging.register(Tracked, "tracked");
     await using q = new Proxy(aging.uriFor("tracked"));
     const old = await q.numbers();
@@ -87,11 +80,7 @@ describe("daemon lifecycle", () => {
   });
 
   it("keeps a lingering stream for a client that reconnects", async () => {
-    await using daemon = await Daemon.create({
-      host: "127.0.0.1",
-      port: 0,
-      config: { ITER_STREAM_LINGER: 30 },
-    });
+    await using daemon = await loopbackDaemon({ ITER_STREAM_LINGER: 30 });
     daemon.register(Tracked, "tracked");
     await using p = new Proxy(daemon.uriFor("tracked"));
     const stream = await p.numbers();
@@ -102,11 +91,7 @@ describe("daemon lifecycle", () => {
   });
 
   it("sends detailed tracebacks with DETAILED_TRACEBACK", async () => {
-    await using daemon = await Daemon.create({
-      host: "127.0.0.1",
-      port: 0,
-      config: { DETAILED_TRACEBACK: true },
-    });
+    await using daemon = await loopbackDaemon({ DETAILED_TRACEBACK: true });
     daemon.register(Tracked, "tracked");
     await using p = new Proxy(daemon.uriFor("tracked"));
     const e = await p.fail().catch((x: unknown) => x) as RemoteError;

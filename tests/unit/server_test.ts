@@ -10,6 +10,7 @@ import { memoryTransport } from "../../transport/mod.ts";
 import { getSerializer } from "../../serializers/mod.ts";
 import { encodeMessage, FrameDecoder, MsgType } from "../../protocol/mod.ts";
 import { closedGenerators, fired, registerAll } from "../fixtures/ts_service.ts";
+import { loopbackDaemon } from "../helpers.ts";
 
 describe("our Proxy against our Daemon", () => {
   let daemon: Daemon;
@@ -60,11 +61,7 @@ describe("our Proxy against our Daemon", () => {
   }
 
   it("answers an iterator with Pyro5's marker when streaming is off, and names no stream", async () => {
-    const plain = await Daemon.create({
-      host: "127.0.0.1",
-      port: 0,
-      config: { ITER_STREAMING: false },
-    });
+    const plain = await loopbackDaemon({ ITER_STREAMING: false });
     try {
       registerAll(plain);
       await using p = new Proxy(plain.uriFor("test.service"), { serializer: "msgpack" });
