@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { CommunicationError, ConnectionClosedError } from "../errors.ts";
+import { asCommunicationError, ConnectionClosedError } from "../errors.ts";
 import { guardConnect } from "./connect_guard.ts";
 import { bindNodeDatagram } from "./node_udp.ts";
 import { AsyncQueue } from "./queue.ts";
@@ -280,12 +280,7 @@ async function listen(endpoint: Endpoint, options: ListenOptions = {}): Promise<
       [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
     }, options.signal);
   } catch (e) {
-    return Promise.reject(
-      new CommunicationError(
-        `cannot listen on ${formatAddress(endpoint)}: ${(e as Error).message}`,
-        { cause: e },
-      ),
-    );
+    return Promise.reject(asCommunicationError(e, `cannot listen on ${formatAddress(endpoint)}`));
   }
 }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CommunicationError, TimeoutError } from "../errors.ts";
+import { asCommunicationError, TimeoutError } from "../errors.ts";
 import type { ConnectOptions } from "./types.ts";
 
 /**
@@ -48,9 +48,7 @@ export async function guardConnect<T>(
   } catch (e) {
     attempt.then(discard, () => {});
     if (e instanceof TimeoutError || (e as Error)?.name === "AbortError") throw e;
-    throw new CommunicationError(`cannot connect to ${where}: ${(e as Error)?.message ?? e}`, {
-      cause: e,
-    });
+    throw asCommunicationError(e, `cannot connect to ${where}`);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     if (onAbort) options.signal!.removeEventListener("abort", onAbort);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { CommunicationError, ConnectionClosedError } from "../errors.ts";
+import { asCommunicationError, CommunicationError, ConnectionClosedError } from "../errors.ts";
 import { guardConnect } from "./connect_guard.ts";
 import { bindNodeDatagram } from "./node_udp.ts";
 import { readableOf } from "./chunk_queue.ts";
@@ -235,12 +235,7 @@ function listen(endpoint: Endpoint, options: ListenOptions = {}): Promise<Listen
       : Deno.listen({ hostname: endpoint.hostname, port: endpoint.port });
     return Promise.resolve(closeOnAbort(new DenoListener(listener), options.signal));
   } catch (e) {
-    return Promise.reject(
-      new CommunicationError(
-        `cannot listen on ${formatAddress(endpoint)}: ${(e as Error).message}`,
-        { cause: e },
-      ),
-    );
+    return Promise.reject(asCommunicationError(e, `cannot listen on ${formatAddress(endpoint)}`));
   }
 }
 

@@ -6,7 +6,12 @@
  */
 import type * as netTypes from "node:net";
 import { builtin } from "./builtin.ts";
-import { CommunicationError, ConnectionClosedError, TimeoutError } from "../errors.ts";
+import {
+  asCommunicationError,
+  CommunicationError,
+  ConnectionClosedError,
+  TimeoutError,
+} from "../errors.ts";
 import { AsyncQueue } from "./queue.ts";
 import { ChunkQueue, type FlowControl, readableOf } from "./chunk_queue.ts";
 import { BufferReader } from "./buffer_reader.ts";
@@ -195,8 +200,7 @@ function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Conn
       socket.destroy();
       reject(error);
     };
-    const onError = (e: Error) =>
-      fail(new CommunicationError(`cannot connect to ${where}: ${e.message}`, { cause: e }));
+    const onError = (e: Error) => fail(asCommunicationError(e, `cannot connect to ${where}`));
     const onAbort = () => fail(options.signal!.reason ?? new DOMException("aborted", "AbortError"));
     const cleanup = () => {
       if (timer !== undefined) clearTimeout(timer);
@@ -247,12 +251,7 @@ export function listenOn(
   return new Promise((resolve, reject) => {
     server.once(
       "error",
-      (e: Error) =>
-        reject(
-          new CommunicationError(`cannot listen on ${formatAddress(endpoint)}: ${e.message}`, {
-            cause: e,
-          }),
-        ),
+      (e: Error) => reject(asCommunicationError(e, `cannot listen on ${formatAddress(endpoint)}`)),
     );
     const onListening = () => {
       // From now on a failed accept (EMFILE, ...) is the next accept()'s error: an error event

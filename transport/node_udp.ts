@@ -6,7 +6,7 @@
  */
 import type * as dgramTypes from "node:dgram";
 import { builtin } from "./builtin.ts";
-import { CommunicationError } from "../errors.ts";
+import { asCommunicationError, CommunicationError } from "../errors.ts";
 import { AsyncQueue } from "./queue.ts";
 import { type Datagram, type DatagramSocket, formatAddress } from "./types.ts";
 
@@ -140,12 +140,7 @@ export function bindNodeDatagram(
   return new Promise((resolve, reject) => {
     socket.once(
       "error",
-      (e: Error) =>
-        reject(
-          new CommunicationError(`cannot bind udp ${formatAddress(endpoint)}: ${e.message}`, {
-            cause: e,
-          }),
-        ),
+      (e: Error) => reject(asCommunicationError(e, `cannot bind udp ${formatAddress(endpoint)}`)),
     );
     socket.bind(endpoint.port, endpoint.hostname, () => resolve(new NodeDatagramSocket(socket)));
   });

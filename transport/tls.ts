@@ -17,7 +17,7 @@
  */
 import type * as tlsTypes from "node:tls";
 import type { ConfigItems } from "../config.ts";
-import { CommunicationError } from "../errors.ts";
+import { asCommunicationError, CommunicationError } from "../errors.ts";
 import { guardConnect } from "./connect_guard.ts";
 import { AsyncQueue } from "./queue.ts";
 import { listenOn, NodeConnection } from "./node.ts";
@@ -238,9 +238,7 @@ async function readText(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, "utf8");
   } catch (e) {
-    throw new CommunicationError(`cannot read ${what} ${path}: ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw asCommunicationError(e, `cannot read ${what} ${path}`);
   }
 }
 
