@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { createSocket } from "node:dgram";
 import type { ConfigItems } from "../config.ts";
 import { Daemon } from "../server.ts";
+import { type RunningNameServer, startNS } from "../naming.ts";
 
 /** Reads a golden vector file from tests/vectors/. */
 export function loadVectors(name: string): any {
@@ -198,4 +199,19 @@ export function rejects(
 /** A daemon on 127.0.0.1 and a free port, with `config` items of its own. */
 export function loopbackDaemon(config: Partial<ConfigItems> = {}): Promise<Daemon> {
   return Daemon.create({ host: "127.0.0.1", port: 0, config });
+}
+
+/** A name server on 127.0.0.1 and a free port that answers broadcasts on 127.0.0.1:`bcport`. */
+export function broadcastingNS(
+  bcport: number,
+  config: Partial<ConfigItems> = {},
+): Promise<RunningNameServer> {
+  return startNS({
+    host: "127.0.0.1",
+    port: 0,
+    enableBroadcast: true,
+    bchost: "127.0.0.1",
+    bcport,
+    config,
+  });
 }

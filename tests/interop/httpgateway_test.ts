@@ -22,6 +22,11 @@ interface Answer {
   text: string;
 }
 
+/** POSTs `body` as `contentType` to `path`. */
+function post(base: string, path: string, contentType: string, body: string): Promise<Answer> {
+  return send(base, { method: "POST", path, headers: { "Content-Type": contentType }, body });
+}
+
 async function send(base: string, probe: Probe): Promise<Answer> {
   const response = await fetch(base + probe.path, {
     method: probe.method ?? "GET",
@@ -211,34 +216,29 @@ describe("HTTP gateway against Python's gateway", () => {
 
   it("better: a JSON POST body gives typed keyword arguments", async () => {
     const message = { n: 1, f: 2.5, list: [1, "two", null], nested: { ok: true } };
-    const o = await send(ours.url, {
-      method: "POST",
-      path: "/pyro/test.echoserver/echo",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ message }),
-    });
+    const o = await post(
+      ours.url,
+      "/pyro/test.echoserver/echo",
+      "application/json",
+      JSON.stringify({ message }),
+    );
     assert.equal(o.status, 200);
     assert.deepEqual(JSON.parse(o.text), message);
   });
 
   it("better: a form POST body gives keyword arguments, body over query", async () => {
-    const o = await send(ours.url, {
-      method: "POST",
-      path: "/pyro/test.echoserver/echo?message=query",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: "message=from+the+form",
-    });
+    const o = await post(
+      ours.url,
+      "/pyro/test.echoserver/echo?message=query",
+      "application/x-www-form-urlencoded",
+      "message=from+the+form",
+    );
     assert.equal(o.status, 200);
     assert.equal(o.text, '"from the form"');
   });
 
   it("better: a JSON body that is not an object is a 400 ValueError", async () => {
-    const o = await send(ours.url, {
-      method: "POST",
-      path: "/pyro/test.echoserver/echo",
-      headers: { "Content-Type": "application/json" },
-      body: "[1, 2]",
-    });
+    const o = await post(ours.url, "/pyro/test.echoserver/echo", "application/json", "[1, 2]");
     assert.equal(o.status, 400);
     assert.equal((JSON.parse(o.text) as Record<string, unknown>).__class__, "builtins.ValueError");
   });

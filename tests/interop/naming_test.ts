@@ -12,7 +12,7 @@ import { URI } from "../../uri.ts";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { pythonPath, ROOT, startPythonServer } from "../fixtures/python.ts";
-import { freePort, runtimeCommand } from "../helpers.ts";
+import { broadcastingNS, freePort, runtimeCommand } from "../helpers.ts";
 
 function py(args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) =>
@@ -30,13 +30,7 @@ describe("our name server", () => {
   for (const serializer of ["serpent", "json", "marshal", "msgpack"]) {
     it(`is driven by Python's locate_ns (directly and by broadcast) with ${serializer}`, async () => {
       const bcport = await freePort();
-      const ns = await startNS({
-        host: "127.0.0.1",
-        port: 0,
-        enableBroadcast: true,
-        bchost: "127.0.0.1",
-        bcport,
-      });
+      const ns = await broadcastingNS(bcport);
       try {
         const out = await py([
           `${ROOT}tests/fixtures/py_ns_client.py`,

@@ -18,7 +18,7 @@ import { CommunicationError } from "../../errors.ts";
 import type { ConfigItems } from "../../config.ts";
 import { pythonPath, type PythonServer, ROOT, startPythonServer } from "../fixtures/python.ts";
 import { makeCertificates } from "../fixtures/certificates.ts";
-import { freePort } from "../helpers.ts";
+import { broadcastingNS, freePort } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pyro5-tls-"));
 const file = (name: string) => join(dir, name);
@@ -250,14 +250,7 @@ describe("TLS with Python Pyro5", () => {
 
   it("is found by broadcast: the answer is the TLS name server's URI, as in Pyro5", async () => {
     const bcport = await freePort();
-    const ns = await startNS({
-      host: "127.0.0.1",
-      port: 0,
-      enableBroadcast: true,
-      bchost: "127.0.0.1",
-      bcport,
-      config: serverConfig(false),
-    });
+    const ns = await broadcastingNS(bcport, serverConfig(false));
     try {
       const found = await locateNS(undefined, undefined, {
         broadcast: true,

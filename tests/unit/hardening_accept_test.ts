@@ -10,6 +10,7 @@ import { Daemon, expose } from "../../server.ts";
 import { startNS } from "../../naming.ts";
 import { pythonPath, ROOT } from "../fixtures/python.ts";
 import { rawConnect, servesNewClient, startChildDaemon, within } from "../hardening.ts";
+import { broadcastingNS } from "../helpers.ts";
 
 class Echo {
   echo(x: unknown) {
@@ -86,13 +87,7 @@ describe("accept errors", () => {
   });
 
   it("the broadcast responder keeps answering after junk and failed sends", async () => {
-    const ns = await startNS({
-      host: "127.0.0.1",
-      port: 0,
-      enableBroadcast: true,
-      bchost: "127.0.0.1",
-      bcport: 0,
-    });
+    const ns = await broadcastingNS(0);
     try {
       const bc = ns.broadcast!.address;
       const socket = dgram.createSocket("udp4");
