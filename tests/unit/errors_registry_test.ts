@@ -11,16 +11,7 @@ import {
   RemoteError,
   SerializeError,
 } from "../../errors.ts";
-import {
-  classToDict,
-  dictToClass,
-  errorToDict,
-  ExceptionWrapper,
-  registerClassToDict,
-  registerDictToClass,
-  unregisterClassToDict,
-  unregisterDictToClass,
-} from "../../serializers/registry.ts";
+import * as registry from "../../serializers/registry.ts";
 import { isTuple } from "../../serializers/types.ts";
 import { URI } from "../../uri.ts";
 
@@ -61,7 +52,7 @@ describe("errors", () => {
 
 describe("class registry", () => {
   it("turns exception dicts into Pyro errors or RemoteErrors", () => {
-    const pyro = dictToClass({
+    const pyro = registry.dictToClass({
       __class__: "Pyro5.errors.NamingError",
       __exception__: true,
       args: ["unknown name: x"],
@@ -70,7 +61,7 @@ describe("class registry", () => {
     assert.ok(pyro instanceof NamingError);
     assert.equal((pyro as NamingError).message, "unknown name: x");
     assert.deepEqual((pyro as NamingError)._pyroTraceback, ["tb\n"]);
-    const remote = dictToClass({
+    const remote = registry.dictToClass({
       __class__: "builtins.ValueError",
       __exception__: true,
       args: ["bad value", 42],
@@ -84,34 +75,34 @@ describe("class registry", () => {
   });
 
   it("turns errors into exception dicts Python can rebuild", () => {
-    const d = errorToDict(new RangeError("out of range"));
+    const d = registry.errorToDict(new RangeError("out of range"));
     assert.equal(d.__class__, "builtins.ValueError");
     assert.equal(d.__exception__, true);
     assert.deepEqual([...d.args as unknown[]], ["out of range"]);
     assert.ok(isTuple(d.args));
-    assert.equal(errorToDict(new NamingError("n")).__class__, "Pyro5.errors.NamingError");
+    assert.equal(registry.errorToDict(new NamingError("n")).__class__, "Pyro5.errors.NamingError");
     class Custom extends Error {}
     const c = new Custom("oops");
     c.name = "Custom";
-    const cd = errorToDict(c);
+    const cd = registry.errorToDict(c);
     assert.equal(cd.__class__, "builtins.Exception");
     assert.deepEqual([...cd.args as unknown[]], ["Custom: oops"]);
     const named = Object.assign(new Error("k"), { pythonClass: "builtins.KeyError" });
-    assert.equal(errorToDict(named).__class__, "builtins.KeyError");
+    assert.equal(registry.errorToDict(named).__class__, "builtins.KeyError");
   });
 
   it("handles URIs, _ExceptionWrapper and the serpent NaN dict", () => {
-    const uri = dictToClass({
+    const uri = registry.dictToClass({
       __class__: "Pyro5.core.URI",
       state: ["PYRO", "obj_1", null, "127.0.0.1", 9999],
     });
     assert.ok(uri instanceof URI);
     assert.equal(String(uri), "PYRO:obj_1@127.0.0.1:9999");
-    assert.deepEqual(classToDict(uri as URI), {
+    assert.deepEqual(registry.classToDict(uri as URI), {
       __class__: "Pyro5.core.URI",
       state: ["PYRO", "obj_1", null, "127.0.0.1", 9999],
     });
-    const wrapped = dictToClass({
+    const wrapped = registry.dictToClass({
       __class__: "Pyro5.core._ExceptionWrapper",
       exception: {
         __class__: "builtins.ValueError",
@@ -120,26 +111,26 @@ describe("class registry", () => {
         attributes: {},
       },
     });
-    assert.ok(wrapped instanceof ExceptionWrapper);
-    assert.equal((wrapped as ExceptionWrapper).exception.message, "boom");
-    assert.ok(Number.isNaN(dictToClass({ __class__: "float", value: "nan" })));
+    assert.ok(wrapped instanceof registry.ExceptionWrapper);
+    assert.equal((wrapped as registry.ExceptionWrapper).exception.message, "boom");
+    assert.ok(Number.isNaN(registry.dictToClass({ __class__: "float", value: "nan" })));
   });
 
   it("uses registered converters both ways and leaves unknown classes as dicts", () => {
     class Thing {
       x = 1;
     }
-    registerClassToDict(Thing, (t: Thing) => ({ __class__: "mymodule.Thing", x: t.x }));
-    registerDictToClass("mymodule.Thing", (name, d) => [name.split(".")[1], d.x]);
+    registry.registerClassToDict(Thing, (t: Thing) => ({ __class__: "mymodule.Thing", x: t.x }));
+    registry.registerDictToClass("mymodule.Thing", (name, d) => [name.split(".")[1], d.x]);
     try {
-      assert.deepEqual(classToDict(new Thing()), { __class__: "mymodule.Thing", x: 1 });
-      assert.deepEqual(dictToClass({ __class__: "mymodule.Thing", x: 1 }), ["Thing", 1]);
+      assert.deepEqual(registry.classToDict(new Thing()), { __class__: "mymodule.Thing", x: 1 });
+      assert.deepEqual(registry.dictToClass({ __class__: "mymodule.Thing", x: 1 }), ["Thing", 1]);
     } finally {
-      unregisterClassToDict(Thing);
-      unregisterDictToClass("mymodule.Thing");
+      registry.unregisterClassToDict(Thing);
+      registry.unregisterDictToClass("mymodule.Thing");
     }
-    assert.deepEqual(classToDict(new Thing()), { x: 1, __class__: "Thing" });
+    assert.deepEqual(registry.classToDict(new Thing()), { x: 1, __class__: "Thing" });
     const unknown = { __class__: "mymodule.Thing", x: 1 };
-    assert.equal(dictToClass(unknown), unknown);
+    assert.equal(registry.dictToClass(unknown), unknown);
   });
 });

@@ -15,13 +15,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MarshalSerializer } from "../../serializers/marshal.ts";
-import {
-  ExceptionWrapper,
-  registerClassToDict,
-  registerDictToClass,
-  unregisterClassToDict,
-  unregisterDictToClass,
-} from "../../serializers/registry.ts";
+import * as registry from "../../serializers/registry.ts";
 import { Complex, PyFloat, tuple } from "../../serializers/types.ts";
 import { pythonBytesRepr, pythonStrRepr } from "../../serializers/serpent_writer.ts";
 import { pythonFloatRepr } from "../../serializers/pyfloat.ts";
@@ -347,14 +341,14 @@ const pyroObjects = loadVectors("pyro_objects.json");
 
 describe("marshal golden vectors", () => {
   before(() => {
-    registerClassToDict(PlainClass, (p: PlainClass) => ({
+    registry.registerClassToDict(PlainClass, (p: PlainClass) => ({
       a: p.a,
       b: p.b,
       __class__: "__main__.PlainClass",
     }));
   });
   after(() => {
-    unregisterClassToDict(PlainClass);
+    registry.unregisterClassToDict(PlainClass);
     console.log(
       `marshal vectors: ${tally.decoded} decoded, ${
         tally.raw + tally.normalised
@@ -423,7 +417,7 @@ describe("marshal golden vectors", () => {
             input = got;
             break;
           case "Pyro5.core._ExceptionWrapper":
-            assert.ok(got instanceof ExceptionWrapper, obj.name);
+            assert.ok(got instanceof registry.ExceptionWrapper, obj.name);
             assertDecoded(got.exception, new RemoteError("builtins.ValueError", ["v"]), obj.name);
             input = got;
             break;
@@ -476,22 +470,22 @@ describe("marshal golden vectors", () => {
       // Python: SerializeError (unsupported serialized class); we return the dict.
       assert.match(rows.unregistered_load_error, /unsupported serialized class: mymodule.Thing/);
       assertDecoded(decode(hex), { __class__: "mymodule.Thing", x: 1 }, "unregistered");
-      registerDictToClass("mymodule.Thing", (name, d) => tuple(name.split(".")[1], d.x));
+      registry.registerDictToClass("mymodule.Thing", (name, d) => tuple(name.split(".")[1], d.x));
       try {
         const got = decode(hex);
         assert.deepEqual(got, ["Thing", 1]);
         assertRepr(got, rows.registered_load, "registered");
       } finally {
-        unregisterDictToClass("mymodule.Thing");
+        registry.unregisterDictToClass("mymodule.Thing");
       }
       class Thing {
         x = 1;
       }
-      registerClassToDict(Thing, (t: Thing) => ({ __class__: "mymodule.Thing", x: t.x }));
+      registry.registerClassToDict(Thing, (t: Thing) => ({ __class__: "mymodule.Thing", x: t.x }));
       try {
         assertSameBytes(marshal.dumps(new Thing()), hex, "class_to_dict");
       } finally {
-        unregisterClassToDict(Thing);
+        registry.unregisterClassToDict(Thing);
       }
     });
   });

@@ -6,16 +6,10 @@ import { SerpentParser } from "../../serializers/serpent_parser.ts";
 import { ExceptionWrapper } from "../../serializers/registry.ts";
 import { URI } from "../../uri.ts";
 import { fromHex, loadVectors, toHex } from "../helpers.ts";
-import {
-  assertCallVectors,
-  expectedError,
-  expectedValue,
-  inputValue,
-  type ValueRow,
-} from "../vector_values.ts";
+import * as golden from "../vector_values.ts";
 
 const vectors = loadVectors("serializer_serpent.json") as {
-  values: ValueRow[];
+  values: golden.ValueRow[];
   calls: Array<{ name: string; python: string; hex: string; loadsCall?: string }>;
 };
 const extras = loadVectors("serializer_extras_serpent.json") as {
@@ -35,10 +29,10 @@ describe("serpent golden vectors", () => {
     let reencoded = 0;
     let deterministic = 0;
     for (const row of vectors.values) {
-      const input = inputValue(row);
+      const input = golden.inputValue(row);
       if (row.hex) {
         const got = serpent.loads(fromHex(row.hex));
-        const error = expectedError(row);
+        const error = golden.expectedError(row);
         if (error) {
           assert.ok(got instanceof Error, row.name);
           assert.equal(got.name, error.name, row.name);
@@ -55,7 +49,7 @@ describe("serpent golden vectors", () => {
             row.name,
           );
         } else {
-          assert.deepEqual(got, expectedValue(row), row.name);
+          assert.deepEqual(got, golden.expectedValue(row), row.name);
         }
         decoded++;
       }
@@ -77,7 +71,7 @@ describe("serpent golden vectors", () => {
   });
 
   it("decodes and re-encodes every call", () => {
-    assertCallVectors(serpent, vectors.calls);
+    golden.assertCallVectors(serpent, vectors.calls);
   });
 
   it("parses unusual literals the way ast.literal_eval does", () => {
@@ -91,9 +85,12 @@ describe("serpent golden vectors", () => {
         continue;
       }
       const got = new SerpentParser(row.text, { convertClasses: false }).parse();
-      const want = row.type === "set" && row.result === "set()"
-        ? new Set()
-        : expectedValue({ name: row.text, python: "", loads: row.result, loads_type: row.type });
+      const want = row.type === "set" && row.result === "set()" ? new Set() : golden.expectedValue({
+        name: row.text,
+        python: "",
+        loads: row.result,
+        loads_type: row.type,
+      });
       assert.deepEqual(got, want, row.text);
     }
   });
