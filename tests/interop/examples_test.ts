@@ -5,6 +5,20 @@ import { execFile } from "node:child_process";
 import { ROOT, startPythonModule, startPythonScript } from "../fixtures/python.ts";
 import { freePort, runtimeCommand } from "../helpers.ts";
 
+/** Runs `fn` with the port of `examples/<example>/server.py`, served by Pyro5's `serve()`. */
+async function withExampleServer(example: string, fn: (port: number) => Promise<void>) {
+  const port = await freePort();
+  const server = await startPythonScript(
+    [`examples/${example}/server.py`, String(port)],
+    "Pyro daemon running.",
+  );
+  try {
+    await fn(port);
+  } finally {
+    await server.stop();
+  }
+}
+
 function runExample(
   script: string,
   args: string[],
@@ -48,12 +62,7 @@ describe("client examples against their Python servers", () => {
   });
 
   it("batch: the failing call's error is raised in its place", async () => {
-    const port = await freePort();
-    const server = await startPythonScript(
-      ["examples/batch/server.py", String(port)],
-      "Pyro daemon running.",
-    );
-    try {
+    await withExampleServer("batch", async (port) => {
       const out = await runExample("batch/client.ts", [String(port)]);
       assert.match(
         out,
@@ -62,18 +71,11 @@ describe("client examples against their Python servers", () => {
       assert.ok(
         out.startsWith("result: 10\nresult: 20\nresult: 30\nresult: 40\nresult: 50\nresult: 3\n"),
       );
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it("streaming: a file arrives chunk by chunk, whole", async () => {
-    const port = await freePort();
-    const server = await startPythonScript(
-      ["examples/streaming/server.py", String(port)],
-      "Pyro daemon running.",
-    );
-    try {
+    await withExampleServer("streaming", async (port) => {
       const out = await runExample("streaming/client.ts", [
         String(port),
         `${ROOT}tests/vectors/messages.json`,
@@ -88,18 +90,11 @@ describe("client examples against their Python servers", () => {
           Math.ceil(file.length / 4096)
         } chunks, sha256 ${sha}\n`,
       );
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it("correlation: the server sees the ids the client sets", async () => {
-    const port = await freePort();
-    const server = await startPythonScript(
-      ["examples/correlation/server.py", String(port)],
-      "Pyro daemon running.",
-    );
-    try {
+    await withExampleServer("correlation", async (port) => {
       const out = await runExample("correlation/client.ts", [String(port)]);
       const lines = out.trim().split("\n");
       const all = lines[0].replace("set for every call: ", "");
@@ -108,8 +103,6 @@ describe("client examples against their Python servers", () => {
       const one = lines[3].replace("for one call only: ", "");
       assert.equal(lines[4], `call with correlation id ${one}`);
       assert.equal(lines[5], `the reply carried: ${one}`);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 });
