@@ -43,49 +43,46 @@ function client(example: string, args: string[]): Promise<string> {
   );
 }
 
+/** Each server example, the arguments its Python client takes, and what the client prints. */
+const EXAMPLES: Array<[example: string, args: (port: number) => string[], prints: string]> = [
+  [
+    "server_greeting",
+    (port) => [`PYRO:example.greeting@localhost:${port}`, "Bob"],
+    "Hello, Bob. Here is your fortune message:\nTomorrow's lucky number is 12345678.\n" +
+    "Hi, Bob!\nHello, Bob!\n" +
+    'To Bob\nHappy birthday\n********\n{"border":"*","color":"red"}\n' +
+    "TypeError: GreetingMaker.greet() got an unexpected keyword argument 'nickname'\n",
+  ],
+  [
+    "server_callbacks",
+    (port) => [`PYRO:example.worker@localhost:${port}`],
+    "job 1 done: 1\njob 2 done: 4\njob 3 done: 9\nworker finished 3 jobs, 3 callbacks received\n",
+  ],
+  [
+    "server_streaming",
+    (port) => [`PYRO:example.sensors@localhost:${port}`],
+    "reading 0 20\nreading 1 20.5\nreading 2 21\ncountdown [5, 4, 3, 2, 1]\n",
+  ],
+  [
+    "server_handshake",
+    (port) => [`PYRO:example.secure@localhost:${port}`],
+    "server said: {'welcome': 'alice'}\nthe vault is open\nintruder refused: wrong secret\n",
+  ],
+  [
+    "server_instances",
+    (port) => [`localhost:${port}`],
+    "single [1, 2, 3]\nsession [1, 2, 1]\npercall [1, 1, 1]\n",
+  ],
+];
+
 describe("server examples with their Python clients", () => {
-  it("greeting", () =>
-    withServer("server_greeting", async (port) => {
-      const out = await client("server_greeting", [
-        `PYRO:example.greeting@localhost:${port}`,
-        "Bob",
-      ]);
-      assert.equal(
-        out,
-        "Hello, Bob. Here is your fortune message:\nTomorrow's lucky number is 12345678.\n" +
-          "Hi, Bob!\nHello, Bob!\n" +
-          'To Bob\nHappy birthday\n********\n{"border":"*","color":"red"}\n' +
-          "TypeError: GreetingMaker.greet() got an unexpected keyword argument 'nickname'\n",
-      );
-    }));
-
-  it("callbacks", () =>
-    withServer("server_callbacks", async (port) => {
-      const out = await client("server_callbacks", [`PYRO:example.worker@localhost:${port}`]);
-      assert.equal(
-        out,
-        "job 1 done: 1\njob 2 done: 4\njob 3 done: 9\nworker finished 3 jobs, 3 callbacks received\n",
-      );
-    }));
-
-  it("streaming", () =>
-    withServer("server_streaming", async (port) => {
-      const out = await client("server_streaming", [`PYRO:example.sensors@localhost:${port}`]);
-      assert.equal(out, "reading 0 20\nreading 1 20.5\nreading 2 21\ncountdown [5, 4, 3, 2, 1]\n");
-    }));
-
-  it("handshake", () =>
-    withServer("server_handshake", async (port) => {
-      const out = await client("server_handshake", [`PYRO:example.secure@localhost:${port}`]);
-      assert.equal(
-        out,
-        "server said: {'welcome': 'alice'}\nthe vault is open\nintruder refused: wrong secret\n",
-      );
-    }));
-
-  it("instance modes", () =>
-    withServer("server_instances", async (port) => {
-      const out = await client("server_instances", [`localhost:${port}`]);
-      assert.equal(out, "single [1, 2, 3]\nsession [1, 2, 1]\npercall [1, 1, 1]\n");
-    }));
+  for (const [example, args, prints] of EXAMPLES) {
+    it(
+      example.replace("server_", "").replace("instances", "instance modes"),
+      () =>
+        withServer(example, async (port) => {
+          assert.equal(await client(example, args(port)), prints);
+        }),
+    );
+  }
 });
