@@ -10,6 +10,18 @@ import { HandshakeDaemon, registerAll } from "../fixtures/ts_service.ts";
 import "../../client.ts";
 import { loopbackDaemon } from "../helpers.ts";
 
+/** What a Python Pyro5 proxy for `uri` prints for `echo(message)`. */
+function pythonEcho(uri: string, message: string): Promise<string> {
+  const script = "import Pyro5.api,sys; print(Pyro5.api.Proxy(sys.argv[1]).echo(sys.argv[2]))";
+  return new Promise<string>((resolve, reject) =>
+    execFile(
+      pythonPath(),
+      ["-c", script, uri, message],
+      (e, o, err) => e ? reject(new Error(err)) : resolve(o),
+    )
+  );
+}
+
 function runPython(script: string, args: string[], timeout = 120000): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile(
@@ -106,14 +118,7 @@ except Pyro5.errors.CommunicationError as e:
     try {
       registerAll(daemon);
       assert.equal(String(daemon.uriFor("test.service")), `PYRO:test.service@./u:${path}`);
-      const out = await new Promise<string>((resolve, reject) =>
-        execFile(pythonPath(), [
-          "-c",
-          "import Pyro5.api,sys; print(Pyro5.api.Proxy(sys.argv[1]).echo('unix'))",
-          String(daemon.uriFor("test.service")),
-        ], (e, o, err) => e ? reject(new Error(err)) : resolve(o))
-      );
-      assert.equal(out, "unix\n");
+      assert.equal(await pythonEcho(String(daemon.uriFor("test.service")), "unix"), "unix\n");
     } finally {
       await daemon.close();
     }
@@ -138,14 +143,7 @@ except Pyro5.errors.CommunicationError as e:
       registerAll(daemon);
       const uri = String(daemon.uriFor("test.service"));
       assert.match(uri, /@\[::1\]:\d+$/);
-      const out = await new Promise<string>((resolve, reject) =>
-        execFile(pythonPath(), [
-          "-c",
-          "import Pyro5.api,sys; print(Pyro5.api.Proxy(sys.argv[1]).echo('v6'))",
-          uri,
-        ], (e, o, err) => e ? reject(new Error(err)) : resolve(o))
-      );
-      assert.equal(out, "v6\n");
+      assert.equal(await pythonEcho(uri, "v6"), "v6\n");
     } finally {
       await daemon.close();
     }
@@ -167,14 +165,7 @@ except Pyro5.errors.CommunicationError as e:
     const vanishing = await transport.connect({ hostname: "127.0.0.1", port });
     await vanishing.write(new TextEncoder().encode("PYRO"));
     await vanishing.close();
-    const out = await new Promise<string>((resolve, reject) =>
-      execFile(pythonPath(), [
-        "-c",
-        "import Pyro5.api,sys; print(Pyro5.api.Proxy(sys.argv[1]).echo('fine'))",
-        String(daemon.uriFor("test.service")),
-      ], (e, o, err) => e ? reject(new Error(err)) : resolve(o))
-    );
-    assert.equal(out, "fine\n");
+    assert.equal(await pythonEcho(String(daemon.uriFor("test.service")), "fine"), "fine\n");
     const idle = await transport.connect({ hostname: "127.0.0.1", port });
     await daemon.close();
     assert.equal(
