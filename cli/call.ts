@@ -26,6 +26,7 @@ options:
 
 example:
   pyro5 call PYRONAME:example.greeting get_fortune Alice --json`;
+const SPEC = { prog: "call", usage: USAGE, positionals: true, shortUsage: false };
 
 function fail(reason: string): never {
   console.error(USAGE);
@@ -87,12 +88,7 @@ function pythonRepr(value: unknown): string {
  * @param argv the arguments after the command name
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  const cmd = parseCommandLine({
-    prog: "call",
-    usage: USAGE,
-    positionals: true,
-    shortUsage: false,
-  }, argv);
+  const cmd = parseCommandLine(SPEC, argv);
   const serializer = cmd.text("serializer");
   if (cmd.has("json") && cmd.has("repr")) fail("argument --repr: not allowed with argument --json");
   const [uri, method, ...words] = cmd.positionals;

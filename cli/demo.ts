@@ -4,6 +4,7 @@
 import { Daemon, expose } from "../server.ts";
 import { locateNS, startNS } from "../naming.ts";
 import { addressInUseLine, isAddressInUse } from "./_address_in_use.ts";
+import { exitOnSignals } from "./_signals.ts";
 
 class GreetingMaker {
   get_fortune(name: string): string {
@@ -31,13 +32,10 @@ const uri = daemon.register(GreetingMaker, "example.greeting");
 const proxy = await locateNS("localhost", ns.uri.port);
 await proxy.register("example.greeting", uri);
 await proxy._pyroRelease();
-const stop = async () => {
+exitOnSignals(async () => {
   await daemon.close();
   await ns.close();
-  process.exit(0);
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+});
 const nsOption = ns.uri.port === 9090 ? "" : ` PYRO_NS_PORT=${ns.uri.port}`;
 console.log(`Name server: ${ns.uri}
 Registered example.greeting -> ${uri}

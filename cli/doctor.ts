@@ -28,6 +28,7 @@ options:
   -n HOST, --host HOST  the name server's host (default: config NS_HOST)
   -p PORT, --port PORT  the name server's port (default: config NS_PORT)
   --remote              the clients run on other machines: loopback addresses are problems`;
+const SPEC = { prog: "doctor", usage: USAGE, positionals: true, shortUsage: false };
 
 const SERIALIZERS: SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
 
@@ -334,12 +335,7 @@ async function checkDaemon(name: string, uri: URI, remote: boolean): Promise<voi
  * @param argv the arguments after the command name
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  const cmd = parseCommandLine({
-    prog: "doctor",
-    usage: USAGE,
-    positionals: true,
-    shortUsage: false,
-  }, argv);
+  const cmd = parseCommandLine(SPEC, argv);
   const givenPort = cmd.int("port", undefined);
   const remote = cmd.has("remote");
   checkConfig();

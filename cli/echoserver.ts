@@ -5,6 +5,7 @@ import { parseCommandLine } from "./_argparse.ts";
 import { Daemon, expose, oneway } from "../server.ts";
 import { locateNS, startNS } from "../naming.ts";
 import { addressInUseLine, isAddressInUse } from "./_address_in_use.ts";
+import { exitOnSignals } from "./_signals.ts";
 
 /** The echo server object, as Pyro5's `Pyro5.utils.echoserver.EchoServer`. */
 export class EchoServer {
@@ -161,14 +162,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       fail((e as Error).message);
     }
   } else if (verbose) console.log("not using a name server.");
-  const stop = async () => {
+  echo.onShutdown = exitOnSignals(async () => {
     await daemon.close();
     await nameserver?.close();
-    process.exit(0);
-  };
-  echo.onShutdown = stop;
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  });
   if (!quiet) {
     console.log(`object name: ${objectName}`);
     console.log(`echo uri: ${uri}`);

@@ -7,6 +7,7 @@ import { parseCommandLine } from "./_argparse.ts";
 import { config } from "../config.ts";
 import { createGateway } from "../http/gateway.ts";
 import { serve } from "../http/serve.ts";
+import { exitOnSignals } from "./_signals.ts";
 
 const USAGE =
   `usage: httpgateway [-h] [-H HOST] [-c CORS] [-p PORT] [-e EXPOSE] [-g GATEWAYKEY] [-t TIMEOUT]
@@ -68,13 +69,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
   console.log(`Pyro HTTP gateway running on http://${shown}:${server.port}/pyro/`);
 
-  const stop = async () => {
+  exitOnSignals(async () => {
     await server.close();
     await gateway.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  });
 }
 
 if (import.meta.main) await main();

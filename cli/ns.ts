@@ -5,6 +5,7 @@ import { parseCommandLine } from "./_argparse.ts";
 import { startNS } from "../naming.ts";
 import { config } from "../config.ts";
 import { addressInUseLine, isAddressInUse } from "./_address_in_use.ts";
+import { exitOnSignals } from "./_signals.ts";
 
 const USAGE = `usage: ns [-h] [-n HOST] [-p PORT] [-u UNIXSOCKET] [-s STORAGE] [--bchost BCHOST]
           [--bcport BCPORT] [--nathost NATHOST] [--natport NATPORT] [-x]
@@ -52,13 +53,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       enableBroadcast: !cmd.has("nobc") && !loopback && !ipv6 && !unixsocket,
     });
     // Signal handlers first: a Ctrl-C right after the ready line must still shut down cleanly.
-    const stop = async () => {
+    exitOnSignals(async () => {
       await ns.close();
       console.log("NS shut down.");
-      process.exit(0);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    });
     // Pyro5's banner, in its order: what the bound address rules out, whatever the flags say.
     const bound = ns.daemon.boundHost;
     if (bound?.includes(":")) console.log("Not starting broadcast server for IPv6.");
