@@ -12,15 +12,13 @@ class Counter {
 class SingleCounter extends Counter {}
 class SessionCounter extends Counter {}
 class PercallCounter extends Counter {}
-for (const c of [SingleCounter, SessionCounter, PercallCounter]) expose(c);
-behavior({ instanceMode: "single" })(SingleCounter);
-behavior({ instanceMode: "session" })(SessionCounter);
-behavior({ instanceMode: "percall" })(PercallCounter);
+const modes = { single: SingleCounter, session: SessionCounter, percall: PercallCounter } as const;
 
 const port = Number(process.argv[2] ?? 9104);
 await using daemon = await Daemon.create({ host: "localhost", port });
-daemon.register(SingleCounter, "example.single");
-daemon.register(SessionCounter, "example.session");
-daemon.register(PercallCounter, "example.percall");
+for (const [instanceMode, counter] of Object.entries(modes)) {
+  behavior({ instanceMode: instanceMode as keyof typeof modes })(expose(counter));
+  daemon.register(counter, `example.${instanceMode}`);
+}
 console.log(`Ready. Objects at ${daemon.locationStr}`);
 await daemon.requestLoop();
