@@ -4,13 +4,13 @@
 // decoded by Python (checked by their repr), re-encoded by Python (with its FLAG_REF bits,
 // interned strings and back-references) and decoded here equal to what we sent; calls both
 // ways; and a few hundred random values through the same loop. A missing Python is a failure.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MarshalSerializer } from "../../serializers/marshal.ts";
 import { Complex, PyFloat, tuple } from "../../serializers/types.ts";
 import { NamingError, RemoteError } from "../../errors.ts";
 import { URI } from "../../uri.ts";
-import { type LinePeer, startLinePeer } from "../fixtures/python.ts";
+import { assertPythonLoadsEqual, suitePeer } from "../fixtures/python.ts";
 import { fromHex, pyBytes, seededRandom, toHex } from "../helpers.ts";
 
 const marshal = new MarshalSerializer();
@@ -225,11 +225,7 @@ const SENT: Sent[] = [
 ];
 
 describe("marshal round trips with real Python Pyro5", () => {
-  let peer: LinePeer;
-  before(() => {
-    peer = startLinePeer("serializer_peer.py");
-  });
-  after(() => peer.close());
+  const peer = suitePeer("serializer_peer.py");
 
   it("decodes Python's corpus and sends every value back equal", async () => {
     const corpus = await peer.request({ op: "corpus", ser: "marshal" });
@@ -255,18 +251,7 @@ describe("marshal round trips with real Python Pyro5", () => {
     for (const item of corpus.values) {
       const value = marshal.loads(fromHex(item.hex));
       decoded[item.name] = value;
-      const answer = await peer.request({
-        op: "check",
-        ser: "marshal",
-        name: item.name,
-        hex: toHex(marshal.dumps(value)),
-      });
-      assert.equal(answer.ok, true, `${item.name}: ${answer.error}`);
-      assert.equal(
-        answer.equal,
-        true,
-        `${item.name}: Python got ${answer.repr}, expected ${answer.expected}`,
-      );
+      await assertPythonLoadsEqual(peer, "marshal", item.name, marshal.dumps(value));
     }
     // A few decoded values checked here too, not only by Python.
     assert.deepEqual(decoded["ints around 2**64"], [

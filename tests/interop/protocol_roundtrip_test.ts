@@ -1,9 +1,9 @@
 // Messages built here are parsed by real Pyro5, and messages real Pyro5 builds
 // are parsed here: plain and compressed, with annotations and correlation ids.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { buildMessage, Flags, MessageReader, uuidToBytes } from "../../protocol/mod.ts";
-import { type LinePeer, startLinePeer } from "../fixtures/python.ts";
+import { suitePeer } from "../fixtures/python.ts";
 import { fromHex, streamOf, toHex } from "../helpers.ts";
 
 function payloadOf(size: number, seed: number): Uint8Array {
@@ -33,11 +33,7 @@ const cases = [
 ];
 
 describe("message framing against real Pyro5", () => {
-  let peer: LinePeer;
-  before(() => {
-    peer = startLinePeer("protocol_peer.py");
-  });
-  after(() => peer.close());
+  const peer = suitePeer("protocol_peer.py");
 
   it("Pyro5 parses what we build", async () => {
     for (const [i, c] of cases.entries()) {

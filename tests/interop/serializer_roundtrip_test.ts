@@ -1,11 +1,11 @@
 // Live round trips with real Python Pyro5 serializers, for every serializer:
 // Python's corpus decoded here and sent back (Python checks it), and values
 // encoded here decoded by Python and sent back.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { getSerializer } from "../../serializers/mod.ts";
 import { Complex, type SerializerName, tuple } from "../../serializers/types.ts";
-import { type LinePeer, startLinePeer } from "../fixtures/python.ts";
+import { assertPythonLoadsEqual, suitePeer } from "../fixtures/python.ts";
 import { fromHex, pyBytes, toHex } from "../helpers.ts";
 
 const NAMES: SerializerName[] = ["serpent", "marshal", "json", "msgpack"];
@@ -85,11 +85,7 @@ function ours(
 }
 
 describe("serializer round trips with real Python Pyro5", () => {
-  let peer: LinePeer;
-  before(() => {
-    peer = startLinePeer("serializer_peer.py");
-  });
-  after(() => peer.close());
+  const peer = suitePeer("serializer_peer.py");
 
   for (const name of NAMES) {
     describe(name, () => {
@@ -100,18 +96,7 @@ describe("serializer round trips with real Python Pyro5", () => {
         assert.ok(corpus.values.length >= 15);
         for (const item of corpus.values) {
           const value = serializer.loads(fromHex(item.hex));
-          const answer = await peer.request({
-            op: "check",
-            ser: name,
-            name: item.name,
-            hex: toHex(serializer.dumps(value)),
-          });
-          assert.equal(answer.ok, true, `${item.name}: ${answer.error}`);
-          assert.equal(
-            answer.equal,
-            true,
-            `${item.name}: Python got ${answer.repr}, expected ${answer.expected}`,
-          );
+          await assertPythonLoadsEqual(peer, name, item.name, serializer.dumps(value));
         }
       });
 
