@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { pythonPath, ROOT, startPythonServer } from "../fixtures/python.ts";
+import { pythonPath, ROOT, withPythonServer } from "../fixtures/python.ts";
 import { freePort, runtimeCommand } from "../helpers.ts";
 import { URI } from "../../uri.ts";
 
@@ -118,8 +118,7 @@ describe("command-line tools", () => {
   });
 
   it("nsc: drives Python's name server with Pyro5's commands and output", async () => {
-    const server = await startPythonServer("py_nameserver.py", ["0"], "NS");
-    try {
+    await withPythonServer("py_nameserver.py", ["0"], "NS", async (server) => {
       const port = String(new URI(server.announced).port);
       const nsc = (...args: string[]) => tool("nsc", ["-n", "127.0.0.1", "-p", port, ...args]);
       assert.equal((await nsc("ping")).out, "Name server ping ok.\n");
@@ -147,9 +146,7 @@ describe("command-line tools", () => {
       const missing = await nsc("lookup", "cli.thing");
       assert.equal(missing.code, 1);
       assert.equal(missing.err, "Error: NamingError - unknown name: cli.thing\n");
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it("each tool prints --help, and exits non-zero with a one-line reason", async () => {

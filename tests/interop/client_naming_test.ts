@@ -6,12 +6,11 @@ import { Proxy, SerializedBlob } from "../../client.ts";
 import { NamingError } from "../../errors.ts";
 import { URI } from "../../uri.ts";
 import { defaultTransport } from "../../transport/mod.ts";
-import { startPythonServer } from "../fixtures/python.ts";
+import { withPythonServer } from "../fixtures/python.ts";
 
 describe("Proxy with a Python name server", () => {
   it("resolves PYRONAME and PYROMETA URIs, and reports unknown names", async () => {
-    const ns = await startPythonServer("ns_daemon.py", [], "NS");
-    try {
+    await withPythonServer("ns_daemon.py", [], "NS", async (ns) => {
       const nsUri = new URI(ns.announced);
       const at = `@${nsUri.host}:${nsUri.port}`;
       await using byName = new Proxy(`PYRONAME:test.service${at}`);
@@ -37,9 +36,7 @@ describe("Proxy with a Python name server", () => {
       const looked = await nsProxy.lookup("test.service");
       assert.ok(looked instanceof URI, "name server lookups come back as URIs");
       await nsProxy._pyroRelease();
-    } finally {
-      await ns.stop();
-    }
+    });
   });
 
   it("reports an unreachable name server", async () => {
@@ -55,8 +52,7 @@ describe("Proxy with a Python name server", () => {
 
 describe("Proxy with special Python daemons", () => {
   it("sends a SerializedBlob the daemon keeps serialized", async () => {
-    const server = await startPythonServer("test_daemon.py", []);
-    try {
+    await withPythonServer("test_daemon.py", [], async (server) => {
       // Not json: Pyro5's own SerializedBlob.deserialized() unpacks a json call object by its keys.
       for (const serializer of ["serpent", "marshal", "msgpack"] as const) {
         await using p = new Proxy(server.announced, { serializer });
@@ -65,22 +61,17 @@ describe("Proxy with special Python daemons", () => {
           ["payload", 42],
         ], serializer);
       }
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it("talks to a Python connected_socket daemon over an existing stream, without a handshake", async () => {
     const path = `/tmp/pyro5-ts-connected-${process.pid}.sock`;
-    const server = await startPythonServer("ns_daemon.py", ["--connected", path], "READY");
-    try {
+    await withPythonServer("ns_daemon.py", ["--connected", path], "READY", async () => {
       const transport = await defaultTransport();
       const stream = await transport.connect({ path });
       await using p = new Proxy("test.service", { connectedSocket: stream });
       assert.equal(await p.echo("over a connected socket"), "over a connected socket");
       assert.equal(await p.value, 7);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 });

@@ -21,7 +21,7 @@ import {
 } from "../../errors.ts";
 import { currentContext } from "../../context.ts";
 import { registerDictToClass, unregisterDictToClass } from "../../serializers/registry.ts";
-import { type PythonServer, startPythonServer } from "../fixtures/python.ts";
+import { type PythonServer, startPythonServer, withPythonServer } from "../fixtures/python.ts";
 
 const SERIALIZERS = ["serpent", "marshal", "json", "msgpack"] as const;
 
@@ -267,8 +267,7 @@ describe("Proxy against special Python daemons", () => {
   // and msgpack serializers send the object's dict instead; its own clients then refuse it).
   for (const serializer of ["serpent", "json"] as const) {
     it(`turns a returned Pyro object into a proxy (${serializer})`, async () => {
-      const server = await startPythonServer("test_daemon.py", []);
-      try {
+      await withPythonServer("test_daemon.py", [], async (server) => {
         await using p = new Proxy(server.announced, { serializer });
         const other: Proxy = await p.get_other();
         assert.ok(
@@ -278,15 +277,12 @@ describe("Proxy against special Python daemons", () => {
         assert.match(String(other._pyroUri), /^PYRO:test\.other@/);
         assert.equal(await other.hello(), "hello from other");
         await other._pyroRelease();
-      } finally {
-        await server.stop();
-      }
+      });
     });
   }
 
   it("sends custom handshake data and reports a refused handshake", async () => {
-    const server = await startPythonServer("test_daemon.py", ["--handshake"]);
-    try {
+    await withPythonServer("test_daemon.py", ["--handshake"], async (server) => {
       await using ok = new Proxy(server.announced, { handshake: { secret: "letmein" } });
       let response: unknown;
       ok._pyroValidateHandshake = (r) => {
@@ -308,32 +304,24 @@ describe("Proxy against special Python daemons", () => {
         throw new Error("not my server");
       };
       await assert.rejects(refusedLocally.echo(1), /not my server/);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it("talks over a Unix domain socket", async () => {
     const path = `/tmp/pyro5-ts-test-${process.pid}.sock`;
-    const server = await startPythonServer("test_daemon.py", ["--unixsocket", path]);
-    try {
+    await withPythonServer("test_daemon.py", ["--unixsocket", path], async (server) => {
       assert.match(server.announced, /@\.\/u:/);
       await using p = new Proxy(server.announced);
       assert.equal(await p.echo("over unix"), "over unix");
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it("talks over IPv6", async () => {
-    const server = await startPythonServer("test_daemon.py", ["--host", "::1"]);
-    try {
+    await withPythonServer("test_daemon.py", ["--host", "::1"], async (server) => {
       assert.match(server.announced, /@\[::1\]:\d+$/);
       await using p = new Proxy(server.announced);
       assert.equal(await p.echo("over ipv6"), "over ipv6");
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it("gives ConnectionClosedError when the daemon dies mid-call, and reconnects when it is back", async () => {
@@ -344,25 +332,19 @@ describe("Proxy against special Python daemons", () => {
     assert.equal(await p.echo(1), 1);
     await assert.rejects(p.exit_now(), (e: Error) => e.name === "ConnectionClosedError");
     await first.stop();
-    const second = await startPythonServer("test_daemon.py", ["--port", port]);
-    try {
+    await withPythonServer("test_daemon.py", ["--port", port], async () => {
       assert.equal(await p.echo("back"), "back");
-    } finally {
-      await second.stop();
-    }
+    });
   });
 
   it("retries a timed-out call _pyroMaxRetries times", async () => {
-    const server = await startPythonServer("test_daemon.py", []);
-    try {
+    await withPythonServer("test_daemon.py", [], async (server) => {
       await using p = new Proxy(server.announced, { maxRetries: 1, timeout: 0.2 });
       await p.clear_fired();
       await assert.rejects(p.slow_fire("again", 0.4), TimeoutError);
       p._pyroTimeout = null;
       // Both attempts reached the daemon: the call ran twice.
       assert.deepEqual(await p.fired(2), ["again", "again"]);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 });

@@ -11,7 +11,7 @@ import { NamingError } from "../../errors.ts";
 import { URI } from "../../uri.ts";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { pythonPath, ROOT, startPythonServer } from "../fixtures/python.ts";
+import { pythonPath, ROOT, startPythonServer, withPythonServer } from "../fixtures/python.ts";
 import { broadcastingNS, freePort, runtimeCommand } from "../helpers.ts";
 
 function py(args: string[], env: Record<string, string> = {}): Promise<string> {
@@ -77,8 +77,7 @@ describe("our name server", () => {
 describe("our locateNS with Python's name server", () => {
   it("finds it directly and by broadcast, and resolves names through it", async () => {
     const bcport = await freePort();
-    const server = await startPythonServer("py_nameserver.py", [String(bcport)], "NS");
-    try {
+    await withPythonServer("py_nameserver.py", [String(bcport)], "NS", async (server) => {
       const nsUri = new URI(server.announced);
       await using direct = await locateNS("127.0.0.1", nsUri.port);
       assert.equal(await direct.count() >= 1, true);
@@ -109,9 +108,7 @@ describe("our locateNS with Python's name server", () => {
         "PYRO:thing@localhost:7777",
       );
       assert.equal(await direct.remove("ts.thing"), 1);
-    } finally {
-      await server.stop();
-    }
+    });
   });
 
   it("says where it looked when no name server answers", async () => {

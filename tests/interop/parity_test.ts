@@ -11,7 +11,13 @@ import { type ClientConnection, Daemon } from "../../server.ts";
 import { startNS } from "../../naming.ts";
 import { SerializeError, TimeoutError } from "../../errors.ts";
 import { EchoServer } from "../../cli/echoserver.ts";
-import { pythonPath, type PythonServer, ROOT, startPythonServer } from "../fixtures/python.ts";
+import {
+  pythonPath,
+  type PythonServer,
+  ROOT,
+  startPythonServer,
+  withPythonServer,
+} from "../fixtures/python.ts";
 import { registerAll } from "../fixtures/ts_service.ts";
 import { freePort } from "../helpers.ts";
 
@@ -219,8 +225,7 @@ describe("clientDisconnect, counted as Pyro5 counts it", () => {
     }
     await using daemon = await Counting.create({ host: "127.0.0.1", port: 0 });
     registerAll(daemon);
-    const python = await startPythonServer("py_parity.py", ["serve-disconnects"]);
-    try {
+    await withPythonServer("py_parity.py", ["serve-disconnects"], async (python) => {
       const theirUri = python.announced;
       const theirPort = Number(theirUri.split(":").at(-1));
       const ourUri = daemon.uriFor("test.service");
@@ -246,16 +251,13 @@ describe("clientDisconnect, counted as Pyro5 counts it", () => {
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(ourCount, 1);
       assert.equal(await counter.disconnects(), 1);
-    } finally {
-      await python.stop();
-    }
+    });
   });
 });
 
 describe("our proxy after errors, restarts and timeouts, against Python daemons", () => {
   it("calls again after a SerializeError from the daemon (which hangs up)", async () => {
-    const python = await startPythonServer("test_daemon.py", ["--host", "127.0.0.1"]);
-    try {
+    await withPythonServer("test_daemon.py", ["--host", "127.0.0.1"], async (python) => {
       await using p = new Proxy(python.announced, { serializer: "serpent" });
       assert.equal(await p.echo(1), 1);
       class NobodyKnowsMe {
@@ -264,9 +266,7 @@ describe("our proxy after errors, restarts and timeouts, against Python daemons"
       await assert.rejects(p.echo(new NobodyKnowsMe()), SerializeError);
       assert.equal(await p.echo("again"), "again");
       assert.equal(await p.add(1, 2), 3);
-    } finally {
-      await python.stop();
-    }
+    });
   });
 
   it("connects afresh when the daemon was restarted between two calls", async () => {
@@ -285,8 +285,7 @@ describe("our proxy after errors, restarts and timeouts, against Python daemons"
   });
 
   it("answers the next call at once after a call timed out or was aborted", async () => {
-    const python = await startPythonServer("test_daemon.py", ["--host", "127.0.0.1"]);
-    try {
+    await withPythonServer("test_daemon.py", ["--host", "127.0.0.1"], async (python) => {
       await using p = new Proxy(python.announced);
       assert.equal(await p.echo(0), 0);
       p._pyroTimeout = 0.3;
@@ -303,8 +302,6 @@ describe("our proxy after errors, restarts and timeouts, against Python daemons"
       const again = Date.now();
       assert.equal(await p.add(2, 3), 5);
       assert.ok(Date.now() - again < 3000, "the call after an abort waited behind it");
-    } finally {
-      await python.stop();
-    }
+    });
   });
 });

@@ -3,7 +3,12 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createServer } from "node:net";
-import { type PythonServer, ROOT, startPythonServer } from "../fixtures/python.ts";
+import {
+  type PythonServer,
+  ROOT,
+  startPythonServer,
+  withPythonServer,
+} from "../fixtures/python.ts";
 import { freePort, runtimeCommand } from "../helpers.ts";
 import { URI } from "../../uri.ts";
 
@@ -41,8 +46,7 @@ describe("pyro5 command", () => {
   });
 
   it("call: JSON arguments, keyword arguments, JSON or repr output, remote tracebacks", async () => {
-    const daemon = await startPythonServer("test_daemon.py", []);
-    try {
+    await withPythonServer("test_daemon.py", [], async (daemon) => {
       const uri = daemon.announced;
       const echo = await pyro5(["call", uri, "echo", '{"a":[1,2.5,null,true]}', "--json"]);
       assert.equal(echo.code, 0, echo.err);
@@ -65,9 +69,7 @@ describe("pyro5 command", () => {
       const usage = await pyro5(["call", uri]);
       assert.equal(usage.code, 2);
       assert.match(usage.err, /^usage: call .*\n[\s\S]*call: error: the following arguments/);
-    } finally {
-      await daemon.stop();
-    }
+    });
   });
 
   it("check-config: every item, its value and where it came from", async () => {
