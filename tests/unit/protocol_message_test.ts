@@ -309,19 +309,13 @@ describe("compression", () => {
   });
 
   it("compresses only payloads over 100 bytes", async () => {
-    const small = await buildMessage({
-      type: 4,
-      serializerId: 1,
-      seq: 1,
-      payload: new Uint8Array(100),
-    }, { compress: true });
+    const ofSize = (size: number) =>
+      buildMessage({ type: 4, serializerId: 1, seq: 1, payload: new Uint8Array(size) }, {
+        compress: true,
+      });
+    const small = await ofSize(100);
     assert.equal(parseHeader(small).flags & Flags.COMPRESSED, 0);
-    const big = await buildMessage({
-      type: 4,
-      serializerId: 1,
-      seq: 1,
-      payload: new Uint8Array(101),
-    }, { compress: true });
+    const big = await ofSize(101);
     assert.equal(parseHeader(big).flags & Flags.COMPRESSED, Flags.COMPRESSED);
     const [m] = new FrameDecoder().push(big);
     assert.deepEqual(await decompress(m.payload, 1000), new Uint8Array(101));

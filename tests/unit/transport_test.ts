@@ -51,6 +51,9 @@ async function pair(
   return { listener, client, server: server!, target };
 }
 
+/** Where the tests listen: loopback, a free port. */
+const LOOPBACK = { hostname: "127.0.0.1", port: 0 };
+
 const transports: Array<[string, () => Promise<RuntimeTransport>]> = [
   ["default", defaultTransport],
   ["node", () => Promise.resolve(nodeTransport)],
@@ -86,10 +89,7 @@ for (const [label, get] of transports) {
 
     it("writes 64 MB with backpressure to a slow reader, all bytes in order", async () => {
       const transport = await get();
-      const { listener, client, server } = await pair(transport, {
-        hostname: "127.0.0.1",
-        port: 0,
-      });
+      const { listener, client, server } = await pair(transport, LOOPBACK);
       const size = 64 << 20;
       const data = pattern(size);
       const reading = readAll(server, size, true);
@@ -104,10 +104,7 @@ for (const [label, get] of transports) {
 
     it("ends the peer's readable on close, and refuses writes after close", async () => {
       const transport = await get();
-      const { listener, client, server } = await pair(transport, {
-        hostname: "127.0.0.1",
-        port: 0,
-      });
+      const { listener, client, server } = await pair(transport, LOOPBACK);
       await client.write(new Uint8Array([1, 2, 3]));
       await client.close();
       const reader = server.readable.getReader();
