@@ -115,51 +115,40 @@ function assertTransfer(out: string, size: number): void {
 
 const SIZE = 3_000_000;
 
+/** What the file transfer `client` prints, fetching SIZE bytes from `server` with `args`. */
+async function transfer(serverFile: string, client: string, args: string[]): Promise<string> {
+  const [s, port] = await server(`filetransfer/${serverFile}`, ["--size", String(SIZE)]);
+  let out = "";
+  await withAll([s], async () => {
+    out = await run(`filetransfer/${client}`, [`localhost:${port}`, "--chunk", "100000", ...args]);
+  });
+  assertTransfer(out, SIZE);
+  return out;
+}
+
 describe("tips examples: file transfer", () => {
   it("a Python client fetches a file three ways from our server (plain progress lines)", async () => {
-    const [s, port] = await server("filetransfer/server.ts", ["--size", String(SIZE)]);
-    await withAll([s], async () => {
-      const out = await run("filetransfer/client.py", [
-        `localhost:${port}`,
-        "--chunk",
-        "100000",
-        "--plain",
-      ]);
-      assertTransfer(out, SIZE);
-      assert.ok(out.includes("annotation chunks: 25% (0.8 of 3.0 MB)\n"));
-      assert.ok(out.includes("side socket: 100% (3.0 of 3.0 MB)\n"));
-      assert.doesNotMatch(out, /\r/);
-    });
+    const out = await transfer("server.ts", "client.py", ["--plain"]);
+    assert.ok(out.includes("annotation chunks: 25% (0.8 of 3.0 MB)\n"));
+    assert.ok(out.includes("side socket: 100% (3.0 of 3.0 MB)\n"));
+    assert.doesNotMatch(out, /\r/);
   });
 
   it("our client fetches a file three ways from a Python server, its bar redrawn in place", async () => {
-    const [s, port] = await server("filetransfer/server.py", ["--size", String(SIZE)]);
-    await withAll([s], async () => {
-      const out = await run("filetransfer/client.ts", [
-        `localhost:${port}`,
-        "--chunk",
-        "100000",
-        "--tty",
-      ]);
-      assertTransfer(out, SIZE);
-      // Redrawn frames: carriage return, bar, percentage, rate, ETA, clear to the end of line.
-      const ESC = String.fromCharCode(27);
-      assert.match(
-        out,
-        new RegExp(`\rannotation chunks \\[#{30}\\] 100% \\d+\\.\\d MB/s ETA 0:00${ESC}\\[K\n`),
-      );
-      assert.match(out, /\rside socket \[[#.]{30}\] +\d+% /);
-    });
+    const out = await transfer("server.py", "client.ts", ["--tty"]);
+    // Redrawn frames: carriage return, bar, percentage, rate, ETA, clear to the end of line.
+    const ESC = String.fromCharCode(27);
+    assert.match(
+      out,
+      new RegExp(`\rannotation chunks \\[#{30}\\] 100% \\d+\\.\\d MB/s ETA 0:00${ESC}\\[K\n`),
+    );
+    assert.match(out, /\rside socket \[[#.]{30}\] +\d+% /);
   });
 
   it("our client and our server, plain lines when stdout is not a terminal", async () => {
-    const [s, port] = await server("filetransfer/server.ts", ["--size", String(SIZE)]);
-    await withAll([s], async () => {
-      const out = await run("filetransfer/client.ts", [`localhost:${port}`, "--chunk", "100000"]);
-      assertTransfer(out, SIZE);
-      assert.ok(out.includes("bytes in a result, marshal: 100% (3.0 of 3.0 MB)\n"));
-      assert.doesNotMatch(out, /\r/);
-    });
+    const out = await transfer("server.ts", "client.ts", []);
+    assert.ok(out.includes("bytes in a result, marshal: 100% (3.0 of 3.0 MB)\n"));
+    assert.doesNotMatch(out, /\r/);
   });
 });
 
