@@ -90,6 +90,15 @@ async function server(file: string, args: string[] = []): Promise<[Running, numb
   return [s, Number(m[1])];
 }
 
+/** Runs `use` with a server example (see {@linkcode server}) and stops it afterwards. */
+async function serving(
+  file: string,
+  use: (port: number, server: Running) => Promise<void>,
+): Promise<void> {
+  const [s, port] = await server(file);
+  await withAll([s], () => use(port, s));
+}
+
 async function withAll(running: Running[], body: () => Promise<void>): Promise<void> {
   try {
     await body();
@@ -155,8 +164,7 @@ describe("tips examples: file transfer", () => {
 describe("tips examples: blob dispatch", () => {
   for (const [side, name] of [["ts", "our"], ["py", "Python's"]]) {
     it(`${name} dispatcher routes blobs of Python and TypeScript producers to both kinds of listener`, async () => {
-      const [d, port] = await server(`blob_dispatch/dispatcher.${side}`);
-      await withAll([d], async () => {
+      await serving(`blob_dispatch/dispatcher.${side}`, async (port, d) => {
         const uri = `PYRO:example.blobdispatcher@localhost:${port}`;
         const py = start("blob_dispatch/listener.py", [uri, "weather", "2"]);
         const ts = start("blob_dispatch/listener.ts", [uri, "weather", "2"]);
@@ -194,8 +202,7 @@ describe("tips examples: blob dispatch", () => {
 describe("tips examples: user sessions and resource tracking", () => {
   for (const [side, client] of [["ts", "py"], ["py", "ts"]]) {
     it(`usersession: a ${side} server, a ${client} client: per-user state through a USER annotation`, async () => {
-      const [s, port] = await server(`usersession/server.${side}`);
-      await withAll([s], async () => {
+      await serving(`usersession/server.${side}`, async (port) => {
         const out = await run(`usersession/client.${client}`, [`localhost:${port}`]);
         const lines = out.trimEnd().split("\n");
         assert.deepEqual(lines.slice(0, 8), [
@@ -222,8 +229,7 @@ describe("tips examples: user sessions and resource tracking", () => {
 
   for (const [side, client] of [["ts", "py"], ["py", "ts"]]) {
     it(`resourcetracking: a ${side} daemon closes what a vanished ${client} client allocated`, async () => {
-      const [s, port] = await server(`resourcetracking/server.${side}`);
-      await withAll([s], async () => {
+      await serving(`resourcetracking/server.${side}`, async (port, s) => {
         const at = `localhost:${port}`;
         const file = `resourcetracking/client.${client}`;
         assert.equal(
@@ -320,8 +326,7 @@ describe("tips examples: NAT and IPv6", () => {
 
   for (const [side, client] of [["ts", "py"], ["py", "ts"]]) {
     it(`ipv6: a ${side} daemon on [::1], a ${client} client`, async () => {
-      const [s, port] = await server(`ipv6/server.${side}`);
-      await withAll([s], async () => {
+      await serving(`ipv6/server.${side}`, async (port, s) => {
         assert.match(
           s.out(),
           new RegExp(
@@ -341,8 +346,7 @@ describe("tips examples: NAT and IPv6", () => {
 
 describe("tips examples: call context and handshake", () => {
   it("callcontext: our daemon sees a Python client's correlation id and annotations", async () => {
-    const [s, port] = await server("callcontext/server.ts");
-    await withAll([s], async () => {
+    await serving("callcontext/server.ts", async (port) => {
       const out = await run("callcontext/client.py", [`PYRO:example.context@localhost:${port}`]);
       assert.equal(
         out,
@@ -357,8 +361,7 @@ describe("tips examples: call context and handshake", () => {
   });
 
   it("handshake: our client's handshake data is checked by a Python daemon", async () => {
-    const [s, port] = await server("handshake/server.py");
-    await withAll([s], async () => {
+    await serving("handshake/server.py", async (port, s) => {
       const out = await run("handshake/client.ts", [`PYRO:example.guarded@localhost:${port}`]);
       assert.equal(
         out,
