@@ -1,35 +1,26 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  CommunicationError,
-  ConnectionClosedError,
-  getPyroTraceback,
-  MessageTooLargeError,
-  NamingError,
-  ProtocolError,
-  PyroError,
-  RemoteError,
-  SerializeError,
-} from "../../errors.ts";
+import * as errors from "../../errors.ts";
 import * as registry from "../../serializers/registry.ts";
 import { isTuple } from "../../serializers/types.ts";
 import { URI } from "../../uri.ts";
 
 describe("errors", () => {
   it("mirror Pyro5's hierarchy and names", () => {
-    const e = new MessageTooLargeError("big");
+    const e = new errors.MessageTooLargeError("big");
     assert.ok(
-      e instanceof ProtocolError && e instanceof CommunicationError && e instanceof PyroError &&
+      e instanceof errors.ProtocolError && e instanceof errors.CommunicationError &&
+        e instanceof errors.PyroError &&
         e instanceof Error,
     );
     assert.equal(e.name, "MessageTooLargeError");
-    assert.ok(new SerializeError("x") instanceof ProtocolError);
+    assert.ok(new errors.SerializeError("x") instanceof errors.ProtocolError);
     const cause = new Error("root");
-    assert.equal(new ConnectionClosedError("gone", { cause }).cause, cause);
+    assert.equal(new errors.ConnectionClosedError("gone", { cause }).cause, cause);
   });
 
   it("format a remote traceback as Pyro5 prints it", () => {
-    const e = new RemoteError("builtins.ValueError", ["boom"], {
+    const e = new errors.RemoteError("builtins.ValueError", ["boom"], {
       _pyroTraceback: [
         "Traceback (most recent call last):\n",
         '  File "x.py", line 1, in f\n',
@@ -39,14 +30,14 @@ describe("errors", () => {
     assert.equal(e.name, "ValueError");
     assert.equal(e.message, "boom");
     assert.equal(
-      getPyroTraceback(e),
+      errors.getPyroTraceback(e),
       " +--- This exception occurred remotely (Pyro) - Remote traceback:\n" +
         " | Traceback (most recent call last):\n" +
         ' |   File "x.py", line 1, in f\n' +
         " | ValueError: boom\n" +
         " +--- End of remote traceback\n",
     );
-    assert.equal(getPyroTraceback(new Error("local")), "");
+    assert.equal(errors.getPyroTraceback(new Error("local")), "");
   });
 });
 
@@ -58,20 +49,20 @@ describe("class registry", () => {
       args: ["unknown name: x"],
       attributes: { _pyroTraceback: ["tb\n"] },
     });
-    assert.ok(pyro instanceof NamingError);
-    assert.equal((pyro as NamingError).message, "unknown name: x");
-    assert.deepEqual((pyro as NamingError)._pyroTraceback, ["tb\n"]);
+    assert.ok(pyro instanceof errors.NamingError);
+    assert.equal((pyro as errors.NamingError).message, "unknown name: x");
+    assert.deepEqual((pyro as errors.NamingError)._pyroTraceback, ["tb\n"]);
     const remote = registry.dictToClass({
       __class__: "builtins.ValueError",
       __exception__: true,
       args: ["bad value", 42],
       attributes: { extra: "custom" },
     });
-    assert.ok(remote instanceof RemoteError);
-    assert.equal((remote as RemoteError).pythonClass, "builtins.ValueError");
-    assert.deepEqual((remote as RemoteError).args, ["bad value", 42]);
-    assert.equal((remote as RemoteError).attributes.extra, "custom");
-    assert.equal((remote as RemoteError).message, "('bad value', 42)");
+    assert.ok(remote instanceof errors.RemoteError);
+    assert.equal((remote as errors.RemoteError).pythonClass, "builtins.ValueError");
+    assert.deepEqual((remote as errors.RemoteError).args, ["bad value", 42]);
+    assert.equal((remote as errors.RemoteError).attributes.extra, "custom");
+    assert.equal((remote as errors.RemoteError).message, "('bad value', 42)");
   });
 
   it("turns errors into exception dicts Python can rebuild", () => {
@@ -80,7 +71,10 @@ describe("class registry", () => {
     assert.equal(d.__exception__, true);
     assert.deepEqual([...d.args as unknown[]], ["out of range"]);
     assert.ok(isTuple(d.args));
-    assert.equal(registry.errorToDict(new NamingError("n")).__class__, "Pyro5.errors.NamingError");
+    assert.equal(
+      registry.errorToDict(new errors.NamingError("n")).__class__,
+      "Pyro5.errors.NamingError",
+    );
     class Custom extends Error {}
     const c = new Custom("oops");
     c.name = "Custom";
