@@ -11,18 +11,9 @@ import { guardConnect } from "./connect_guard.ts";
 import { bindNodeDatagram } from "./node_udp.ts";
 import { AsyncQueue } from "./queue.ts";
 import { ChunkQueue, readableOf } from "./chunk_queue.ts";
-import {
-  type Address,
-  type ChunkReader,
-  closeOnAbort,
-  type Connection,
-  type ConnectOptions,
-  type Endpoint,
-  formatAddress,
-  type Listener,
-  type ListenOptions,
-  type RuntimeTransport,
-} from "./types.ts";
+import type { Address, ChunkReader, Connection, ConnectOptions, Endpoint } from "./types.ts";
+import type { Listener, ListenOptions, RuntimeTransport } from "./types.ts";
+import { closeOnAbort, formatAddress } from "./types.ts";
 
 /** The members of a Bun socket this adapter uses. */
 interface BunSocket {

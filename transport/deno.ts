@@ -11,19 +11,9 @@ import { guardConnect } from "./connect_guard.ts";
 import { bindNodeDatagram } from "./node_udp.ts";
 import { readableOf } from "./chunk_queue.ts";
 import { ReadBuffers } from "./buffers.ts";
-import {
-  type Address,
-  type ChunkReader,
-  closeOnAbort,
-  type Connection,
-  type ConnectOptions,
-  type DatagramSocket,
-  type Endpoint,
-  formatAddress,
-  type Listener,
-  type ListenOptions,
-  type RuntimeTransport,
-} from "./types.ts";
+import type { Address, ChunkReader, Connection, ConnectOptions, DatagramSocket } from "./types.ts";
+import type { Endpoint, Listener, ListenOptions, RuntimeTransport } from "./types.ts";
+import { closeOnAbort, formatAddress } from "./types.ts";
 
 function toAddress(addr: Deno.Addr): Address {
   if (addr.transport === "tcp" || addr.transport === "udp") {

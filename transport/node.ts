@@ -16,18 +16,9 @@ import { AsyncQueue } from "./queue.ts";
 import { ChunkQueue, type FlowControl, readableOf } from "./chunk_queue.ts";
 import { BufferReader } from "./buffer_reader.ts";
 import { bindNodeDatagram } from "./node_udp.ts";
-import {
-  type Address,
-  type ChunkReader,
-  closeOnAbort,
-  type Connection,
-  type ConnectOptions,
-  type Endpoint,
-  formatAddress,
-  type Listener,
-  type ListenOptions,
-  type RuntimeTransport,
-} from "./types.ts";
+import type { Address, ChunkReader, Connection, ConnectOptions, Endpoint } from "./types.ts";
+import type { Listener, ListenOptions, RuntimeTransport } from "./types.ts";
+import { closeOnAbort, formatAddress } from "./types.ts";
 
 // Loaded on first use, so that importing this adapter loads no runtime module.
 const net = builtin<typeof netTypes>("node:net");

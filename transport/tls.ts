@@ -22,16 +22,9 @@ import { guardConnect } from "./connect_guard.ts";
 import { AsyncQueue } from "./queue.ts";
 import { listenOn, NodeConnection } from "./node.ts";
 import { decryptPrivateKey, isEncryptedKey } from "./pkcs8.ts";
-import {
-  closeOnAbort,
-  type Connection,
-  type ConnectOptions,
-  type Endpoint,
-  formatAddress,
-  type Listener,
-  type PeerCertificate,
-  type RuntimeTransport,
-} from "./types.ts";
+import type { Connection, ConnectOptions, Endpoint, Listener, PeerCertificate } from "./types.ts";
+import type { RuntimeTransport } from "./types.ts";
+import { closeOnAbort, formatAddress } from "./types.ts";
 import { bindNodeDatagram } from "./node_udp.ts";
 
 /** What a TLS client presents and trusts (PEM text, not file names). */
