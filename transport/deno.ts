@@ -1,4 +1,3 @@
-/// <reference lib="deno.ns" />
 /**
  * The Deno adapter: `Deno.connect` and `Deno.listen` for TCP and Unix
  * sockets, whose connections already are web streams. UDP goes through
@@ -15,11 +14,53 @@ import type { Address, ChunkReader, Connection, ConnectOptions, DatagramSocket }
 import type { Endpoint, Listener, ListenOptions, RuntimeTransport } from "./types.ts";
 import { closeOnAbort, formatAddress } from "./types.ts";
 
-function toAddress(addr: Deno.Addr): Address {
-  if (addr.transport === "tcp" || addr.transport === "udp") {
-    return { transport: "tcp", hostname: addr.hostname, port: addr.port };
-  }
-  return { transport: "unix", path: (addr as Deno.UnixAddr).path };
+/** An address as Deno gives it. */
+type DenoAddr =
+  | { transport: "tcp" | "udp"; hostname: string; port: number }
+  | { transport: "unix" | "unixpacket"; path: string };
+
+/** The members of a `Deno.Conn` this adapter uses. */
+interface DenoConn {
+  readonly localAddr: DenoAddr;
+  readonly remoteAddr: DenoAddr;
+  readonly writable: WritableStream<Uint8Array>;
+  read(into: Uint8Array): Promise<number | null>;
+  write(data: Uint8Array): Promise<number>;
+  setNoDelay?(on: boolean): void;
+  ref(): void;
+  unref(): void;
+  close(): void;
+}
+
+/** The members of a `Deno.Listener` this adapter uses. */
+interface DenoListenerApi {
+  readonly addr: DenoAddr;
+  accept(): Promise<DenoConn>;
+  close(): void;
+}
+
+/**
+ * The part of the `Deno` namespace this adapter uses, declared here (as bun.ts declares Bun's)
+ * so that the package type-checks without Deno's types: against a browser's DOM lib, say.
+ */
+interface DenoApi {
+  connect(
+    options: { hostname: string; port: number } | { transport: "unix"; path: string },
+  ): Promise<DenoConn>;
+  listen(
+    options: { hostname: string; port: number } | { transport: "unix"; path: string },
+  ): DenoListenerApi;
+  errors: { BadResource: new () => Error; NotCapable: new (message: string) => Error };
+  permissions: {
+    querySync(descriptor: { name: "net"; host: string }): { state: string };
+  };
+}
+
+const deno = (): DenoApi => (globalThis as unknown as { Deno: DenoApi }).Deno;
+
+function toAddress(addr: DenoAddr): Address {
+  if ("path" in addr) return { transport: "unix", path: addr.path };
+  return { transport: "tcp", hostname: addr.hostname, port: addr.port };
 }
 
 /** Chunks from this size on are written through conn.writable, smaller ones with conn.write(). */
@@ -31,7 +72,7 @@ class DenoConnection implements Connection {
   readonly writesComplete = true;
   readonly localAddress: Address;
   readonly remoteAddress: Address;
-  #conn: Deno.Conn;
+  #conn: DenoConn;
   #writing: Promise<void> | null = null;
   #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #error: Error | null = null;
@@ -40,9 +81,9 @@ class DenoConnection implements Connection {
   #buffers = new ReadBuffers();
   #readable: ReadableStream<Uint8Array> | null = null;
 
-  constructor(conn: Deno.Conn) {
+  constructor(conn: DenoConn) {
     this.#conn = conn;
-    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+    conn.setNoDelay?.(true);
     this.localAddress = toAddress(conn.localAddr);
     this.remoteAddress = toAddress(conn.remoteAddr);
     this.closed = new Promise((resolve) => this.#markClosed = resolve);
@@ -71,7 +112,7 @@ class DenoConnection implements Connection {
       if (n === null) this.#finish();
       return n;
     } catch (e) {
-      if (this.#closing && e instanceof Deno.errors.BadResource) return null;
+      if (this.#closing && e instanceof deno().errors.BadResource) return null;
       this.#error = new ConnectionClosedError(`connection error: ${(e as Error).message}`, {
         cause: e,
       });
@@ -87,7 +128,7 @@ class DenoConnection implements Connection {
     try {
       n = await this.#conn.read(into);
     } catch (e) {
-      if (!(this.#closing && e instanceof Deno.errors.BadResource)) {
+      if (!(this.#closing && e instanceof deno().errors.BadResource)) {
         this.#error = new ConnectionClosedError(`connection error: ${(e as Error).message}`, {
           cause: e,
         });
@@ -176,19 +217,19 @@ class DenoConnection implements Connection {
 async function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Connection> {
   const where = formatAddress(endpoint);
   options.signal?.throwIfAborted();
-  const attempt: Promise<Deno.Conn> = "path" in endpoint
-    ? Deno.connect({ transport: "unix", path: endpoint.path })
-    : Deno.connect({ hostname: endpoint.hostname, port: endpoint.port });
+  const attempt: Promise<DenoConn> = "path" in endpoint
+    ? deno().connect({ transport: "unix", path: endpoint.path })
+    : deno().connect({ hostname: endpoint.hostname, port: endpoint.port });
   const conn = await guardConnect(attempt, where, options, (c) => c.close());
   return new DenoConnection(conn);
 }
 
 class DenoListener implements Listener {
   readonly address: Address;
-  #listener: Deno.Listener;
+  #listener: DenoListenerApi;
   #closed = false;
 
-  constructor(listener: Deno.Listener) {
+  constructor(listener: DenoListenerApi) {
     this.#listener = listener;
     this.address = toAddress(listener.addr);
   }
@@ -198,7 +239,7 @@ class DenoListener implements Listener {
     try {
       return new DenoConnection(await this.#listener.accept());
     } catch (e) {
-      if (this.#closed || e instanceof Deno.errors.BadResource) return null;
+      if (this.#closed || e instanceof deno().errors.BadResource) return null;
       throw new CommunicationError(`accept failed: ${(e as Error).message}`, { cause: e });
     }
   }
@@ -221,8 +262,8 @@ class DenoListener implements Listener {
 function listen(endpoint: Endpoint, options: ListenOptions = {}): Promise<Listener> {
   try {
     const listener = "path" in endpoint
-      ? Deno.listen({ transport: "unix", path: endpoint.path })
-      : Deno.listen({ hostname: endpoint.hostname, port: endpoint.port });
+      ? deno().listen({ transport: "unix", path: endpoint.path })
+      : deno().listen({ hostname: endpoint.hostname, port: endpoint.port });
     return Promise.resolve(closeOnAbort(new DenoListener(listener), options.signal));
   } catch (e) {
     return Promise.reject(asCommunicationError(e, `cannot listen on ${formatAddress(endpoint)}`));
@@ -234,9 +275,9 @@ function listen(endpoint: Endpoint, options: ListenOptions = {}): Promise<Listen
  * later from a callback, where no caller can catch it.
  */
 function requireNet(host: string): void {
-  const state = Deno.permissions.querySync({ name: "net", host }).state;
+  const state = deno().permissions.querySync({ name: "net", host }).state;
   if (state !== "granted") {
-    throw new Deno.errors.NotCapable(
+    throw new (deno().errors.NotCapable)(
       `Requires net access to "${host}", run again with the --allow-net flag`,
     );
   }
