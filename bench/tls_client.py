@@ -9,8 +9,12 @@ import Pyro5.api
 uri, seconds = sys.argv[1], float(sys.argv[2])
 Pyro5.api.config.SERIALIZER = "msgpack"
 out = {}
+WARMUP = 1.0
 with Pyro5.api.Proxy(uri) as p:
     p.echo(42)
+    warm_until = time.perf_counter() + WARMUP  # untimed, as in tls_client.ts
+    while time.perf_counter() < warm_until:
+        p.echo(42)
     calls, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         p.echo(42)

@@ -50,6 +50,10 @@ interface DenoApi {
   listen(
     options: { hostname: string; port: number } | { transport: "unix"; path: string },
   ): DenoListenerApi;
+  startTls(
+    conn: DenoConn,
+    options: { hostname: string; caCerts?: string[] },
+  ): Promise<DenoConn & { handshake(): Promise<unknown> }>;
   errors: { BadResource: new () => Error; NotCapable: new (message: string) => Error };
   permissions: {
     querySync(descriptor: { name: "net"; host: string }): { state: string };
@@ -214,6 +218,11 @@ class DenoConnection implements Connection {
   }
 }
 
+/** A client connection over Deno's own TLS, which shows no peer certificate: it checks it. */
+class DenoTlsConnection extends DenoConnection {
+  readonly peerCertificate = null;
+}
+
 async function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Connection> {
   const where = formatAddress(endpoint);
   options.signal?.throwIfAborted();
@@ -268,6 +277,40 @@ function listen(endpoint: Endpoint, options: ListenOptions = {}): Promise<Listen
   } catch (e) {
     return Promise.reject(asCommunicationError(e, `cannot listen on ${formatAddress(endpoint)}`));
   }
+}
+
+/**
+ * A TLS client connection with Deno's own TLS (rustls), which checks the server's certificate and
+ * its name against `hostname`, trusting `caCerts` besides the system's CAs. No client
+ * certificate: Deno's TLS client cannot present one (tls.ts uses `node:tls` for that).
+ *
+ * Why not `Deno.connectTls`: its socket cannot be told TCP_NODELAY, and the handshake's small
+ * writes then wait on delayed ACKs (measured: 51 ms per new connection, 3.9 ms this way).
+ */
+export async function connectDenoTls(
+  endpoint: { hostname: string; port: number },
+  caCerts: string[] | undefined,
+  options: ConnectOptions = {},
+): Promise<Connection> {
+  options.signal?.throwIfAborted();
+  const attempt = (async () => {
+    const tcp = await deno().connect(endpoint);
+    tcp.setNoDelay?.(true);
+    // startTls takes the TCP connection over: from here on only the TLS one can be closed.
+    const tls = await deno().startTls(tcp, { hostname: endpoint.hostname, caCerts });
+    try {
+      // Now, so that a refused certificate fails the connect rather than the first call.
+      await tls.handshake();
+      return tls;
+    } catch (e) {
+      try {
+        tls.close();
+      } catch { /* already closed */ }
+      throw e;
+    }
+  })();
+  const where = `${formatAddress(endpoint)} over TLS`;
+  return new DenoTlsConnection(await guardConnect(attempt, where, options, (c) => c.close()));
 }
 
 /**
