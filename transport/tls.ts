@@ -126,6 +126,17 @@ class TlsConnection extends NodeConnection {
   }
 }
 
+/**
+ * The runtime's cipher list with AES-128-GCM first: the suite every TLS 1.3 peer must implement
+ * (RFC 8446, 9.1) and browsers' first choice, against OpenSSL's AES-256-GCM first. Measured on
+ * Node 24, 10 MB results: 726 MB/s against 547 (plain TCP: 828).
+ */
+function ciphersOf(tls: typeof tlsTypes): string {
+  const first = "TLS_AES_128_GCM_SHA256";
+  const rest = (tls.DEFAULT_CIPHERS ?? "").split(":").filter((c) => c !== "" && c !== first);
+  return [first, ...rest].join(":");
+}
+
 async function trusted(ca: string | undefined): Promise<string[] | undefined> {
   if (!ca) return undefined;
   // Like Python's create_default_context plus load_verify_locations: the system's CAs and these.
@@ -161,6 +172,7 @@ async function connectTls(
     cert: client.cert,
     ...key,
     rejectUnauthorized: true,
+    ciphers: ciphersOf(tls),
   });
   // The handshake's small writes go out at once rather than waiting on delayed ACKs.
   socket.setNoDelay(true);
@@ -192,6 +204,8 @@ async function listenTls(endpoint: Endpoint, server: TlsServerOptions): Promise<
     ca: server.ca || undefined,
     requestCert: requireClientCert,
     rejectUnauthorized: requireClientCert,
+    ciphers: ciphersOf(tls),
+    honorCipherOrder: true,
     noDelay: true, // the handshake's small writes at once (measured: 10-25 ms less per connection)
     // A client that never finishes its handshake is dropped; others are accepted meanwhile.
     handshakeTimeout: (server.handshakeTimeout ?? 10) * 1000,
