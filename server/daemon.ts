@@ -18,6 +18,7 @@ import { defaultTransport } from "../transport/select.ts";
 import { formatAddress } from "../transport/types.ts";
 import { URI } from "../uri.ts";
 import { disableAutoproxy, enableAutoproxy } from "./autoproxy.ts";
+import { eitherSpelling } from "./option_names.ts";
 import { ClientConnection } from "./client_connection.ts";
 import { DaemonObject } from "./daemon_object.ts";
 import type { Registered } from "./dispatch.ts";
@@ -49,11 +50,20 @@ export interface DaemonOptions {
   host?: string;
   /** Port to bind; 0 picks a free one (the default). */
   port?: number;
-  /** A Unix socket path to listen on instead of TCP. */
+  /** A Unix socket path to listen on instead of TCP. Python: `unixsocket`. */
+  unixSocket?: string;
+  /** Host written into URIs, behind NAT (default `config.NATHOST`). Python: `nathost`. */
+  natHost?: string;
+  /**
+   * Port written into URIs, behind NAT; 0 means the bound port (default `config.NATPORT`).
+   * Python: `natport`.
+   */
+  natPort?: number;
+  /** Pyro5's spelling of `unixSocket`, accepted too. */
   unixsocket?: string;
-  /** Host written into URIs, behind NAT. */
+  /** Pyro5's spelling of `natHost`, accepted too. */
   nathost?: string;
-  /** Port written into URIs, behind NAT; 0 means the bound port. */
+  /** Pyro5's spelling of `natPort`, accepted too. */
   natport?: number;
   /** Serve one client over this already connected stream, without a handshake (Python: `connected_socket`). */
   connectedSocket?: Connection;
@@ -104,6 +114,9 @@ export class Daemon {
   #host: string;
   #port: number;
   #transportName = "connected socket";
+  readonly #unixSocket: string | undefined;
+  readonly #natHost: string | undefined;
+  readonly #natPort: number | undefined;
 
   /**
    * Starts binding at once; `register` works right away and the URIs it gave
@@ -116,6 +129,12 @@ export class Daemon {
     this.config = resolveConfig(options.config);
     this.#host = options.host ?? this.config.HOST;
     this.#port = options.port ?? 0;
+    this.#unixSocket = eitherSpelling(options.unixSocket, options.unixsocket, [
+      "unixSocket",
+      "unixsocket",
+    ]);
+    this.#natHost = eitherSpelling(options.natHost, options.nathost, ["natHost", "nathost"]);
+    this.#natPort = eitherSpelling(options.natPort, options.natport, ["natPort", "natport"]);
     this.#streams = new StreamRegistry(
       this.config.ITER_STREAM_LIFETIME,
       this.config.ITER_STREAM_LINGER,
@@ -158,9 +177,7 @@ export class Daemon {
         : await defaultTransport());
     this.#transportName = `${transport.name} transport`;
     const listener = await transport.listen(
-      this.#options.unixsocket
-        ? { path: this.#options.unixsocket }
-        : { hostname: this.#host, port: this.#port },
+      this.#unixSocket ? { path: this.#unixSocket } : { hostname: this.#host, port: this.#port },
     );
     if (this.#closed) {
       await listener.close();
@@ -208,7 +225,7 @@ export class Daemon {
 
   /** `host:port`, `[ipv6]:port` or `./u:path`: where clients reach this daemon. */
   get locationStr(): string {
-    if (this.#options.unixsocket) return `./u:${this.#options.unixsocket}`;
+    if (this.#unixSocket) return `./u:${this.#unixSocket}`;
     if (this.#options.connectedSocket) return "./u:<<connected-socket>>";
     return formatAddress({ hostname: this.#host, port: this.#port });
   }
@@ -233,10 +250,10 @@ export class Daemon {
 
   /** The location written into URIs behind NAT, or null without NAT. */
   get natLocationStr(): string | null {
-    const nathost = this.#options.nathost ?? this.config.NATHOST;
-    if (!nathost) return null;
-    const natport = this.#options.natport ?? this.config.NATPORT;
-    return formatAddress({ hostname: nathost, port: natport || this.#port });
+    const natHost = this.#natHost ?? this.config.NATHOST;
+    if (!natHost) return null;
+    const natPort = this.#natPort ?? this.config.NATPORT;
+    return formatAddress({ hostname: natHost, port: natPort || this.#port });
   }
 
   /**
@@ -306,7 +323,8 @@ export class Daemon {
     const uri = new URI(`PYRO:${id}@${nat ?? this.locationStr}`);
     // A URI handed out before binding finished gets the real port when it does.
     if (
-      !nat && this.#listener === null && !this.#options.unixsocket && !this.#options.connectedSocket
+      !nat && this.#listener === null && !this.#unixSocket &&
+      !this.#options.connectedSocket
     ) this.#uris.push(uri);
     return uri;
   }
@@ -411,7 +429,7 @@ export class Daemon {
    * const [clientSide, serverSide] = memoryPair(); // say, from a WebSocket bridge
    * const served = daemon.serve(serverSide);
    * await using proxy = new Proxy(uri, { transport: { name: "handed", connect: async () => clientSide } });
-   * console.log(await (proxy as unknown as { hello(): Promise<string> }).hello()); // hi
+   * console.log(await proxy.hello()); // hi
    * await proxy._pyroRelease();
    * await served; // the client hung up
    * ```

@@ -37,8 +37,12 @@ export interface ItemStreams {
  * @example
  * ```ts
  * import { Daemon, DAEMON_NAME, memoryTransport, Proxy } from "@pyro5/pyro5";
- * await using daemon = await Daemon.create({ transport: memoryTransport() });
- * await using remote = new Proxy(daemon.uriFor(DAEMON_NAME), { transport: memoryTransport() });
+ * const transport = memoryTransport();
+ * await using daemon = await Daemon.create({ host: "127.0.0.1", port: 9090, transport });
+ * await using remote = new Proxy(daemon.uriFor(DAEMON_NAME), { transport });
+ * console.log(await remote.info());
+ * // Pyro.Daemon bound on 127.0.0.1:9090, NAT None, 1 objects registered. Servertype:
+ * // <AsyncServer on 127.0.0.1:9090; memory transport>
  * ```
  */
 export class DaemonObject {
