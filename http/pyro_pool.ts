@@ -11,15 +11,14 @@ import {
   asCommunicationError,
   CommunicationError,
   ConnectionClosedError,
-  ProtocolError,
   TimeoutError,
 } from "../errors.ts";
 import { Channel } from "../client/channel.ts";
 import type { Transport } from "../transport/types.ts";
 import { Flags, MsgType } from "../protocol/constants.ts";
 import type { Message } from "../protocol/message.ts";
-import { buildMessage } from "../protocol/message_stream.ts";
 import { uuidToBytes } from "../protocol/correlation.ts";
+import { awaitConnectReply, connectMessage, readConnectReply } from "../protocol/handshake.ts";
 import { getSerializer } from "../serializers/mod.ts";
 
 const json = getSerializer("json");
@@ -228,31 +227,12 @@ export class PyroPool {
     } catch (e) {
       throw asCommunicationError(e, `cannot connect to ${where}`);
     }
-    const channel = new Channel(connection, maxMessageSize);
+    const channel = new Channel(connection, { maxMessageSize });
     try {
       await channel.send(
-        await buildMessage({
-          type: MsgType.CONNECT,
-          serializerId: json.id,
-          seq: 0,
-          payload: json.dumps({ handshake: "hello", object }),
-        }),
+        connectMessage({ handshake: "hello", object }, { serializer: json, seq: 0 }),
       );
-      const reply = await withTimeout(channel.readOne(), timeout, `connecting to ${where}`);
-      if (reply.type === MsgType.CONNECTFAIL) {
-        let reason: unknown;
-        try {
-          reason = getSerializer(reply.serializerId).loads(reply.payload);
-        } catch {
-          reason = new TextDecoder().decode(reply.payload);
-        }
-        throw new CommunicationError(`connection to ${where} rejected: ${reason}`);
-      }
-      if (reply.type !== MsgType.CONNECTOK) {
-        throw new ProtocolError(
-          `cannot connect to ${where}: invalid msg type ${reply.type} received`,
-        );
-      }
+      readConnectReply(await awaitConnectReply(channel.readOne(), timeout, where), where);
     } catch (e) {
       await channel.close().catch(() => {});
       throw e;

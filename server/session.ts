@@ -11,12 +11,12 @@ import { ConnectionClosedError, MessageTooLargeError, ProtocolError } from "../e
 import { getLogger } from "../logging.ts";
 import { Annotation, Flags, MsgType } from "../protocol/constants.ts";
 import { randomCorrelationBytes } from "../protocol/correlation.ts";
+import { connectFailMessage, connectOkMessage, readConnect } from "../protocol/handshake.ts";
 import type { Message } from "../protocol/message.ts";
-import { buildMessage, MessageReader } from "../protocol/message_stream.ts";
-import { Outbox } from "../protocol/outbox.ts";
+import { MessageConnection } from "../protocol/message_connection.ts";
+import type { OutgoingMessage } from "../protocol/outbox.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import type { Call, Serializer } from "../serializers/types.ts";
-import { releaseBuffer } from "../transport/buffers.ts";
 import type { ClientConnection } from "./client_connection.ts";
 import type { Daemon } from "./daemon.ts";
 import {
@@ -42,9 +42,6 @@ const OUTBOX_LIMIT = 1 << 20;
  * 8 and 32 less than 16).
  */
 const FLUSH_AFTER = 16;
-
-/** Reply parts from this size on are released as soon as they are written. */
-const RELEASE_FROM = 1 << 20;
 
 /** What a session serves from: its daemon and the daemon's registry and streams. */
 export interface SessionOptions {
@@ -83,8 +80,7 @@ export class Session {
   readonly #handshake: boolean;
   readonly #objects: ReadonlyMap<string, Registered>;
   readonly #streams: StreamRegistry;
-  readonly #reader: MessageReader;
-  readonly #outbox: Outbox;
+  readonly #messages: MessageConnection;
   /** True once the client is connected: its handshake succeeded, or none was needed. */
   handshaken: boolean;
   /** Why the handshake is to be refused, whatever it says (over MAX_CONNECTIONS). */
@@ -104,11 +100,11 @@ export class Session {
     this.#objects = options.objects;
     this.#streams = options.streams;
     this.#refusal = options.refusal ?? null;
-    const connection = conn.connection;
-    this.#outbox = new Outbox(connection.writesComplete === true);
-    this.#reader = new MessageReader(connection.chunks?.() ?? connection.readable, {
-      maxMessageSize: daemon.config.MAX_MESSAGE_SIZE,
-      maxInflatedSize: daemon.config.MAX_INFLATED_SIZE,
+    this.#messages = new MessageConnection(conn.connection, {
+      maxMessageSize: this.#config.MAX_MESSAGE_SIZE,
+      maxInflatedSize: this.#config.MAX_INFLATED_SIZE,
+      compress: this.#config.COMPRESSION,
+      releaseWritten: true, // replies are serializer output, the daemon's own
     });
   }
 
@@ -120,10 +116,11 @@ export class Session {
         this.handshaken = true;
       }
       for (;;) {
-        if (this.#reader.buffered === 0 || this.#outbox.count >= FLUSH_AFTER) await this.#flush();
+        const messages = this.#messages;
+        if (messages.buffered === 0 || messages.queued >= FLUSH_AFTER) await this.#flush();
         let message: Message | null;
         try {
-          message = this.#reader.takeReady() ?? await this.#reader.read();
+          message = messages.takeReady() ?? await messages.read();
         } catch (e) {
           // After the handshake, Pyro5 answers broken messages by closing the connection.
           log.debug(`closing connection from ${this.#conn.address}: ${e}`);
@@ -159,7 +156,7 @@ export class Session {
         // Most calls return at once and their reply is queued without a single await.
         const pending = this.#invoke(message, serializer);
         if (pending === undefined) continue;
-        if (this.#outbox.count === 0) await pending;
+        if (messages.queued === 0) await pending;
         else {
           // Replies are waiting for the batch to end; should this call take real time (a timer,
           // I/O), send them first rather than hold them behind it.
@@ -175,8 +172,8 @@ export class Session {
       log.warning(`connection from ${this.#conn.address} failed: ${e}`);
     } finally {
       await this.#flush().catch(() => {});
-      await this.#reader.cancel().catch(() => {});
-      await this.#conn.connection.close().catch(() => {});
+      await this.#messages.stopReading();
+      await this.#messages.close().catch(() => {});
     }
   }
 
@@ -187,11 +184,11 @@ export class Session {
     const watch = timeout > 0
       ? handshakeDeadline(timeout, () => {
         log.debug(`closing connection from ${this.#conn.address}: no handshake in ${timeout}s`);
-        this.#reader.cancel().catch(() => {});
+        void this.#messages.stopReading();
       })
       : undefined;
     try {
-      message = await this.#reader.read();
+      message = await this.#messages.read();
     } catch (e) {
       if (e instanceof ProtocolError || e instanceof MessageTooLargeError) {
         await this.#refuse(e.message, null);
@@ -217,26 +214,18 @@ export class Session {
     }
     const context = this.#context(message);
     try {
-      const data = serializer.loads(message.payload) as
-        | Record<string, unknown>
-        | Map<unknown, unknown>;
-      const d = data instanceof Map ? Object.fromEntries(data) as Record<string, unknown> : data;
-      if (!d || typeof d !== "object" || !("handshake" in d) || typeof d.object !== "string") {
-        throw new ProtocolError(
-          "invalid handshake data: expected a dict with handshake and object",
-        );
-      }
+      const request = readConnect(message, serializer);
       const response = await runWithContext(
         context,
-        () => this.#daemon.validateHandshake(this.#conn, d.handshake),
+        () => this.#daemon.validateHandshake(this.#conn, request.handshake),
       );
-      const meta = this.#daemon.metadataFor(d.object);
-      await this.#send(
-        { type: MsgType.CONNECTOK, serializerId: serializer.id, seq: message.seq },
-        serializer.dumps({ handshake: response, meta }),
-        context.correlationBytes(),
-        mergeAnnotations(context.responseAnnotations, this.#daemon.annotations()),
-      );
+      const meta = this.#daemon.metadataFor(request.object);
+      await this.#queue(connectOkMessage({ handshake: response, meta }, {
+        serializer,
+        seq: message.seq,
+        correlationId: context.correlationBytes(),
+        annotations: mergeAnnotations(context.responseAnnotations, this.#daemon.annotations()),
+      }));
       return true;
     } catch (e) {
       await this.#refuse(e instanceof Error ? e.message : String(e), message, serializer);
@@ -251,14 +240,9 @@ export class Session {
     serializer: Serializer = getSerializer("marshal"),
   ): Promise<void> {
     log.debug(`refusing connection from ${this.#conn.address}: ${reason}`);
-    const bytes = await buildMessage({
-      type: MsgType.CONNECTFAIL,
-      serializerId: serializer.id,
-      seq: message?.seq ?? 0,
-      payload: serializer.dumps(reason),
-      correlationId: randomCorrelationBytes(),
-    });
-    await this.#conn.connection.write(bytes).catch(() => {});
+    // Never compressed, whatever COMPRESSION says: a client that failed may not read it else.
+    this.#messages.queue(connectFailMessage(reason, message?.seq ?? 0, serializer), false);
+    await this.#messages.flush().catch(() => {});
   }
 
   #context(message: Message): RequestContext {
@@ -284,18 +268,14 @@ export class Session {
     correlationId: Uint8Array,
     annotations: Record<string, Uint8Array> | undefined,
   ): Promise<void> | undefined {
-    const config = this.#config;
-    if (config.COMPRESSION) {
-      // Compressed replies are serialized with dumps(): one array.
-      const init = { ...header, payload: payload as Uint8Array, annotations, correlationId };
-      return buildMessage(init, { compress: true, maxMessageSize: config.MAX_MESSAGE_SIZE })
-        .then((bytes) => {
-          this.#outbox.addBytes(bytes);
-          return this.#flushIfFull();
-        });
-    }
-    this.#outbox.add({ ...header, payload, annotations, correlationId }, config.MAX_MESSAGE_SIZE);
-    return payload instanceof Uint8Array ? this.#flushIfFull() : this.#flush();
+    return this.#queue({ ...header, payload, annotations, correlationId });
+  }
+
+  /** Queues a message (compressed first when COMPRESSION is on), then flushes if needed. */
+  #queue(message: OutgoingMessage): Promise<void> | undefined {
+    const compressing = this.#messages.queue(message);
+    if (compressing) return compressing.then(() => this.#flushIfFull());
+    return message.payload instanceof Uint8Array ? this.#flushIfFull() : this.#flush();
   }
 
   /**
@@ -303,34 +283,24 @@ export class Session {
    * so a pipelining client's replies share a write; a large backlog is written at once.
    */
   #flushIfFull(): Promise<void> | undefined {
-    return this.#outbox.size >= OUTBOX_LIMIT ? this.#flush() : undefined;
+    return this.#messages.queuedSize >= OUTBOX_LIMIT ? this.#flush() : undefined;
   }
 
   /** Writes every queued reply, in one write when there are several. */
   async #flush(): Promise<void> {
-    if (this.#outbox.count === 0) return;
-    const connection = this.#conn.connection;
+    if (this.#messages.queued === 0) return;
     const commTimeout = this.#config.COMMTIMEOUT;
     // Waiting on a write is the backpressure: no request of this peer is read meanwhile. A peer
     // that stays stuck (reads none of its replies) past COMMTIMEOUT, when set, is dropped.
-    const large = commTimeout > 0
-      ? await this.#withinCommTimeout(
-        this.#outbox.flush((chunk) => connection.write(chunk)),
-        commTimeout,
-      )
-      : await this.#outbox.flush((chunk) => connection.write(chunk));
-    // Large payloads are ours (serializer output). Once the transport is done with them, their
-    // memory is given back now rather than at the next garbage collection.
-    if (connection.writesComplete) {
-      for (const part of large) if (part.length >= RELEASE_FROM) releaseBuffer(part);
-    }
+    if (commTimeout > 0) await this.#withinCommTimeout(this.#messages.flush(), commTimeout);
+    else await this.#messages.flush();
   }
 
   /** `flushing`, or a ConnectionClosedError (and the connection dropped) once `seconds` pass. */
   async #withinCommTimeout(
-    flushing: Promise<Uint8Array[]>,
+    flushing: Promise<void>,
     seconds: number,
-  ): Promise<Uint8Array[]> {
+  ): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const stuck = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -338,9 +308,7 @@ export class Session {
           `dropping ${this.#conn.address}: it read no reply for ${seconds}s (COMMTIMEOUT)`,
         );
         // Dropped at once, with the writes waiting on it.
-        const connection = this.#conn.connection;
-        if (connection.abort) connection.abort();
-        else this.#reader.cancel().catch(() => {});
+        this.#messages.abort();
         reject(new ConnectionClosedError(`peer read nothing for ${seconds}s`));
       }, seconds * 1000);
     });
@@ -470,7 +438,7 @@ export class Session {
       if (!(e instanceof MessageTooLargeError)) throw e;
       // Pyro5 closes the connection when a reply would be too large.
       log.warning(`reply too large for ${this.#conn.address}: ${e.message}`);
-      return this.#conn.connection.close();
+      return this.#messages.close();
     };
     try {
       return this.#send(
