@@ -19,6 +19,7 @@ import { Flags, MsgType } from "../protocol/constants.ts";
 import type { Message } from "../protocol/message.ts";
 import { uuidToBytes } from "../protocol/correlation.ts";
 import { awaitConnectReply, connectMessage, readConnectReply } from "../protocol/handshake.ts";
+import { withTimeout } from "../protocol/timeout.ts";
 import { getSerializer } from "../serializers/mod.ts";
 
 const json = getSerializer("json");
@@ -255,10 +256,14 @@ export class PyroPool {
       await link.channel.send(message);
       return null;
     }
+    const timeout = this.#timeout;
     return await withTimeout(
       link.channel.request(link.seq, message),
-      this.#timeout,
-      `waiting for the reply to ${call.method}`,
+      timeout,
+      () =>
+        new TimeoutError(
+          `receiving: timeout (${timeout}s) waiting for the reply to ${call.method}`,
+        ),
     );
   }
 }
@@ -285,22 +290,4 @@ export async function readMetadata(
   const value = json.loads(reply!.payload);
   if (reply!.flags & Flags.EXCEPTION) throw value;
   return toMeta(value);
-}
-
-function withTimeout<T>(
-  promise: Promise<T>,
-  timeout: number | undefined,
-  what: string,
-): Promise<T> {
-  if (!timeout) return promise;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TimeoutError(`receiving: timeout (${timeout}s) ${what}`)),
-        timeout * 1000,
-      );
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

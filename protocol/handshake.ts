@@ -18,6 +18,7 @@ import { MsgType } from "./constants.ts";
 import { randomCorrelationBytes } from "./correlation.ts";
 import type { Message } from "./message.ts";
 import type { OutgoingMessage } from "./outbox.ts";
+import { withTimeout } from "./timeout.ts";
 
 /** What a client's CONNECT says. */
 export interface ConnectRequest {
@@ -57,15 +58,10 @@ export interface HandshakeFields {
  * @returns the message to send
  */
 export function connectMessage(request: ConnectRequest, fields: HandshakeFields): OutgoingMessage {
-  const { serializer } = fields;
-  return {
-    type: MsgType.CONNECT,
-    serializerId: serializer.id,
-    seq: fields.seq,
-    payload: serializer.dumps({ handshake: request.handshake, object: request.object }),
-    annotations: fields.annotations,
-    correlationId: fields.correlationId ?? null,
-  };
+  return handshakeMessage(MsgType.CONNECT, {
+    handshake: request.handshake,
+    object: request.object,
+  }, fields);
 }
 
 /**
@@ -82,17 +78,11 @@ export function awaitConnectReply(
   timeout: number | undefined,
   where: string,
 ): Promise<Message> {
-  if (!timeout) return reading;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
+  return withTimeout(
     reading,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TimeoutError(`connecting to ${where}: timeout (${timeout}s)`)),
-        timeout * 1000,
-      );
-    }),
-  ]).finally(() => clearTimeout(timer));
+    timeout,
+    () => new TimeoutError(`connecting to ${where}: timeout (${timeout}s)`),
+  );
 }
 
 /**
@@ -147,15 +137,10 @@ export function readConnect(message: Message, serializer: Serializer): ConnectRe
  * @returns the message to send
  */
 export function connectOkMessage(answer: ConnectAnswer, fields: HandshakeFields): OutgoingMessage {
-  const { serializer } = fields;
-  return {
-    type: MsgType.CONNECTOK,
-    serializerId: serializer.id,
-    seq: fields.seq,
-    payload: serializer.dumps({ handshake: answer.handshake, meta: answer.meta }),
-    annotations: fields.annotations,
-    correlationId: fields.correlationId ?? null,
-  };
+  return handshakeMessage(MsgType.CONNECTOK, {
+    handshake: answer.handshake,
+    meta: answer.meta,
+  }, fields);
 }
 
 /**
@@ -177,6 +162,22 @@ export function connectFailMessage(
     seq,
     payload: serializer.dumps(reason),
     correlationId: randomCorrelationBytes(),
+  };
+}
+
+/** CONNECT or CONNECTOK: a dict in the given serializer. */
+function handshakeMessage(
+  type: number,
+  body: Record<string, unknown>,
+  fields: HandshakeFields,
+): OutgoingMessage {
+  return {
+    type,
+    serializerId: fields.serializer.id,
+    seq: fields.seq,
+    payload: fields.serializer.dumps(body),
+    annotations: fields.annotations,
+    correlationId: fields.correlationId ?? null,
   };
 }
 

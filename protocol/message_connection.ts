@@ -114,14 +114,14 @@ export class MessageConnection {
     message: OutgoingMessage,
     compressing: boolean = this.#compress,
   ): Promise<void> | undefined {
-    if (compressing) {
-      const payload = wholePayload(message.payload);
-      if (payload.length > COMPRESSION_THRESHOLD) {
-        return compress(payload).then((compressed) => {
-          const flags = (message.flags ?? 0) | Flags.COMPRESSED;
-          this.#outbox.add({ ...message, payload: compressed, flags }, this.#maxMessageSize);
-        });
-      }
+    // A payload in parts (large bytes not copied, from a transient serializer that neither side
+    // uses with compression on) goes as it is: COMPRESSED is a choice per message.
+    const payload = message.payload;
+    if (compressing && payload instanceof Uint8Array && payload.length > COMPRESSION_THRESHOLD) {
+      return compress(payload).then((compressed) => {
+        const flags = (message.flags ?? 0) | Flags.COMPRESSED;
+        this.#outbox.add({ ...message, payload: compressed, flags }, this.#maxMessageSize);
+      });
     }
     this.#outbox.add(message, this.#maxMessageSize);
     return undefined;
@@ -163,18 +163,4 @@ export class MessageConnection {
   unref(): void {
     this.#connection.unref?.();
   }
-}
-
-/** A payload given in parts as one array (compression needs it whole). */
-function wholePayload(payload: Uint8Array | readonly Uint8Array[]): Uint8Array {
-  if (payload instanceof Uint8Array) return payload;
-  let size = 0;
-  for (const part of payload) size += part.length;
-  const whole = new Uint8Array(size);
-  let at = 0;
-  for (const part of payload) {
-    whole.set(part, at);
-    at += part.length;
-  }
-  return whole;
 }

@@ -15,6 +15,7 @@ import { connectFailMessage, connectOkMessage, readConnect } from "../protocol/h
 import type { Message } from "../protocol/message.ts";
 import { MessageConnection } from "../protocol/message_connection.ts";
 import type { OutgoingMessage } from "../protocol/outbox.ts";
+import { withTimeout } from "../protocol/timeout.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import type { Call, Serializer } from "../serializers/types.ts";
 import type { ClientConnection } from "./client_connection.ts";
@@ -292,32 +293,17 @@ export class Session {
     const commTimeout = this.#config.COMMTIMEOUT;
     // Waiting on a write is the backpressure: no request of this peer is read meanwhile. A peer
     // that stays stuck (reads none of its replies) past COMMTIMEOUT, when set, is dropped.
-    if (commTimeout > 0) await this.#withinCommTimeout(this.#messages.flush(), commTimeout);
-    else await this.#messages.flush();
-  }
-
-  /** `flushing`, or a ConnectionClosedError (and the connection dropped) once `seconds` pass. */
-  async #withinCommTimeout(
-    flushing: Promise<void>,
-    seconds: number,
-  ): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stuck = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        log.warning(
-          `dropping ${this.#conn.address}: it read no reply for ${seconds}s (COMMTIMEOUT)`,
-        );
-        // Dropped at once, with the writes waiting on it.
-        this.#messages.abort();
-        reject(new ConnectionClosedError(`peer read nothing for ${seconds}s`));
-      }, seconds * 1000);
-    });
+    const flushing = this.#messages.flush();
+    if (commTimeout <= 0) return await flushing;
     flushing.catch(() => {}); // the stuck write fails once the socket is dropped
-    try {
-      return await Promise.race([flushing, stuck]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(flushing, commTimeout, () => {
+      log.warning(
+        `dropping ${this.#conn.address}: it read no reply for ${commTimeout}s (COMMTIMEOUT)`,
+      );
+      // Dropped at once, with the writes waiting on it.
+      this.#messages.abort();
+      return new ConnectionClosedError(`peer read nothing for ${commTimeout}s`);
+    });
   }
 
   /**
