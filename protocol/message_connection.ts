@@ -131,11 +131,10 @@ export class MessageConnection {
    * Writes everything queued, in order; resolves once the transport took it (waiting for the
    * socket to drain: backpressure). Messages queued meanwhile wait for the next flush.
    */
-  async flush(): Promise<void> {
-    const large = await this.#outbox.flush(this.#write);
-    if (this.#release) {
-      for (const part of large) if (part.length >= RELEASE_FROM) releaseBuffer(part);
-    }
+  flush(): Promise<unknown> {
+    // The outbox's own promise where nothing is freed: no extra step on the hot path.
+    const writing = this.#outbox.flush(this.#write);
+    return this.#release ? writing.then(releaseLarge) : writing;
   }
 
   /** Stops reading: a pending `read()` ends, the incoming side is dropped. */
@@ -163,4 +162,9 @@ export class MessageConnection {
   unref(): void {
     this.#connection.unref?.();
   }
+}
+
+/** Gives the memory of the large written payloads back now rather than at a later collection. */
+function releaseLarge(written: Uint8Array[]): void {
+  for (const part of written) if (part.length >= RELEASE_FROM) releaseBuffer(part);
 }

@@ -294,7 +294,10 @@ export class Session {
     // Waiting on a write is the backpressure: no request of this peer is read meanwhile. A peer
     // that stays stuck (reads none of its replies) past COMMTIMEOUT, when set, is dropped.
     const flushing = this.#messages.flush();
-    if (commTimeout <= 0) return await flushing;
+    if (commTimeout <= 0) {
+      await flushing;
+      return;
+    }
     flushing.catch(() => {}); // the stuck write fails once the socket is dropped
     await withTimeout(flushing, commTimeout, () => {
       log.warning(
