@@ -417,7 +417,9 @@ export class Daemon {
    * Serves one connection that something else accepted (a gateway, a bridge, a listener of
    * its own), with the full handshake, as if this daemon had accepted it: MAX_CONNECTIONS
    * applies, `validateHandshake` and `clientDisconnect` are called, and the connection is
-   * closed when the session ends (by either side, or by `close()`).
+   * closed when the session ends (by either side, or by `close()`). Python has no such method:
+   * its socket server does this with each connection it accepts (`Daemon._handshake`, then
+   * `Daemon.handleRequest` until the client goes).
    *
    * @param connection an open byte connection whose peer is a Pyro client
    * @returns resolves once the session ended and its cleanup ran; never rejects
