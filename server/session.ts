@@ -73,7 +73,11 @@ function mergeAnnotations(
 }
 
 /**
-/** One connection's request loop. */
+ * One connection's request loop: the handshake, then requests in order. Replies wait in the
+ * outbox and go out together once no decoded request is left (or after FLUSH_AFTER of them, or
+ * OUTBOX_LIMIT bytes), so a pipelining client's replies share a write; oneway calls run on
+ * their own.
+ */
 export class Session {
   readonly #daemon: Daemon;
   readonly #config: ConfigItems;
