@@ -6,6 +6,10 @@
  * requests in order, and connections are served side by side, so idle clients
  * cost a little memory and never block a new one.
  *
+ * This file holds the registry, the URIs (NAT included) and the lifecycle; a
+ * connection's session is `server/session.ts`, what a request does is
+ * `server/dispatch.ts`, the `Pyro.Daemon` object is `server/daemon_object.ts`.
+ *
  * @module
  */
 import { type ConfigItems, resolveConfig } from "../config.ts";
