@@ -22,13 +22,9 @@
 // Proxies that arrive as call arguments (callbacks) are rebuilt by the client module.
 import "./client/remote.ts";
 
-export {
-  ClientConnection,
-  Daemon,
-  DaemonObject,
-  type DaemonOptions,
-  type RegisterOptions,
-} from "./server/daemon.ts";
+export { Daemon, type DaemonOptions, type RegisterOptions } from "./server/daemon.ts";
+export { ClientConnection } from "./server/client_connection.ts";
+export { DaemonObject, type DaemonObjectHost, type ItemStreams } from "./server/daemon_object.ts";
 export { DAEMON_NAME } from "./protocol/constants.ts";
 export {
   type AnyClass,

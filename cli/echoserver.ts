@@ -121,7 +121,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const fail = cmd.fail;
   const host = cmd.text("host", "localhost");
   const port = cmd.int("port", 0);
-  const unixsocket = cmd.text("unixsocket");
+  const unixSocket = cmd.text("unixsocket");
   const verbose = cmd.has("verbose");
   const quiet = cmd.has("quiet") && !verbose;
   if (!quiet) console.log("Starting Pyro's built-in test echo server.");
@@ -133,14 +133,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     daemon = await Daemon.create({
       host,
       port,
-      unixsocket,
+      unixSocket,
     });
   } catch (e) {
     if (!isAddressInUse(e)) fail((e as Error).message);
     console.error(addressInUseLine(
       "echoserver",
-      unixsocket ?? `port ${port} on ${host}`,
-      unixsocket
+      unixSocket ?? `port ${port} on ${host}`,
+      unixSocket
         ? "remove the stale socket file or choose another with -u PATH"
         : "choose another port with -p PORT (or leave -p out for a free one)",
     ));

@@ -37,20 +37,20 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     usage: USAGE,
   }, argv);
   const host = cmd.text("host") ?? config.NS_HOST;
-  const unixsocket = cmd.text("unixsocket");
+  const unixSocket = cmd.text("unixsocket");
   const loopback = host === "localhost" || host.startsWith("127.") || host === "::1";
   const ipv6 = host.includes(":");
   try {
     const ns = await startNS({
       host,
       port: cmd.int("port", config.NS_PORT),
-      unixsocket,
+      unixSocket,
       storage: cmd.text("storage"),
-      bchost: cmd.text("bchost"),
-      bcport: cmd.int("bcport", undefined),
-      nathost: cmd.text("nathost"),
-      natport: cmd.int("natport", undefined),
-      enableBroadcast: !cmd.has("nobc") && !loopback && !ipv6 && !unixsocket,
+      bcHost: cmd.text("bchost"),
+      bcPort: cmd.int("bcport", undefined),
+      natHost: cmd.text("nathost"),
+      natPort: cmd.int("natport", undefined),
+      enableBroadcast: !cmd.has("nobc") && !loopback && !ipv6 && !unixSocket,
     });
     // Signal handlers first: a Ctrl-C right after the ready line must still shut down cleanly.
     exitOnSignals(async () => {
@@ -72,7 +72,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     if (cmd.text("storage")?.startsWith("sql:")) {
       console.log(`Persistent store contains ${existing} existing registrations.`);
     }
-    const hostip = unixsocket ? "Unix domain socket" : bound ?? host;
+    const hostip = unixSocket ? "Unix domain socket" : bound ?? host;
     console.log(`NS running on ${ns.daemon.locationStr} (${hostip})`);
     if (cmd.text("nathost")) {
       console.log(`internal URI = ${ns.daemon.uriFor("Pyro.NameServer", { nat: false })}`);
@@ -86,12 +86,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
         (e as Error).message.includes(bc);
       console.error(addressInUseLine(
         "ns",
-        unixsocket
-          ? unixsocket
+        unixSocket
+          ? unixSocket
           : `${broadcast ? "UDP port" : "port"} ${broadcast ? bc : port} on ${host}`,
         broadcast
           ? "choose another broadcast port with --bcport PORT, or -x for no broadcast server"
-          : unixsocket
+          : unixSocket
           ? "remove the stale socket file or choose another with -u PATH"
           : "choose another port with -p PORT (or -p 0 for a free one)",
       ));

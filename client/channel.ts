@@ -1,25 +1,29 @@
 /**
  * A message channel over one byte connection, for the client side: requests
  * are written back to back (pipelined; messages queued in the same turn go
- * out in one write, from the outbox's buffer), replies are matched to their
- * request by sequence number, so a reply that arrives after its caller gave up (timeout,
- * abort) is dropped and can never reach another caller.
+ * out in one write), replies are matched to their request by sequence number,
+ * so a reply that arrives after its caller gave up (timeout, abort) is dropped
+ * and can never reach another caller. Reading, encoding, compression and
+ * writing are the message connection's (`protocol/message_connection.ts`),
+ * shared with the daemon's session.
  *
  * @module
  */
 import { ConnectionClosedError, ProtocolError } from "../errors.ts";
-import { MessageReader } from "../protocol/message_stream.ts";
 import type { Message } from "../protocol/message.ts";
-import { Outbox, type OutgoingMessage } from "../protocol/outbox.ts";
+import {
+  MessageConnection,
+  type MessageConnectionOptions,
+} from "../protocol/message_connection.ts";
+import type { OutgoingMessage } from "../protocol/outbox.ts";
 import { MSG_TYPE_NAMES, MsgType } from "../protocol/constants.ts";
 import type { Connection } from "../transport/types.ts";
 
 /**
  * A message to send: its fields, encoded into the outbox (a payload's large parts are written
- * from where they are, so the caller keeps them unchanged until the reply), or bytes already
- * encoded.
+ * from where they are, so the caller keeps them unchanged until the reply).
  */
-export type Outgoing = OutgoingMessage | Uint8Array;
+export type Outgoing = OutgoingMessage;
 
 interface Pending {
   resolve(message: Message): void;
@@ -28,11 +32,8 @@ interface Pending {
 
 /** A pipelined request/reply channel. */
 export class Channel {
-  readonly #connection: Connection;
-  readonly #reader: MessageReader;
+  readonly #messages: MessageConnection;
   readonly #pending = new Map<number, Pending>();
-  readonly #outbox: Outbox;
-  readonly #maxMessageSize: number;
   #flushing: Promise<void> | null = null;
   #closedError: Error | null = null;
   #loop: Promise<void> | null = null;
@@ -44,17 +45,14 @@ export class Channel {
 
   /**
    * @param connection the byte connection
-   * @param maxMessageSize the limit of what is sent and received
-   * @param maxInflatedSize the limit of what a compressed reply may inflate to (MAX_INFLATED_SIZE)
+   * @param options the limits of what is sent and received, and whether to compress
    */
-  constructor(connection: Connection, maxMessageSize: number, maxInflatedSize?: number) {
-    this.#connection = connection;
-    this.#maxMessageSize = maxMessageSize;
-    this.#outbox = new Outbox(connection.writesComplete === true);
-    this.#reader = new MessageReader(connection.chunks?.() ?? connection.readable, {
-      maxMessageSize,
-      maxInflatedSize,
-    });
+  constructor(
+    connection: Connection,
+    options: Omit<MessageConnectionOptions, "releaseWritten">,
+  ) {
+    // Payloads may be the caller's own bytes (a blob's): never freed here.
+    this.#messages = new MessageConnection(connection, options);
   }
 
   /** True once the channel is closed. */
@@ -70,7 +68,7 @@ export class Channel {
   /** Reads one message directly; only before {@linkcode Channel.start} (the handshake). */
   async readOne(): Promise<Message> {
     this.#hold();
-    const message = await this.#reader.read().finally(() => this.#release());
+    const message = await this.#messages.read().finally(() => this.#release());
     if (message === null) {
       throw new ConnectionClosedError("receiving: not enough data (connection closed by peer)");
     }
@@ -82,15 +80,15 @@ export class Channel {
     if (this.#loop) return;
     this.#loop = this.#readLoop();
     // An idle connection does not keep a script running; a pending call re-refs it.
-    if (this.#busy === 0) this.#connection.unref?.();
+    if (this.#busy === 0) this.#messages.unref();
   }
 
   #hold(): void {
-    if (this.#busy++ === 0 && this.#loop) this.#connection.ref?.();
+    if (this.#busy++ === 0 && this.#loop) this.#messages.ref();
   }
 
   #release(): void {
-    if (--this.#busy === 0 && this.#loop && !this.#closedError) this.#connection.unref?.();
+    if (--this.#busy === 0 && this.#loop && !this.#closedError) this.#messages.unref();
   }
 
   /**
@@ -103,12 +101,10 @@ export class Channel {
   send(message: Outgoing): Promise<void> {
     if (this.#closedError) return Promise.reject(this.#closedError);
     try {
-      this.#enqueue(message);
+      return this.#write(message);
     } catch (e) {
       return Promise.reject(e);
     }
-    this.#flushing ??= this.#flush();
-    return this.#flushing;
   }
 
   /**
@@ -123,8 +119,9 @@ export class Channel {
     if (this.#pending.has(seq)) {
       return Promise.reject(new ProtocolError(`sequence number ${seq} is already in use`));
     }
+    let written: Promise<void>;
     try {
-      this.#enqueue(message);
+      written = this.#write(message);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -132,14 +129,16 @@ export class Channel {
       this.#hold();
       this.#pending.set(seq, { resolve, reject });
     });
-    this.#flushing ??= this.#flush();
-    this.#flushing.catch((e) => this.#fail(seq, e));
+    written.catch((e) => this.#fail(seq, e));
     return reply;
   }
 
-  #enqueue(message: Outgoing): void {
-    if (message instanceof Uint8Array) this.#outbox.addBytes(message);
-    else this.#outbox.add(message, this.#maxMessageSize);
+  /** Queues a message (throws when it cannot be encoded) and has the outbox flushed. */
+  #write(message: Outgoing): Promise<void> {
+    const compressing = this.#messages.queue(message);
+    // Most messages are queued at once; a compressed one once its payload is.
+    if (compressing === undefined) return this.#flushing ??= this.#flush();
+    return compressing.then(() => this.#flushing ??= this.#flush());
   }
 
   /** Forgets a request; its reply, should it come, is dropped. */
@@ -169,8 +168,8 @@ export class Channel {
   async close(reason: Error = new ConnectionClosedError("connection closed")): Promise<void> {
     if (this.#closedError) return;
     this.#shutdown(reason);
-    await this.#reader.cancel().catch(() => {});
-    await this.#connection.close().catch(() => {});
+    await this.#messages.stopReading();
+    await this.#messages.close().catch(() => {});
   }
 
   #fail(seq: number, error: Error): void {
@@ -185,18 +184,17 @@ export class Channel {
   async #flush(): Promise<void> {
     this.#hold();
     try {
-      const connection = this.#connection;
-      const write = (chunk: Uint8Array) => connection.write(chunk);
+      const messages = this.#messages;
       do {
         // Callers woken by one chunk of replies send their next calls a few microtasks apart:
         // wait until a microtask passes without a new message, so that they share one write.
         let queued;
         do {
-          queued = this.#outbox.count;
+          queued = messages.queued;
           await null;
-        } while (this.#outbox.count !== queued);
-        await this.#outbox.flush(write);
-      } while (this.#outbox.count > 0);
+        } while (messages.queued !== queued);
+        await messages.flush();
+      } while (messages.queued > 0);
     } catch (e) {
       const error = e instanceof ConnectionClosedError
         ? e
@@ -215,7 +213,7 @@ export class Channel {
       for (;;) {
         // Replies that came in one chunk are handed out in one turn, so the calls their callers
         // make next are sent together in one write.
-        const message = this.#reader.takeReady() ?? await this.#reader.read();
+        const message = this.#messages.takeReady() ?? await this.#messages.read();
         if (message === null) {
           reason = new ConnectionClosedError(
             "receiving: not enough data (connection closed by peer)",
@@ -246,7 +244,7 @@ export class Channel {
     }
     if (!this.#closedError) {
       this.#shutdown(reason);
-      await this.#connection.close().catch(() => {});
+      await this.#messages.close().catch(() => {});
     }
   }
 

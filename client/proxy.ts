@@ -9,7 +9,6 @@ import {
   CommunicationError,
   ConnectionClosedError,
   NamingError,
-  ProtocolError,
   PyroError,
   SerializeError,
   TimeoutError,
@@ -21,13 +20,13 @@ import { Annotation, DAEMON_NAME, Flags, MsgType } from "../protocol/constants.t
 import { bytesToUuid, uuidToBytes } from "../protocol/correlation.ts";
 import { annotationRecord, stringSet } from "../protocol/values.ts";
 import type { Message } from "../protocol/message.ts";
-import { buildMessage } from "../protocol/message_stream.ts";
+import { awaitConnectReply, connectMessage, readConnectReply } from "../protocol/handshake.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import { isTuple, tuple } from "../serializers/types.ts";
 import { SerializedBlob } from "./blob.ts";
 import type { Serializer, SerializerName } from "../serializers/types.ts";
 import { URI } from "../uri.ts";
-import { Channel, type Outgoing } from "./channel.ts";
+import { Channel } from "./channel.ts";
 import { defaultTransport } from "../transport/select.ts";
 import type { Connection, Transport } from "../transport/types.ts";
 import { ItemStream } from "./stream.ts";
@@ -391,21 +390,14 @@ export class ProxyCore {
       annotations,
       correlationId: correlationId ? uuidToBytes(correlationId) : null,
     };
-    const config = this._pyroConfig;
-    // Compression is the only async step of building a message: skip the promise without it.
-    // Otherwise the channel encodes the message into its outbox (a large payload is not copied).
-    const outgoing = config.COMPRESSION
-      ? await buildMessage({ ...init, payload: payload as Uint8Array }, {
-        compress: true,
-        maxMessageSize: config.MAX_MESSAGE_SIZE,
-      })
-      : init;
+    // The channel encodes the message into its outbox (a large payload is not copied), or
+    // compresses it first when COMPRESSION is on.
     if (oneway) {
-      await channel.send(outgoing);
+      await channel.send(init);
       return undefined;
     }
     try {
-      const reply = await this.#awaitReply(channel, seq, outgoing, method, options);
+      const reply = await this.#awaitReply(channel, seq, init, method, options);
       return this.#decodeReply(reply, serializer, context);
     } catch (e) {
       // As Pyro5 releases its connection after a communication error (a timeout, a
@@ -427,7 +419,7 @@ export class ProxyCore {
   #awaitReply(
     channel: Channel,
     seq: number,
-    outgoing: Outgoing,
+    outgoing: Parameters<Channel["request"]>[1],
     method: string,
     options: InvokeOptions,
   ): Promise<Message> {
@@ -524,13 +516,7 @@ export class ProxyCore {
     const connected = this.#connectedSocket;
     if (connected) {
       // Pyro5's connected_socket: no handshake; metadata comes from an explicit call.
-      this.#attach(
-        new Channel(
-          connected,
-          this._pyroConfig.MAX_MESSAGE_SIZE,
-          this._pyroConfig.MAX_INFLATED_SIZE,
-        ),
-      );
+      this.#attach(new Channel(connected, this.#channelOptions()));
       if (this._pyroMethods.size === 0 && this._pyroAttrs.size === 0) await this._pyroGetMetadata();
       return true;
     }
@@ -551,11 +537,7 @@ export class ProxyCore {
     } catch (e) {
       throw asCommunicationError(e, `cannot connect to ${where}`);
     }
-    const channel = new Channel(
-      connection,
-      this._pyroConfig.MAX_MESSAGE_SIZE,
-      this._pyroConfig.MAX_INFLATED_SIZE,
-    );
+    const channel = new Channel(connection, this.#channelOptions());
     try {
       await this.#handshake(channel, uri, where, timeout);
     } catch (e) {
@@ -592,60 +574,31 @@ export class ProxyCore {
     where: string,
     timeout: number | undefined,
   ): Promise<void> {
-    const serializer = this._pyroSerializerInstance;
     const context = activeContext();
-    const payload = serializer.dumps({ handshake: this._pyroHandshake, object: uri.object });
-    const bytes = await buildMessage({
-      type: MsgType.CONNECT,
-      serializerId: serializer.id,
+    await channel.send(connectMessage({ handshake: this._pyroHandshake, object: uri.object }, {
+      serializer: this._pyroSerializerInstance,
       seq: this.#seq,
-      payload,
       annotations: context.annotations,
       correlationId: context.correlationId ? uuidToBytes(context.correlationId) : null,
-    }, {
-      compress: this._pyroConfig.COMPRESSION,
-      maxMessageSize: this._pyroConfig.MAX_MESSAGE_SIZE,
-    });
-    await channel.send(bytes);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const reply = await (timeout
-      ? Promise.race([
-        channel.readOne(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new TimeoutError(`connecting to ${where}: timeout (${timeout}s)`)),
-            timeout * 1000,
-          );
-        }),
-      ]).finally(() => clearTimeout(timer))
-      : channel.readOne());
-    if (reply.type === MsgType.CONNECTFAIL) {
-      let reason: unknown = "?";
-      try {
-        reason = reply.payload.length
-          ? getSerializer(reply.serializerId).loads(reply.payload)
-          : "?";
-      } catch {
-        reason = new TextDecoder().decode(reply.payload);
-      }
-      throw new CommunicationError(`connection to ${where} rejected: ${reason}`);
-    }
-    if (reply.type !== MsgType.CONNECTOK) {
-      throw new ProtocolError(
-        `cannot connect to ${where}: invalid msg type ${reply.type} received`,
-      );
-    }
-    const response = getSerializer(reply.serializerId).loads(reply.payload);
-    const r = response instanceof Map
-      ? Object.fromEntries(response)
-      : response as Record<string, unknown>;
-    this.#processMetadata(r?.meta);
+    }));
+    const reply = await awaitConnectReply(channel.readOne(), timeout, where);
+    const answer = readConnectReply(reply, where);
+    this.#processMetadata(answer.meta);
     if (reply.annotations.size) context.responseAnnotations = annotationRecord(reply.annotations);
     this._pyroLastReply = {
       correlationId: reply.correlationId ? bytesToUuid(reply.correlationId) : null,
       annotations: annotationRecord(reply.annotations),
     };
-    await this._pyroValidateHandshake(r?.handshake);
+    await this._pyroValidateHandshake(answer.handshake);
+  }
+
+  #channelOptions(): { maxMessageSize: number; maxInflatedSize: number; compress: boolean } {
+    const config = this._pyroConfig;
+    return {
+      maxMessageSize: config.MAX_MESSAGE_SIZE,
+      maxInflatedSize: config.MAX_INFLATED_SIZE,
+      compress: config.COMPRESSION,
+    };
   }
 }
 

@@ -11,15 +11,15 @@ import {
   asCommunicationError,
   CommunicationError,
   ConnectionClosedError,
-  ProtocolError,
   TimeoutError,
 } from "../errors.ts";
 import { Channel } from "../client/channel.ts";
 import type { Transport } from "../transport/types.ts";
 import { Flags, MsgType } from "../protocol/constants.ts";
 import type { Message } from "../protocol/message.ts";
-import { buildMessage } from "../protocol/message_stream.ts";
 import { uuidToBytes } from "../protocol/correlation.ts";
+import { awaitConnectReply, connectMessage, readConnectReply } from "../protocol/handshake.ts";
+import { withTimeout } from "../protocol/timeout.ts";
 import { getSerializer } from "../serializers/mod.ts";
 
 const json = getSerializer("json");
@@ -228,31 +228,12 @@ export class PyroPool {
     } catch (e) {
       throw asCommunicationError(e, `cannot connect to ${where}`);
     }
-    const channel = new Channel(connection, maxMessageSize);
+    const channel = new Channel(connection, { maxMessageSize });
     try {
       await channel.send(
-        await buildMessage({
-          type: MsgType.CONNECT,
-          serializerId: json.id,
-          seq: 0,
-          payload: json.dumps({ handshake: "hello", object }),
-        }),
+        connectMessage({ handshake: "hello", object }, { serializer: json, seq: 0 }),
       );
-      const reply = await withTimeout(channel.readOne(), timeout, `connecting to ${where}`);
-      if (reply.type === MsgType.CONNECTFAIL) {
-        let reason: unknown;
-        try {
-          reason = getSerializer(reply.serializerId).loads(reply.payload);
-        } catch {
-          reason = new TextDecoder().decode(reply.payload);
-        }
-        throw new CommunicationError(`connection to ${where} rejected: ${reason}`);
-      }
-      if (reply.type !== MsgType.CONNECTOK) {
-        throw new ProtocolError(
-          `cannot connect to ${where}: invalid msg type ${reply.type} received`,
-        );
-      }
+      readConnectReply(await awaitConnectReply(channel.readOne(), timeout, where), where);
     } catch (e) {
       await channel.close().catch(() => {});
       throw e;
@@ -275,10 +256,14 @@ export class PyroPool {
       await link.channel.send(message);
       return null;
     }
+    const timeout = this.#timeout;
     return await withTimeout(
       link.channel.request(link.seq, message),
-      this.#timeout,
-      `waiting for the reply to ${call.method}`,
+      timeout,
+      () =>
+        new TimeoutError(
+          `receiving: timeout (${timeout}s) waiting for the reply to ${call.method}`,
+        ),
     );
   }
 }
@@ -305,22 +290,4 @@ export async function readMetadata(
   const value = json.loads(reply!.payload);
   if (reply!.flags & Flags.EXCEPTION) throw value;
   return toMeta(value);
-}
-
-function withTimeout<T>(
-  promise: Promise<T>,
-  timeout: number | undefined,
-  what: string,
-): Promise<T> {
-  if (!timeout) return promise;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new TimeoutError(`receiving: timeout (${timeout}s) ${what}`)),
-        timeout * 1000,
-      );
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

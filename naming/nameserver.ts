@@ -10,6 +10,7 @@ import { asPythonError, CommunicationError, NamingError } from "../errors.ts";
 import { behavior, expose } from "../expose.ts";
 import { getLogger } from "../logging.ts";
 import { Daemon, type DaemonOptions } from "../server/daemon.ts";
+import { eitherSpelling } from "../server/option_names.ts";
 import { NAMESERVER_NAME } from "../protocol/constants.ts";
 import { stringSet } from "../protocol/values.ts";
 import { tuple } from "../serializers/types.ts";
@@ -183,9 +184,13 @@ export interface NameServerOptions extends DaemonOptions {
   storage?: string;
   /** Answer UDP broadcast lookups (default: yes, except for a name server bound to loopback, as in Pyro5). */
   enableBroadcast?: boolean;
-  /** Host of the broadcast responder (`NS_BCHOST`). */
+  /** Host of the broadcast responder (default `config.NS_BCHOST`). Python: `bchost`. */
+  bcHost?: string;
+  /** Port of the broadcast responder (default `config.NS_BCPORT`). Python: `bcport`. */
+  bcPort?: number;
+  /** Pyro5's spelling of `bcHost`, accepted too. */
   bchost?: string;
-  /** Port of the broadcast responder (`NS_BCPORT`). */
+  /** Pyro5's spelling of `bcPort`, accepted too. */
   bcport?: number;
   /**
    * Autoclean timing, overriding `NS_AUTOCLEAN` (seconds between checks) and the
@@ -328,7 +333,7 @@ export async function startNS(options: NameServerOptions = {}): Promise<RunningN
   let broadcast: BroadcastResponder | null = null;
   const host = options.host ?? cfg.HOST;
   const loopback = host === "localhost" || host.startsWith("127.") || host === "::1" ||
-    !!options.unixsocket;
+    !!(options.unixSocket ?? options.unixsocket);
   // As in Pyro5, a name server bound to loopback only answers no broadcasts unless asked to.
   const transport = options.transport ?? await defaultTransport();
   const wantBroadcast = options.enableBroadcast ?? !loopback;
@@ -340,10 +345,11 @@ export async function startNS(options: NameServerOptions = {}): Promise<RunningN
     }
     log.info(`Not starting NS broadcast server: the ${transport.name} transport has no datagrams`);
   } else if (wantBroadcast && hasDatagrams(transport)) {
-    const bchost = options.bchost ?? cfg.NS_BCHOST ?? (host.includes(":") ? "::" : "0.0.0.0");
+    const bcHost = eitherSpelling(options.bcHost, options.bchost, ["bcHost", "bchost"]) ??
+      cfg.NS_BCHOST ?? (host.includes(":") ? "::" : "0.0.0.0");
     const socket = await transport.bindDatagram({
-      hostname: bchost,
-      port: options.bcport ?? cfg.NS_BCPORT,
+      hostname: bcHost,
+      port: eitherSpelling(options.bcPort, options.bcport, ["bcPort", "bcport"]) ?? cfg.NS_BCPORT,
     });
     broadcast = new BroadcastResponder(socket, nsDaemon.uriFor(nameserver, { nat: false }));
     log.info(

@@ -210,8 +210,8 @@ export function broadcastingNS(
     host: "127.0.0.1",
     port: 0,
     enableBroadcast: true,
-    bchost: "127.0.0.1",
-    bcport,
+    bcHost: "127.0.0.1",
+    bcPort: bcport,
     config,
   });
 }

@@ -1,5 +1,5 @@
 // A daemon behind NAT: it listens on an internal address, and the URIs it hands out name the
-// external address that the router forwards to it (nathost, natport).
+// external address that the router forwards to it (natHost, natPort).
 // Run: deno run -A examples/nat/server.ts 5555          (the router's external port)
 //      deno run -A examples/nat/router.ts 5555 127.0.0.1:<internal port printed>
 //      python examples/nat/client.py PYRO:example.nat@localhost:5555
@@ -12,25 +12,25 @@ class Greeter {
 }
 expose(Greeter);
 
-const natport = Number(process.argv[2] ?? 5555);
+const natPort = Number(process.argv[2] ?? 5555);
 await using daemon = await Daemon.create({
   host: "127.0.0.1",
   port: 0,
-  nathost: "localhost",
-  natport,
+  natHost: "localhost",
+  natPort,
 });
 daemon.register(Greeter, "example.nat");
 console.log(`external uri = ${daemon.uriFor("example.nat")}`);
 console.log(`internal uri = ${daemon.uriFor("example.nat", { nat: false })}`);
 console.log(`nat location = ${daemon.natLocationStr}, internal location = ${daemon.locationStr}`);
 
-// natport 0: a router that passes every port through one-to-one; the daemon's own port is used.
+// natPort 0: a router that passes every port through one-to-one; the daemon's own port is used.
 {
   await using same = await Daemon.create({
     host: "127.0.0.1",
     port: 0,
-    nathost: "gateway.example.com",
-    natport: 0,
+    natHost: "gateway.example.com",
+    natPort: 0,
   });
   console.log(`natport 0 gives ${same.register(Greeter, "example.nat")} for ${same.locationStr}`);
 }

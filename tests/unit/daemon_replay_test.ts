@@ -156,14 +156,15 @@ const SCENARIO_CONFIG: Record<string, Partial<ConfigItems>> = {
 const HANDSHAKE_SCENARIOS = new Set(["handshake_custom_ok", "handshake_refused"]);
 
 /**
- * Replies whose text is free and differs from Python's, named by scenario and message index:
- * the comparison skips them. Each is reported, none is a documented difference.
+ * Replies that hold `Pyro.Daemon.info()`'s text, named by scenario and message index. Python's
+ * reads "Pyro.Daemon bound on 127.0.0.1:47001, NAT None, 3 objects registered. Servertype:
+ * <SocketServer_Threadpool on 127.0.0.1:47001; 4 workers>": ours must match it word for word
+ * up to the server type, which names our own server in the same form.
  */
-const FREE_TEXT: Record<string, string> = {
-  // Pyro.Daemon.info(): Python "Pyro.Daemon bound on 127.0.0.1:47001, NAT None, 3 objects
-  // registered. Servertype: <SocketServer_Threadpool ...>"; ours describes itself.
-  "daemon_object#7": "DaemonObject.info() text",
-};
+const DAEMON_INFO = new Set(["daemon_object#7"]);
+
+/** The server type at the end of the info text: `<Name on location; detail>`. */
+const SERVERTYPE = /^(.*Servertype: )<\w+ on ([^;>]+)(; [^>]*)?>$/s;
 
 // --- comparison -------------------------------------------------------------------------------
 
@@ -267,13 +268,14 @@ async function checkReply(name: string, pair: ReplyPair): Promise<void> {
   const ours = await payloadOf(received);
   const theirs = fromHex(recorded.payload_decompressed_hex ?? recorded.payload_hex);
   const freed: Freed = new Set();
-  if (FREE_TEXT[`${name}#${index}`]) {
+  if (DAEMON_INFO.has(`${name}#${index}`)) {
     const serializer = getSerializer(m.serializerId);
-    assert.equal(
-      typeof serializer.loads(ours),
-      "string",
-      `${label}: ${FREE_TEXT[`${name}#${index}`]}`,
-    );
+    const [ourText, theirText] = [ours, theirs].map((p) => String(serializer.loads(p)));
+    const [ourInfo, theirInfo] = [ourText, theirText].map((t) => SERVERTYPE.exec(t));
+    assert.ok(theirInfo, `${label}: Python's info text has a server type: ${theirText}`);
+    assert.ok(ourInfo, `${label}: info text ends with a server type: ${ourText}`);
+    assert.equal(ourInfo[1], theirInfo[1], `${label}: info text, as Python's`);
+    assert.equal(ourInfo[2], theirInfo[2], `${label}: the server type's location`);
     return;
   }
   if (m.serializerId !== 42) { // 42: PING's raw bytes

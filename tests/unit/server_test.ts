@@ -261,7 +261,7 @@ describe("exposure", () => {
 describe("daemon over an in-memory transport", () => {
   it("serves a proxy that uses the same transport", async () => {
     const transport = memoryTransport();
-    await using daemon = await Daemon.create({ transport, unixsocket: "mem-daemon" });
+    await using daemon = await Daemon.create({ transport, unixSocket: "mem-daemon" });
     registerAll(daemon);
     await using p = new Proxy(daemon.uriFor("test.service"), { transport });
     assert.equal(await p.echo("in memory"), "in memory");
@@ -317,7 +317,7 @@ describe("daemon replies to pipelined calls", () => {
       }
     }
     const transport = memoryTransport();
-    await using daemon = await Annotating.create({ transport, unixsocket: "mem-annot" });
+    await using daemon = await Annotating.create({ transport, unixSocket: "mem-annot" });
     registerAll(daemon);
     await using p = new Proxy(daemon.uriFor("test.service"), { transport, serializer: "msgpack" });
     assert.deepEqual(await p.echo(["the", "result"]), ["the", "result"]);
