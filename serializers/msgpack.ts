@@ -5,27 +5,24 @@
  * that checks every length against the bytes present before allocating.
  * Python: `Pyro5.serializers.MsgpackSerializer`.
  *
+ * A call is the array `[object_id, method, vargs, kwargs]`.
+ *
  * @module
  */
 import { SerializeError } from "../errors.ts";
 import { classToDict, dictToClass } from "./registry.ts";
 import { DictBuilder } from "./dict_builder.ts";
 import { utf8Decoder, utf8Encoder, utf8Room } from "./text.ts";
+import { callFromSequence } from "./call_shape.ts";
+import type { Codec } from "./codec.ts";
 import {
   type Call,
   Complex,
   DEFAULT_MAX_DEPTH,
   PyFloat,
-  type Serializer,
+  type SerializerOptions,
   TRANSIENT_BELOW,
 } from "./types.ts";
-import { callFromValue } from "./serpent.ts";
-
-/** Options of the msgpack serializer. */
-export interface MsgpackOptions {
-  /** Deepest nesting accepted, both ways. */
-  maxDepth?: number;
-}
 
 /** Bytes values from this size on are decoded as views of the data rather than copies. */
 const VIEW_FROM = 1 << 16;
@@ -655,70 +652,44 @@ function normalize(n: bigint): number | bigint {
   return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n;
 }
 
-/**
- * Pyro5's msgpack serializer.
- *
- * @example
- * ```ts
- * import { MsgpackSerializer } from "@pyro5/pyro5";
- * const msgpack = new MsgpackSerializer();
- * msgpack.dumps([1, "a"]); // Uint8Array [0x92, 0x01, 0xa1, 0x61]
- * ```
- */
-export class MsgpackSerializer implements Serializer {
-  /** The serializer name. */
-  readonly name = "msgpack" as const;
-  /** The header id. */
-  readonly id = 4;
+class MsgpackCodec implements Codec {
   readonly #encoder: MsgpackEncoder;
   readonly #maxDepth: number;
 
-  /**
-   * Creates an instance.
-   * @param options see {@linkcode MsgpackOptions}
-   */
-  constructor(options: MsgpackOptions = {}) {
+  constructor(options: SerializerOptions) {
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.#encoder = new MsgpackEncoder(this.#maxDepth);
   }
 
-  /** Serializes one value. */
-  dumps(value: unknown): Uint8Array {
-    return this.#encoder.encode(value);
+  dumps(value: unknown, transient: boolean): Uint8Array | Uint8Array[] {
+    return transient ? this.#encoder.encode(value, true) : this.#encoder.encode(value);
   }
 
-  /** Like dumps, with the output rules of {@linkcode Serializer.dumpsTransient}. */
-  dumpsTransient(value: unknown): Uint8Array | Uint8Array[] {
-    return this.#encoder.encode(value, true);
-  }
-
-  /** Deserializes one value. */
   loads(data: Uint8Array): unknown {
     return new MsgpackDecoder(data, this.#maxDepth).decode();
   }
 
-  /** Serializes a call: `[object_id, method, vargs, kwargs]`. */
   dumpsCall(
     objectId: string,
     method: string,
     vargs: readonly unknown[],
     kwargs: Record<string, unknown> | null,
-  ): Uint8Array {
-    return this.dumps([objectId, method, vargs, kwargs]);
-  }
-
-  /** Like dumpsCall, with the output rules of {@linkcode Serializer.dumpsTransient}. */
-  dumpsCallTransient(
-    objectId: string,
-    method: string,
-    vargs: readonly unknown[],
-    kwargs: Record<string, unknown> | null,
+    transient: boolean,
   ): Uint8Array | Uint8Array[] {
-    return this.#encoder.encode([objectId, method, vargs, kwargs], true);
+    return this.dumps([objectId, method, vargs, kwargs], transient);
   }
 
-  /** Deserializes a call. */
   loadsCall(data: Uint8Array): Call {
-    return callFromValue(this.loads(data));
+    return callFromSequence(this.loads(data));
   }
+}
+
+/**
+ * The msgpack codec, for the format table.
+ *
+ * @param options `maxDepth`
+ * @returns a codec
+ */
+export function msgpackCodec(options: SerializerOptions): Codec {
+  return new MsgpackCodec(options);
 }

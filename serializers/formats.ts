@@ -1,0 +1,65 @@
+/**
+ * The format table: every serializer Pyro5 knows, listed once. Header ids,
+ * names, the `SerializerName` type and {@linkcode SerializerId} all come from
+ * it, and `getSerializer` finds formats only here.
+ *
+ * Adding a format is one file and one line: a file that exports a
+ * `Codec` factory (see `codec.ts`; `msgpack.ts` is a compact
+ * example), and its row below. The facade then gives it the `Serializer`
+ * methods, the re-entrancy guard and the per-config instances; `Proxy` and
+ * `Daemon` accept it by name or header id.
+ *
+ * @module
+ */
+import type { Format } from "./codec.ts";
+import { jsonCodec } from "./json.ts";
+import { marshalCodec } from "./marshal.ts";
+import { msgpackCodec } from "./msgpack.ts";
+import { serpentCodec } from "./serpent.ts";
+
+/** The formats: the id in the message header, the name (`config.SERIALIZER`), the codec. */
+export const FORMATS = [
+  { id: 1, name: "serpent", codec: serpentCodec },
+  { id: 2, name: "marshal", codec: marshalCodec },
+  { id: 3, name: "json", codec: jsonCodec },
+  { id: 4, name: "msgpack", codec: msgpackCodec },
+] as const satisfies readonly Format[];
+
+type Row = (typeof FORMATS)[number];
+
+/** A serializer name: `"serpent" | "marshal" | "json" | "msgpack"`. */
+export type SerializerName = Row["name"];
+
+/**
+ * Serializer ids as they appear in the message header, by name.
+ *
+ * @example
+ * ```ts
+ * import { SerializerId } from "@pyro5/pyro5";
+ * SerializerId.msgpack; // 4
+ * ```
+ */
+export const SerializerId: { readonly [R in Row as R["name"]]: R["id"] } = Object.freeze(
+  Object.fromEntries(FORMATS.map((f) => [f.name, f.id])),
+) as { readonly [R in Row as R["name"]]: R["id"] };
+
+/** The names, in the table's order. */
+export const SERIALIZER_NAMES: readonly SerializerName[] = FORMATS.map((f) => f.name);
+
+const byName = new Map<string, Format>(FORMATS.map((f) => [f.name, f]));
+const byId = new Map<number, Format>(FORMATS.map((f) => [f.id, f]));
+
+/**
+ * The table row for a name or header id.
+ *
+ * @param nameOrId a serializer name or header id
+ * @returns the row, or undefined for an unknown one
+ * @example
+ * ```ts
+ * import { findFormat } from "./formats.ts";
+ * findFormat(4)?.name; // "msgpack"
+ * ```
+ */
+export function findFormat(nameOrId: string | number): Format | undefined {
+  return typeof nameOrId === "number" ? byId.get(nameOrId) : byName.get(nameOrId);
+}
