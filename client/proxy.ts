@@ -23,6 +23,7 @@ import { annotationRecord, stringSet } from "../protocol/values.ts";
 import type { Message } from "../protocol/message.ts";
 import { buildMessage } from "../protocol/message_stream.ts";
 import { getSerializer } from "../serializers/mod.ts";
+import { serializerFor } from "../serializers/configured.ts";
 import { isTuple, tuple } from "../serializers/types.ts";
 import { SerializedBlob } from "./blob.ts";
 import type { Serializer, SerializerName } from "../serializers/types.ts";
@@ -154,11 +155,8 @@ export class ProxyCore {
   #transport: Transport | undefined;
   #connectedSocket: Connection | undefined;
   readonly #resolve: Resolver;
-  #serializerCache: Serializer | null = null;
   // The object id of the connection: for PYRONAME/PYROMETA URIs, the resolved one.
   #objectId: string | null = null;
-  #serializerCacheName = "";
-  #serializerCacheBytesRepr = false;
 
   /**
    * Creates an instance.
@@ -189,18 +187,9 @@ export class ProxyCore {
     this.#resolve = resolver;
   }
 
-  /** The serializer in use. */
+  /** The serializer in use: `config.SERIALIZER` unless set, shaped by this proxy's config. */
   get _pyroSerializerInstance(): Serializer {
-    const name = this._pyroSerializer ?? this._pyroConfig.SERIALIZER;
-    const bytesRepr = this._pyroConfig.SERPENT_BYTES_REPR;
-    if (this.#serializerCacheName !== name || this.#serializerCacheBytesRepr !== bytesRepr) {
-      this.#serializerCache = name === "serpent" && bytesRepr
-        ? getSerializer(name, { bytesRepr: true })
-        : getSerializer(name);
-      this.#serializerCacheName = name;
-      this.#serializerCacheBytesRepr = bytesRepr;
-    }
-    return this.#serializerCache!;
+    return serializerFor(this._pyroConfig, this._pyroSerializer ?? this._pyroConfig.SERIALIZER);
   }
 
   /** True while connected. */
@@ -623,7 +612,7 @@ export class ProxyCore {
       let reason: unknown = "?";
       try {
         reason = reply.payload.length
-          ? getSerializer(reply.serializerId).loads(reply.payload)
+          ? serializerFor(this._pyroConfig, reply.serializerId).loads(reply.payload)
           : "?";
       } catch {
         reason = new TextDecoder().decode(reply.payload);
@@ -635,7 +624,7 @@ export class ProxyCore {
         `cannot connect to ${where}: invalid msg type ${reply.type} received`,
       );
     }
-    const response = getSerializer(reply.serializerId).loads(reply.payload);
+    const response = serializerFor(this._pyroConfig, reply.serializerId).loads(reply.payload);
     const r = response instanceof Map
       ? Object.fromEntries(response)
       : response as Record<string, unknown>;

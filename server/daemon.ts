@@ -34,6 +34,7 @@ import type { Message } from "../protocol/message.ts";
 import { buildMessage, MessageReader } from "../protocol/message_stream.ts";
 import { Outbox } from "../protocol/outbox.ts";
 import { getSerializer } from "../serializers/mod.ts";
+import { serializerFor } from "../serializers/configured.ts";
 import { errorToDict, ExceptionWrapper, registerClassToDict } from "../serializers/registry.ts";
 import { type Serializer, tuple } from "../serializers/types.ts";
 import type {
@@ -677,7 +678,7 @@ class ConnectionHandler {
         }
         let serializer: Serializer;
         try {
-          serializer = getSerializer(message.serializerId);
+          serializer = serializerFor(this.#daemon.config, message.serializerId);
         } catch {
           return; // unknown serializer: Pyro5 closes the connection without a word
         }
@@ -737,7 +738,7 @@ class ConnectionHandler {
     }
     let serializer: Serializer;
     try {
-      serializer = getSerializer(message.serializerId);
+      serializer = serializerFor(this.#daemon.config, message.serializerId);
     } catch {
       return false;
     }

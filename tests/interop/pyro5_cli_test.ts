@@ -89,7 +89,7 @@ describe("errors a user can act on", () => {
     assert.equal(serializer.code, 2);
     assert.equal(
       serializer.err,
-      "pyro5: error: invalid PYRO_SERIALIZER 'pickle': use serpent, json, marshal, msgpack\n",
+      "pyro5: error: invalid PYRO_SERIALIZER 'pickle': use serpent, marshal, json, msgpack\n",
     );
     const level = await pyro5(["nsc", "ping"], { PYRO_LOGLEVEL: "LOUD" });
     assert.equal(level.code, 2);
