@@ -15,12 +15,13 @@ import type { Codec, Format } from "./codec.ts";
 import type { Call, SerializerOptions } from "./types.ts";
 
 /**
- * A serializer made from a row of the format table.
+ * A serializer made from a row of the format table, or from a format of your
+ * own (a {@linkcode Format} with a {@linkcode Codec}): the `Serializer` methods
+ * and the re-entrancy guard come from here.
  *
  * @example
  * ```ts
- * import { FormatSerializer } from "./facade.ts";
- * import { FORMATS } from "./formats.ts";
+ * import { FORMATS, FormatSerializer } from "@pyro5/pyro5";
  * const msgpack = new FormatSerializer(FORMATS[3]);
  * msgpack.dumps([1, "a"]); // Uint8Array [0x92, 0x01, 0xa1, 0x61]
  * ```

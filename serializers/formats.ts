@@ -25,10 +25,8 @@ export const FORMATS = [
   { id: 4, name: "msgpack", codec: msgpackCodec },
 ] as const satisfies readonly Format[];
 
-type Row = (typeof FORMATS)[number];
-
 /** A serializer name: `"serpent" | "marshal" | "json" | "msgpack"`. */
-export type SerializerName = Row["name"];
+export type SerializerName = (typeof FORMATS)[number]["name"];
 
 /**
  * Serializer ids as they appear in the message header, by name.
@@ -39,9 +37,14 @@ export type SerializerName = Row["name"];
  * SerializerId.msgpack; // 4
  * ```
  */
-export const SerializerId: { readonly [R in Row as R["name"]]: R["id"] } = Object.freeze(
+export const SerializerId: SerializerIds = Object.freeze(
   Object.fromEntries(FORMATS.map((f) => [f.name, f.id])),
-) as { readonly [R in Row as R["name"]]: R["id"] };
+) as SerializerIds;
+
+/** The type of {@linkcode SerializerId}: each name's header id. */
+export type SerializerIds = {
+  readonly [F in (typeof FORMATS)[number] as F["name"]]: F["id"];
+};
 
 /** The names, in the table's order. */
 export const SERIALIZER_NAMES: readonly SerializerName[] = FORMATS.map((f) => f.name);

@@ -26,7 +26,9 @@ import { findFormat } from "./formats.ts";
 import type { Serializer, SerializerOptions } from "./types.ts";
 
 export * from "./types.ts";
-export { SerializerId } from "./formats.ts";
+export { FORMATS, SerializerId, type SerializerIds } from "./formats.ts";
+export type { Codec, Format } from "./codec.ts";
+export { FormatSerializer };
 export {
   type ClassToDict,
   classToDict,

@@ -5,6 +5,10 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   classToDict,
+  type Codec,
+  type Format,
+  FORMATS,
+  FormatSerializer,
   getSerializer,
   JsonSerializer,
   MarshalSerializer,
@@ -14,9 +18,6 @@ import {
   SerpentSerializer,
   unregisterClassToDict,
 } from "../../serializers/mod.ts";
-import { FormatSerializer } from "../../serializers/facade.ts";
-import type { Codec, Format } from "../../serializers/codec.ts";
-import { FORMATS } from "../../serializers/formats.ts";
 import { defaultConfig } from "../../config.ts";
 import { serializerFor } from "../../serializers/configured.ts";
 
