@@ -27,18 +27,25 @@ export interface Codec {
   /**
    * Serializes a call, laid out as this format's Python `dumpsCall` does.
    *
+   * @param call the call's parts
    * @param transient as for {@linkcode Codec.dumps}; a transient call also writes `vargs` as
    *   a Python proxy sends them (a tuple where the format has tuples)
    */
-  dumpsCall(
-    objectId: string,
-    method: string,
-    vargs: readonly unknown[],
-    kwargs: Record<string, unknown> | null,
-    transient: boolean,
-  ): Uint8Array | Uint8Array[];
+  dumpsCall(call: OutgoingCall, transient: boolean): Uint8Array | Uint8Array[];
   /** Deserializes a call of this format's layout. */
   loadsCall(data: Uint8Array): Call;
+}
+
+/** The parts of a call to serialize: a {@linkcode Call} whose arguments are not ours to change. */
+export interface OutgoingCall {
+  /** The object id the call is for. */
+  readonly objectId: string;
+  /** The method name. */
+  readonly method: string;
+  /** Positional arguments. */
+  readonly vargs: readonly unknown[];
+  /** Keyword arguments, or null. */
+  readonly kwargs: Record<string, unknown> | null;
 }
 
 /** A row of the format table: the header id, the name, and how to make the codec. */

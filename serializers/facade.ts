@@ -87,7 +87,7 @@ export class FormatSerializer<N extends string = string> {
   ): Uint8Array {
     const codec = this.#take();
     try {
-      return codec.dumpsCall(objectId, method, vargs, kwargs, false) as Uint8Array;
+      return codec.dumpsCall({ objectId, method, vargs, kwargs }, false) as Uint8Array;
     } finally {
       this.#idle.push(codec);
     }
@@ -102,7 +102,7 @@ export class FormatSerializer<N extends string = string> {
   ): Uint8Array | Uint8Array[] {
     const codec = this.#take();
     try {
-      return codec.dumpsCall(objectId, method, vargs, kwargs, true);
+      return codec.dumpsCall({ objectId, method, vargs, kwargs }, true);
     } finally {
       this.#idle.push(codec);
     }

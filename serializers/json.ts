@@ -9,11 +9,12 @@
  * @module
  */
 import { SerializeError } from "../errors.ts";
+import { Nesting } from "./nesting.ts";
 import { pythonFloatRepr } from "./pyfloat.ts";
 import { classToDict, dictToClass } from "./registry.ts";
 import { setOwn } from "./dict_builder.ts";
 import { isoFormat, utf8Decoder, utf8Encoder, utf8Transient } from "./text.ts";
-import type { Codec } from "./codec.ts";
+import type { Codec, OutgoingCall } from "./codec.ts";
 import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type SerializerOptions } from "./types.ts";
 
 const ESCAPES: Record<number, string> = {
@@ -60,15 +61,14 @@ function jsonNumber(n: number): string {
 }
 
 class JsonWriter {
-  readonly #maxDepth: number;
-  #stack: object[] = [];
+  readonly #nesting: Nesting;
 
   constructor(maxDepth: number) {
-    this.#maxDepth = maxDepth;
+    this.#nesting = new Nesting(maxDepth);
   }
 
   write(value: unknown): string {
-    this.#stack.length = 0;
+    this.#nesting.reset();
     return this.#value(value, 0);
   }
 
@@ -91,19 +91,9 @@ class JsonWriter {
     }
   }
 
-  #enter(obj: object, depth: number): void {
-    if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");
-    if (depth > this.#maxDepth) {
-      throw new SerializeError(
-        `object graph nesting too deep (more than ${this.#maxDepth} levels)`,
-      );
-    }
-    this.#stack.push(obj);
-  }
-
   #object(value: object, depth: number): string {
     if (Array.isArray(value) || value instanceof Set) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       let out = "[";
       let first = true;
       for (const item of value) {
@@ -111,12 +101,12 @@ class JsonWriter {
         out += this.#value(item, depth + 1);
         first = false;
       }
-      this.#stack.pop();
+      this.#nesting.leave();
       return out + "]";
     }
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null || value instanceof Map) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       let out = "{";
       let first = true;
       const entries = value instanceof Map ? value.entries() : Object.entries(value);
@@ -125,7 +115,7 @@ class JsonWriter {
         out += jsonString(this.#key(k)) + ": " + this.#value(v, depth + 1);
         first = false;
       }
-      this.#stack.pop();
+      this.#nesting.leave();
       return out + "}";
     }
     if (value instanceof Uint8Array || value instanceof ArrayBuffer || value instanceof DataView) {
@@ -142,9 +132,9 @@ class JsonWriter {
     if (value instanceof Number || value instanceof String || value instanceof Boolean) {
       return this.#value(value.valueOf(), depth);
     }
-    this.#enter(value, depth);
+    this.#nesting.enter(value, depth);
     const out = this.#value(classToDict(value), depth + 1);
-    this.#stack.pop();
+    this.#nesting.leave();
     return out;
   }
 
@@ -425,13 +415,8 @@ class JsonCodec implements Codec {
     return new JsonParser(text, this.#maxDepth).parse();
   }
 
-  dumpsCall(
-    objectId: string,
-    method: string,
-    vargs: readonly unknown[],
-    kwargs: Record<string, unknown> | null,
-    transient: boolean,
-  ): Uint8Array {
+  dumpsCall(call: OutgoingCall, transient: boolean): Uint8Array {
+    const { objectId, method, vargs, kwargs } = call;
     return this.dumps({ object: objectId, method, params: [...vargs], kwargs }, transient);
   }
 

@@ -19,7 +19,7 @@
  * @module
  */
 import { callFromSequence } from "./call_shape.ts";
-import type { Codec } from "./codec.ts";
+import type { Codec, OutgoingCall } from "./codec.ts";
 import { readMarshal } from "./marshal_reader.ts";
 import { MarshalWriter } from "./marshal_writer.ts";
 import { type Call, DEFAULT_MAX_DEPTH, type SerializerOptions, tuple } from "./types.ts";
@@ -41,13 +41,8 @@ class MarshalCodec implements Codec {
     return readMarshal(data, { maxDepth: this.#maxDepth });
   }
 
-  dumpsCall(
-    objectId: string,
-    method: string,
-    vargs: readonly unknown[],
-    kwargs: Record<string, unknown> | null,
-    transient: boolean,
-  ): Uint8Array | Uint8Array[] {
+  dumpsCall(call: OutgoingCall, transient: boolean): Uint8Array | Uint8Array[] {
+    const { objectId, method, vargs, kwargs } = call;
     return this.dumps(tuple(objectId, method, [...vargs], kwargs), transient);
   }
 

@@ -13,6 +13,7 @@
  * @module
  */
 import { SerializeError } from "../errors.ts";
+import { Nesting } from "./nesting.ts";
 import { classToDict } from "./registry.ts";
 import { isoFormat, utf8Encoder, utf8Room } from "./text.ts";
 import { Complex, DEFAULT_MAX_DEPTH, isTuple, PyFloat, TRANSIENT_BELOW } from "./types.ts";
@@ -47,10 +48,8 @@ export class MarshalWriter {
   #buf = new Uint8Array(INITIAL_SIZE);
   #view = new DataView(this.#buf.buffer);
   #pos = 0;
-  readonly #maxDepth: number;
   /** The containers being written: a repeat is a circular reference. */
-  readonly #stack: object[] = [];
-  #busy = false;
+  readonly #nesting: Nesting;
   /** Object.prototype has no enumerable property (checked once per write). */
   #protoClean = true;
   #transient = false;
@@ -66,12 +65,9 @@ export class MarshalWriter {
    * @param options limits
    */
   constructor(options: MarshalWriteOptions = {}) {
-    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-  }
-
-  /** True while a `write` runs (a class converter may call back into marshal). */
-  get busy(): boolean {
-    return this.#busy;
+    const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    // The reader takes maxDepth levels of containers (depths 0 to maxDepth - 1): write no more.
+    this.#nesting = new Nesting(maxDepth, maxDepth - 1);
   }
 
   /**
@@ -91,9 +87,8 @@ export class MarshalWriter {
   write(value: unknown, transient: true): Uint8Array | Uint8Array[];
   write(value: unknown, transient?: false): Uint8Array;
   write(value: unknown, transient = false): Uint8Array | Uint8Array[] {
-    this.#busy = true;
     this.#pos = 0;
-    this.#stack.length = 0;
+    this.#nesting.reset();
     this.#protoClean = nothingEnumerableInherited();
     this.#transient = transient;
     this.#parts = null;
@@ -118,9 +113,8 @@ export class MarshalWriter {
       this.#view = new DataView(this.#buf.buffer);
       return out;
     } finally {
-      this.#busy = false;
       this.#parts = null;
-      this.#stack.length = 0;
+      this.#nesting.reset();
       if (this.#buf.length > KEEP_AT_MOST) {
         this.#buf = new Uint8Array(INITIAL_SIZE);
         this.#view = new DataView(this.#buf.buffer);
@@ -315,19 +309,9 @@ export class MarshalWriter {
     this.#pos += b.length;
   }
 
-  #enter(obj: object, depth: number): void {
-    if (depth >= this.#maxDepth) {
-      throw new SerializeError(
-        `object graph nesting too deep (more than ${this.#maxDepth} levels)`,
-      );
-    }
-    if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");
-    this.#stack.push(obj);
-  }
-
   #object(value: object, depth: number, key: boolean): void {
     if (Array.isArray(value)) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       const n = value.length;
       if (!key && !isTuple(value)) this.#codeInt(MarshalCode.LIST, n);
       else if (n < 256) {
@@ -336,12 +320,12 @@ export class MarshalWriter {
         this.#buf[this.#pos++] = n;
       } else this.#codeInt(MarshalCode.TUPLE, n);
       for (let i = 0; i < n; i++) this.#value(value[i], depth + 1, key);
-      this.#stack.pop();
+      this.#nesting.leave();
       return;
     }
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       this.#byte(MarshalCode.DICT);
       const record = value as Record<string, unknown>;
       if (this.#protoClean || proto === null) {
@@ -358,18 +342,18 @@ export class MarshalWriter {
         }
       }
       this.#byte(MarshalCode.NULL);
-      this.#stack.pop();
+      this.#nesting.leave();
       return;
     }
     if (value instanceof Map) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       this.#byte(MarshalCode.DICT);
       for (const [k, v] of value) {
         this.#value(k, depth + 1, true);
         this.#value(v, depth + 1, false);
       }
       this.#byte(MarshalCode.NULL);
-      this.#stack.pop();
+      this.#nesting.leave();
       return;
     }
     if (value instanceof Set) return this.#set(value, depth, key);
@@ -399,9 +383,9 @@ export class MarshalWriter {
     if (value instanceof Number || value instanceof String || value instanceof Boolean) {
       return this.#value(value.valueOf(), depth, key);
     }
-    this.#enter(value, depth);
+    this.#nesting.enter(value, depth);
     this.#value(classToDict(value), depth, key);
-    this.#stack.pop();
+    this.#nesting.leave();
   }
 
   /**
@@ -411,7 +395,7 @@ export class MarshalWriter {
    * set mixing types may come out in another order than CPython's.
    */
   #set(set: Set<unknown>, depth: number, key: boolean): void {
-    this.#enter(set, depth);
+    this.#nesting.enter(set, depth);
     this.#codeInt(key ? MarshalCode.FROZENSET : MarshalCode.SET, set.size);
     const start = this.#pos;
     const ends: number[] = [];
@@ -435,7 +419,7 @@ export class MarshalWriter {
         p += m.length;
       }
     }
-    this.#stack.pop();
+    this.#nesting.leave();
   }
 }
 

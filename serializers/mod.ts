@@ -27,7 +27,7 @@ import type { Serializer, SerializerOptions } from "./types.ts";
 
 export * from "./types.ts";
 export { FORMATS, SerializerId, type SerializerIds } from "./formats.ts";
-export type { Codec, Format } from "./codec.ts";
+export type { Codec, Format, OutgoingCall } from "./codec.ts";
 export { FormatSerializer };
 export {
   type ClassToDict,

@@ -10,11 +10,12 @@
  * @module
  */
 import { SerializeError } from "../errors.ts";
+import { Nesting } from "./nesting.ts";
 import { classToDict, dictToClass } from "./registry.ts";
 import { DictBuilder } from "./dict_builder.ts";
 import { utf8Decoder, utf8Encoder, utf8Room } from "./text.ts";
 import { callFromSequence } from "./call_shape.ts";
-import type { Codec } from "./codec.ts";
+import type { Codec, OutgoingCall } from "./codec.ts";
 import {
   type Call,
   Complex,
@@ -42,8 +43,7 @@ class MsgpackEncoder {
   #buf = new Uint8Array(65536);
   #view = new DataView(this.#buf.buffer);
   #pos = 0;
-  readonly #maxDepth: number;
-  #stack: object[] = [];
+  readonly #nesting: Nesting;
   /** Transient output with large bytes values: the parts so far, else null. */
   #parts: Uint8Array[] | null = null;
   /** Where the bytes of the scratch buffer not yet in a part begin. */
@@ -51,7 +51,7 @@ class MsgpackEncoder {
   #transient = false;
 
   constructor(maxDepth: number) {
-    this.#maxDepth = maxDepth;
+    this.#nesting = new Nesting(maxDepth);
   }
 
   /**
@@ -62,7 +62,7 @@ class MsgpackEncoder {
   encode(value: unknown, transient?: false): Uint8Array;
   encode(value: unknown, transient = false): Uint8Array | Uint8Array[] {
     this.#pos = 0;
-    this.#stack.length = 0;
+    this.#nesting.reset();
     this.#transient = transient;
     this.#partStart = 0;
     this.#parts = null;
@@ -223,16 +223,6 @@ class MsgpackEncoder {
     this.#pos += n;
   }
 
-  #enter(obj: object, depth: number): void {
-    if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");
-    if (depth > this.#maxDepth) {
-      throw new SerializeError(
-        `object graph nesting too deep (more than ${this.#maxDepth} levels)`,
-      );
-    }
-    this.#stack.push(obj);
-  }
-
   #value(value: unknown, depth: number): void {
     switch (typeof value) {
       case "string":
@@ -257,22 +247,22 @@ class MsgpackEncoder {
 
   #object(value: object, depth: number): void {
     if (Array.isArray(value)) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       this.#arrayHead(value.length);
       for (const item of value) this.#value(item, depth + 1);
-      this.#stack.pop();
+      this.#nesting.leave();
       return;
     }
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       const keys = Object.keys(value);
       this.#mapHead(keys.length);
       for (const k of keys) {
         this.#str(k);
         this.#value((value as Record<string, unknown>)[k], depth + 1);
       }
-      this.#stack.pop();
+      this.#nesting.leave();
       return;
     }
     if (value instanceof Uint8Array) return this.#bin(value);
@@ -281,13 +271,13 @@ class MsgpackEncoder {
       return this.#bin(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
     }
     if (value instanceof Map) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       this.#mapHead(value.size);
       for (const [k, v] of value) {
         this.#value(k, depth + 1);
         this.#value(v, depth + 1);
       }
-      this.#stack.pop();
+      this.#nesting.leave();
       return;
     }
     if (value instanceof Set) return this.#object([...value], depth);
@@ -312,9 +302,9 @@ class MsgpackEncoder {
     if (value instanceof Number || value instanceof String || value instanceof Boolean) {
       return this.#value(value.valueOf(), depth);
     }
-    this.#enter(value, depth);
+    this.#nesting.enter(value, depth);
     this.#value(classToDict(value), depth + 1);
-    this.#stack.pop();
+    this.#nesting.leave();
   }
 
   #arrayHead(n: number): void {
@@ -669,13 +659,8 @@ class MsgpackCodec implements Codec {
     return new MsgpackDecoder(data, this.#maxDepth).decode();
   }
 
-  dumpsCall(
-    objectId: string,
-    method: string,
-    vargs: readonly unknown[],
-    kwargs: Record<string, unknown> | null,
-    transient: boolean,
-  ): Uint8Array | Uint8Array[] {
+  dumpsCall(call: OutgoingCall, transient: boolean): Uint8Array | Uint8Array[] {
+    const { objectId, method, vargs, kwargs } = call;
     return this.dumps([objectId, method, vargs, kwargs], transient);
   }
 

@@ -11,7 +11,7 @@
  */
 import { SerializeError } from "../errors.ts";
 import { callFromSequence } from "./call_shape.ts";
-import type { Codec } from "./codec.ts";
+import type { Codec, OutgoingCall } from "./codec.ts";
 import { SerpentParser } from "./serpent_parser.ts";
 import { SERPENT_HEADER, SerpentWriter } from "./serpent_writer.ts";
 import { utf8Encoder, utf8Transient } from "./text.ts";
@@ -46,13 +46,8 @@ class SerpentCodec implements Codec {
     return new SerpentParser(text, { maxDepth: this.#maxDepth }).parse();
   }
 
-  dumpsCall(
-    objectId: string,
-    method: string,
-    vargs: readonly unknown[],
-    kwargs: Record<string, unknown> | null,
-    transient: boolean,
-  ): Uint8Array {
+  dumpsCall(call: OutgoingCall, transient: boolean): Uint8Array {
+    const { objectId, method, vargs, kwargs } = call;
     // writeCall writes vargs as a tuple without marking it with tuple() (a slow property
     // definition per call).
     const text = transient

@@ -5,6 +5,7 @@
  * @module
  */
 import { SerializeError } from "../errors.ts";
+import { Nesting } from "./nesting.ts";
 import { pythonFloatRepr } from "./pyfloat.ts";
 import { classToDict } from "./registry.ts";
 import { NON_PRINTABLE_RANGES } from "./serpent_printable.ts";
@@ -149,8 +150,7 @@ function bytesOf(value: object): Uint8Array | null {
  */
 export class SerpentWriter {
   readonly #bytesRepr: boolean;
-  readonly #maxDepth: number;
-  #stack: object[] = [];
+  readonly #nesting: Nesting;
 
   /**
    * Creates a writer.
@@ -159,7 +159,7 @@ export class SerpentWriter {
    */
   constructor(options: SerpentWriteOptions = {}) {
     this.#bytesRepr = options.bytesRepr ?? false;
-    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.#nesting = new Nesting(options.maxDepth ?? DEFAULT_MAX_DEPTH);
   }
 
   /**
@@ -170,7 +170,7 @@ export class SerpentWriter {
    * @throws {SerializeError} for functions, symbols, cycles and too deep nesting
    */
   write(value: unknown): string {
-    this.#stack.length = 0;
+    this.#nesting.reset();
     return this.#value(value, 0);
   }
 
@@ -191,27 +191,16 @@ export class SerpentWriter {
     vargs: readonly unknown[],
     kwargs: Record<string, unknown> | null,
   ): string {
-    this.#stack.length = 0;
-    this.#enter(vargs, 1);
+    this.#nesting.reset();
+    this.#nesting.enter(vargs, 1);
     const args = vargs.length === 0
       ? "()"
       : vargs.length === 1
       ? "(" + this.#value(vargs[0], 2) + ",)"
       : "(" + this.#elements(vargs, 1) + ")";
-    this.#stack.pop();
+    this.#nesting.leave();
     return "(" + pythonStrRepr(objectId) + "," + pythonStrRepr(method) + "," + args + "," +
       this.#value(kwargs, 1) + ")";
-  }
-
-  #enter(obj: object, depth: number): void {
-    if (depth > this.#maxDepth) {
-      if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");
-      throw new SerializeError(
-        `object graph nesting too deep (more than ${this.#maxDepth} levels)`,
-      );
-    }
-    if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");
-    this.#stack.push(obj);
   }
 
   #value(value: unknown, depth: number): string {
@@ -245,7 +234,7 @@ export class SerpentWriter {
 
   #object(value: object, depth: number): string {
     if (Array.isArray(value)) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       let out: string;
       if (isTuple(value)) {
         out = value.length === 0
@@ -254,7 +243,7 @@ export class SerpentWriter {
           ? "(" + this.#value(value[0], depth + 1) + ",)"
           : "(" + this.#elements(value, depth) + ")";
       } else out = "[" + this.#elements(value, depth) + "]";
-      this.#stack.pop();
+      this.#nesting.leave();
       return out;
     }
     const proto = Object.getPrototypeOf(value);
@@ -264,9 +253,9 @@ export class SerpentWriter {
     if (value instanceof Map) return this.#mapDict(value, depth);
     if (value instanceof Set) {
       if (value.size === 0) return "()";
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       const out = `{${this.#items(value, depth, true)}}`;
-      this.#stack.pop();
+      this.#nesting.leave();
       return out;
     }
     const bytes = bytesOf(value);
@@ -297,9 +286,9 @@ export class SerpentWriter {
     if (value instanceof Number || value instanceof String || value instanceof Boolean) {
       return this.#value(value.valueOf(), depth);
     }
-    this.#enter(value, depth);
+    this.#nesting.enter(value, depth);
     const out = this.#value(classToDict(value), depth + 1);
-    this.#stack.pop();
+    this.#nesting.leave();
     return out;
   }
 
@@ -327,11 +316,11 @@ export class SerpentWriter {
   #key(key: unknown, depth: number): string {
     // Python dict keys and set members must be hashable: arrays become tuples.
     if (Array.isArray(key)) {
-      this.#enter(key, depth);
+      this.#nesting.enter(key, depth);
       const out = key.length === 1
         ? `(${this.#key(key[0], depth + 1)},)`
         : `(${this.#items(key, depth, true)})`;
-      this.#stack.pop();
+      this.#nesting.leave();
       return out;
     }
     if (
@@ -344,19 +333,19 @@ export class SerpentWriter {
   }
 
   #plainDict(obj: Record<string, unknown>, depth: number): string {
-    this.#enter(obj, depth);
+    this.#nesting.enter(obj, depth);
     const keys = Object.keys(obj);
     let out = "{";
     for (let i = 0; i < keys.length; i++) {
       if (i > 0) out += ",";
       out += pythonStrRepr(keys[i]) + ":" + this.#value(obj[keys[i]], depth + 1);
     }
-    this.#stack.pop();
+    this.#nesting.leave();
     return out + "}";
   }
 
   #mapDict(map: Map<unknown, unknown>, depth: number): string {
-    this.#enter(map, depth);
+    this.#nesting.enter(map, depth);
     let out = "{";
     let first = true;
     for (const [k, v] of map) {
@@ -364,7 +353,7 @@ export class SerpentWriter {
       out += this.#key(k, depth + 1) + ":" + this.#value(v, depth + 1);
       first = false;
     }
-    this.#stack.pop();
+    this.#nesting.leave();
     return out + "}";
   }
 }

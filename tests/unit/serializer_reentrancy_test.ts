@@ -13,6 +13,7 @@ import {
   JsonSerializer,
   MarshalSerializer,
   MsgpackSerializer,
+  type OutgoingCall,
   registerClassToDict,
   type Serializer,
   SerpentSerializer,
@@ -128,8 +129,11 @@ describe("a format added through the table's mechanism", () => {
     loads(data: Uint8Array): unknown {
       return JSON.parse(new TextDecoder().decode(data));
     }
-    dumpsCall(o: string, m: string, v: readonly unknown[], k: unknown, t: boolean): Uint8Array {
-      return this.dumps({ o, m, v, k }, t);
+    dumpsCall(call: OutgoingCall, transient: boolean): Uint8Array {
+      return this.dumps(
+        { o: call.objectId, m: call.method, v: call.vargs, k: call.kwargs },
+        transient,
+      );
     }
     loadsCall(data: Uint8Array) {
       const { o, m, v, k } = this.loads(data) as Record<string, never>;
