@@ -12,18 +12,12 @@
 import { SerializeError } from "../errors.ts";
 import { Nesting } from "./nesting.ts";
 import { classToDict, dictToClass } from "./registry.ts";
+import { ByteWriter } from "./byte_writer.ts";
 import { DictBuilder } from "./dict_builder.ts";
 import { utf8Decoder, utf8Encoder, utf8Room } from "./text.ts";
 import { callFromSequence } from "./call_shape.ts";
 import type { Codec, OutgoingCall } from "./codec.ts";
-import {
-  type Call,
-  Complex,
-  DEFAULT_MAX_DEPTH,
-  PyFloat,
-  type SerializerOptions,
-  TRANSIENT_BELOW,
-} from "./types.ts";
+import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type SerializerOptions } from "./types.ts";
 
 /** Bytes values from this size on are decoded as views of the data rather than copies. */
 const VIEW_FROM = 1 << 16;
@@ -39,18 +33,11 @@ const MS_PER_DAY = 86400000;
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 
-class MsgpackEncoder {
-  #buf = new Uint8Array(65536);
-  #view = new DataView(this.#buf.buffer);
-  #pos = 0;
+class MsgpackEncoder extends ByteWriter {
   readonly #nesting: Nesting;
-  /** Transient output with large bytes values: the parts so far, else null. */
-  #parts: Uint8Array[] | null = null;
-  /** Where the bytes of the scratch buffer not yet in a part begin. */
-  #partStart = 0;
-  #transient = false;
 
   constructor(maxDepth: number) {
+    super();
     this.#nesting = new Nesting(maxDepth);
   }
 
@@ -61,62 +48,34 @@ class MsgpackEncoder {
   encode(value: unknown, transient: true): Uint8Array | Uint8Array[];
   encode(value: unknown, transient?: false): Uint8Array;
   encode(value: unknown, transient = false): Uint8Array | Uint8Array[] {
-    this.#pos = 0;
+    this.begin(transient);
     this.#nesting.reset();
-    this.#transient = transient;
-    this.#partStart = 0;
-    this.#parts = null;
-    this.#value(value, 0);
-    const parts = this.#parts as Uint8Array[] | null;
-    if (parts !== null) {
-      this.#parts = null;
-      if (this.#pos > this.#partStart) parts.push(this.#buf.slice(this.#partStart, this.#pos));
-      return parts;
+    try {
+      this.#value(value, 0);
+      return this.end();
+    } finally {
+      this.settle();
     }
-    if (this.#pos < TRANSIENT_BELOW) {
-      return transient ? this.#buf.subarray(0, this.#pos) : this.#buf.slice(0, this.#pos);
-    }
-    // A large result takes the buffer itself rather than a copy of it; the next call starts a
-    // fresh small buffer (which also keeps no huge buffer alive after one big message).
-    const out = this.#buf.subarray(0, this.#pos);
-    this.#buf = new Uint8Array(65536);
-    this.#view = new DataView(this.#buf.buffer);
-    return out;
-  }
-
-  #ensure(n: number): void {
-    if (this.#pos + n <= this.#buf.length) return;
-    let size = this.#buf.length * 2;
-    while (size < this.#pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#pos));
-    this.#buf = next;
-    this.#view = new DataView(next.buffer);
-  }
-
-  #u8(b: number): void {
-    this.#ensure(1);
-    this.#buf[this.#pos++] = b;
   }
 
   #head(tag: number, size: number, n: number): void {
-    this.#ensure(1 + size);
-    this.#buf[this.#pos++] = tag;
-    if (size === 1) this.#buf[this.#pos] = n;
-    else if (size === 2) this.#view.setUint16(this.#pos, n);
-    else if (size === 4) this.#view.setUint32(this.#pos, n);
-    this.#pos += size;
+    this.ensure(1 + size);
+    this.buf[this.pos++] = tag;
+    if (size === 1) this.buf[this.pos] = n;
+    else if (size === 2) this.view.setUint16(this.pos, n);
+    else if (size === 4) this.view.setUint32(this.pos, n);
+    this.pos += size;
   }
 
   #int(n: number): void {
     if (n >= 0) {
-      if (n < 128) this.#u8(n);
+      if (n < 128) this.byte(n);
       else if (n < 0x100) this.#head(0xcc, 1, n);
       else if (n < 0x10000) this.#head(0xcd, 2, n);
       else if (n < 0x100000000) this.#head(0xce, 4, n);
       else this.#bigint(BigInt(n));
     } else {
-      if (n >= -32) this.#u8(n & 0xff);
+      if (n >= -32) this.byte(n & 0xff);
       else if (n >= -128) this.#head(0xd0, 1, n & 0xff);
       else if (n >= -32768) this.#head(0xd1, 2, n & 0xffff);
       else if (n >= -2147483648) this.#head(0xd2, 4, n >>> 0);
@@ -127,34 +86,34 @@ class MsgpackEncoder {
   #bigint(n: bigint): void {
     if (n >= -(2n ** 31n) && n < 2n ** 32n) return this.#int(Number(n));
     if (n >= 0n && n <= UINT64_MAX) {
-      this.#ensure(9);
-      this.#buf[this.#pos++] = 0xcf;
-      this.#view.setBigUint64(this.#pos, n);
-      this.#pos += 8;
+      this.ensure(9);
+      this.buf[this.pos++] = 0xcf;
+      this.view.setBigUint64(this.pos, n);
+      this.pos += 8;
     } else if (n < 0n && n >= INT64_MIN) {
-      this.#ensure(9);
-      this.#buf[this.#pos++] = 0xd3;
-      this.#view.setBigInt64(this.#pos, n);
-      this.#pos += 8;
+      this.ensure(9);
+      this.buf[this.pos++] = 0xd3;
+      this.view.setBigInt64(this.pos, n);
+      this.pos += 8;
     } else {
       this.#ext(EXT_BIGINT, utf8Encoder.encode(n.toString()));
     }
   }
 
   #float(n: number): void {
-    this.#ensure(9);
-    this.#buf[this.#pos++] = 0xcb;
-    this.#view.setFloat64(this.#pos, n);
-    this.#pos += 8;
+    this.ensure(9);
+    this.buf[this.pos++] = 0xcb;
+    this.view.setFloat64(this.pos, n);
+    this.pos += 8;
   }
 
   #str(s: string): void {
     const n = s.length;
     if (n < 32) {
       // Short ASCII strings (keys, names) are most strings: write the bytes directly.
-      this.#ensure(1 + n);
-      const buf = this.#buf;
-      const at = this.#pos + 1;
+      this.ensure(1 + n);
+      const buf = this.buf;
+      const at = this.pos + 1;
       let i = 0;
       for (; i < n; i++) {
         const c = s.charCodeAt(i);
@@ -162,35 +121,35 @@ class MsgpackEncoder {
         buf[at + i] = c;
       }
       if (i === n) {
-        buf[this.#pos] = 0xa0 | n;
-        this.#pos = at + n;
+        buf[this.pos] = 0xa0 | n;
+        this.pos = at + n;
         return;
       }
     }
     // Reserve the longest header, write the UTF-8 in place, then fix the header.
     const max = utf8Room(s);
-    this.#ensure(5 + max);
+    this.ensure(5 + max);
     let headerSize: number;
     if (max < 32) headerSize = 1;
     else if (max < 0x100) headerSize = 2;
     else if (max < 0x10000) headerSize = 3;
     else headerSize = 5;
-    const start = this.#pos + headerSize;
-    const { written } = utf8Encoder.encodeInto(s, this.#buf.subarray(start));
+    const start = this.pos + headerSize;
+    const { written } = utf8Encoder.encodeInto(s, this.buf.subarray(start));
     const needed = written < 32 ? 1 : written < 0x100 ? 2 : written < 0x10000 ? 3 : 5;
-    if (needed !== headerSize) this.#buf.copyWithin(this.#pos + needed, start, start + written);
-    if (needed === 1) this.#buf[this.#pos] = 0xa0 | written;
+    if (needed !== headerSize) this.buf.copyWithin(this.pos + needed, start, start + written);
+    if (needed === 1) this.buf[this.pos] = 0xa0 | written;
     else if (needed === 2) {
-      this.#buf[this.#pos] = 0xd9;
-      this.#buf[this.#pos + 1] = written;
+      this.buf[this.pos] = 0xd9;
+      this.buf[this.pos + 1] = written;
     } else if (needed === 3) {
-      this.#buf[this.#pos] = 0xda;
-      this.#view.setUint16(this.#pos + 1, written);
+      this.buf[this.pos] = 0xda;
+      this.view.setUint16(this.pos + 1, written);
     } else {
-      this.#buf[this.#pos] = 0xdb;
-      this.#view.setUint32(this.#pos + 1, written);
+      this.buf[this.pos] = 0xdb;
+      this.view.setUint32(this.pos + 1, written);
     }
-    this.#pos += needed + written;
+    this.pos += needed + written;
   }
 
   #bin(b: Uint8Array): void {
@@ -198,29 +157,18 @@ class MsgpackEncoder {
     if (n < 0x100) this.#head(0xc4, 1, n);
     else if (n < 0x10000) this.#head(0xc5, 2, n);
     else this.#head(0xc6, 4, n);
-    if (this.#transient && n >= TRANSIENT_BELOW) {
-      // Not copied: the message is written from the caller's own bytes (a copy of 10 MB into
-      // fresh memory costs more than its whole transfer over loopback).
-      (this.#parts ??= []).push(this.#buf.slice(this.#partStart, this.#pos), b);
-      this.#partStart = this.#pos;
-      return;
-    }
-    this.#ensure(n);
-    this.#buf.set(b, this.#pos);
-    this.#pos += n;
+    this.bytes(b, true);
   }
 
   #ext(type: number, data: Uint8Array): void {
     const n = data.length;
     const fixed: Record<number, number> = { 1: 0xd4, 2: 0xd5, 4: 0xd6, 8: 0xd7, 16: 0xd8 };
-    if (fixed[n]) this.#u8(fixed[n]);
+    if (fixed[n]) this.byte(fixed[n]);
     else if (n < 0x100) this.#head(0xc7, 1, n);
     else if (n < 0x10000) this.#head(0xc8, 2, n);
     else this.#head(0xc9, 4, n);
-    this.#u8(type & 0xff);
-    this.#ensure(n);
-    this.#buf.set(data, this.#pos);
-    this.#pos += n;
+    this.byte(type & 0xff);
+    this.bytes(data, false);
   }
 
   #value(value: unknown, depth: number): void {
@@ -232,13 +180,13 @@ class MsgpackEncoder {
           ? this.#int(value)
           : this.#float(value);
       case "boolean":
-        return this.#u8(value ? 0xc3 : 0xc2);
+        return this.byte(value ? 0xc3 : 0xc2);
       case "bigint":
         return this.#bigint(value);
       case "undefined":
-        return this.#u8(0xc0);
+        return this.byte(0xc0);
       case "object":
-        if (value === null) return this.#u8(0xc0);
+        if (value === null) return this.byte(0xc0);
         return this.#object(value, depth);
       default:
         throw new SerializeError(`msgpack cannot serialize a ${typeof value}`);
@@ -308,13 +256,13 @@ class MsgpackEncoder {
   }
 
   #arrayHead(n: number): void {
-    if (n < 16) this.#u8(0x90 | n);
+    if (n < 16) this.byte(0x90 | n);
     else if (n < 0x10000) this.#head(0xdc, 2, n);
     else this.#head(0xdd, 4, n);
   }
 
   #mapHead(n: number): void {
-    if (n < 16) this.#u8(0x80 | n);
+    if (n < 16) this.byte(0x80 | n);
     else if (n < 0x10000) this.#head(0xde, 2, n);
     else this.#head(0xdf, 4, n);
   }
