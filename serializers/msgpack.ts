@@ -12,6 +12,7 @@
 import { SerializeError } from "../errors.ts";
 import { Nesting } from "./nesting.ts";
 import { classToDict, dictToClass } from "./registry.ts";
+import { ByteReader } from "./byte_reader.ts";
 import { ByteWriter } from "./byte_writer.ts";
 import { DictBuilder } from "./dict_builder.ts";
 import { utf8Decoder, utf8Encoder, utf8Room } from "./text.ts";
@@ -275,53 +276,28 @@ const KEY_CACHE_SLOTS = 4096;
 const keyCacheBytes: Array<Uint8Array | undefined> = new Array(KEY_CACHE_SLOTS);
 const keyCacheStrings: string[] = new Array(KEY_CACHE_SLOTS);
 
-class MsgpackDecoder {
-  readonly #b: Uint8Array;
-  #view: DataView | null = null;
-  #pos = 0;
+class MsgpackDecoder extends ByteReader {
   readonly #maxDepth: number;
 
   constructor(data: Uint8Array, maxDepth: number) {
-    this.#b = data;
+    super(data, "msgpack");
     this.#maxDepth = maxDepth;
   }
 
-  // Made on first use: small messages (ints, short strings) never need one.
-  get #v(): DataView {
-    return this.#view ??= new DataView(this.#b.buffer, this.#b.byteOffset, this.#b.byteLength);
-  }
-
   decode(): unknown {
-    const value = this.#value(0);
-    if (this.#pos !== this.#b.length) {
-      throw new SerializeError(
-        `msgpack: ${this.#b.length - this.#pos} extra bytes after the value at offset ${this.#pos}`,
-      );
-    }
-    return value;
-  }
-
-  #need(n: number): void {
-    if (this.#pos + n > this.#b.length) {
-      throw new SerializeError(
-        `msgpack: truncated data: need ${n} bytes at offset ${this.#pos}, ${
-          this.#b.length - this.#pos
-        } left`,
-      );
-    }
+    return this.end(this.#value(0));
   }
 
   #value(depth: number): unknown {
-    this.#need(1);
-    const b = this.#b;
-    const tag = b[this.#pos++];
+    this.need(1);
+    const b = this.b;
+    const tag = b[this.pos++];
     if (tag < 0x80) return tag;
     if (tag >= 0xe0) return tag - 0x100;
     if (tag >= 0xa0 && tag <= 0xbf) return this.#str(tag & 0x1f);
     if (tag >= 0x90 && tag <= 0x9f) return this.#array(tag & 0x0f, depth);
     if (tag >= 0x80 && tag <= 0x8f) return this.#map(tag & 0x0f, depth);
-    const v = this.#v;
-    let n: number;
+    const v = this.v;
     switch (tag) {
       case 0xc0:
         return null;
@@ -330,70 +306,37 @@ class MsgpackDecoder {
       case 0xc3:
         return true;
       case 0xc4:
-        this.#need(1);
-        return this.#bin(b[this.#pos++]);
+        return this.#bin(b[this.take(1)]);
       case 0xc5:
-        this.#need(2);
-        n = v.getUint16(this.#pos);
-        this.#pos += 2;
-        return this.#bin(n);
+        return this.#bin(v.getUint16(this.take(2)));
       case 0xc6:
-        this.#need(4);
-        n = v.getUint32(this.#pos);
-        this.#pos += 4;
-        return this.#bin(n);
+        return this.#bin(v.getUint32(this.take(4)));
       case 0xc7:
-        this.#need(1);
-        return this.#ext(b[this.#pos++]);
+        return this.#ext(b[this.take(1)]);
       case 0xc8:
-        this.#need(2);
-        n = v.getUint16(this.#pos);
-        this.#pos += 2;
-        return this.#ext(n);
+        return this.#ext(v.getUint16(this.take(2)));
       case 0xc9:
-        this.#need(4);
-        n = v.getUint32(this.#pos);
-        this.#pos += 4;
-        return this.#ext(n);
+        return this.#ext(v.getUint32(this.take(4)));
       case 0xca:
-        this.#need(4);
-        this.#pos += 4;
-        return v.getFloat32(this.#pos - 4);
+        return v.getFloat32(this.take(4));
       case 0xcb:
-        this.#need(8);
-        this.#pos += 8;
-        return v.getFloat64(this.#pos - 8);
+        return v.getFloat64(this.take(8));
       case 0xcc:
-        this.#need(1);
-        return b[this.#pos++];
+        return b[this.take(1)];
       case 0xcd:
-        this.#need(2);
-        this.#pos += 2;
-        return v.getUint16(this.#pos - 2);
+        return v.getUint16(this.take(2));
       case 0xce:
-        this.#need(4);
-        this.#pos += 4;
-        return v.getUint32(this.#pos - 4);
+        return v.getUint32(this.take(4));
       case 0xcf:
-        this.#need(8);
-        this.#pos += 8;
-        return normalize(v.getBigUint64(this.#pos - 8));
+        return normalize(v.getBigUint64(this.take(8)));
       case 0xd0:
-        this.#need(1);
-        this.#pos += 1;
-        return v.getInt8(this.#pos - 1);
+        return v.getInt8(this.take(1));
       case 0xd1:
-        this.#need(2);
-        this.#pos += 2;
-        return v.getInt16(this.#pos - 2);
+        return v.getInt16(this.take(2));
       case 0xd2:
-        this.#need(4);
-        this.#pos += 4;
-        return v.getInt32(this.#pos - 4);
+        return v.getInt32(this.take(4));
       case 0xd3:
-        this.#need(8);
-        this.#pos += 8;
-        return normalize(v.getBigInt64(this.#pos - 8));
+        return normalize(v.getBigInt64(this.take(8)));
       case 0xd4:
         return this.#ext(1);
       case 0xd5:
@@ -405,43 +348,30 @@ class MsgpackDecoder {
       case 0xd8:
         return this.#ext(16);
       case 0xd9:
-        this.#need(1);
-        return this.#str(b[this.#pos++]);
+        return this.#str(b[this.take(1)]);
       case 0xda:
-        this.#need(2);
-        this.#pos += 2;
-        return this.#str(v.getUint16(this.#pos - 2));
+        return this.#str(v.getUint16(this.take(2)));
       case 0xdb:
-        this.#need(4);
-        this.#pos += 4;
-        return this.#str(v.getUint32(this.#pos - 4));
+        return this.#str(v.getUint32(this.take(4)));
       case 0xdc:
-        this.#need(2);
-        this.#pos += 2;
-        return this.#array(v.getUint16(this.#pos - 2), depth);
+        return this.#array(v.getUint16(this.take(2)), depth);
       case 0xdd:
-        this.#need(4);
-        this.#pos += 4;
-        return this.#array(v.getUint32(this.#pos - 4), depth);
+        return this.#array(v.getUint32(this.take(4)), depth);
       case 0xde:
-        this.#need(2);
-        this.#pos += 2;
-        return this.#map(v.getUint16(this.#pos - 2), depth);
+        return this.#map(v.getUint16(this.take(2)), depth);
       case 0xdf:
-        this.#need(4);
-        this.#pos += 4;
-        return this.#map(v.getUint32(this.#pos - 4), depth);
+        return this.#map(v.getUint32(this.take(4)), depth);
     }
     throw new SerializeError(
-      `msgpack: invalid type byte 0x${tag.toString(16)} at offset ${this.#pos - 1}`,
+      `msgpack: invalid type byte 0x${tag.toString(16)} at offset ${this.pos - 1}`,
     );
   }
 
   #str(n: number): string {
-    this.#need(n);
-    const b = this.#b;
-    const start = this.#pos;
-    this.#pos += n;
+    this.need(n);
+    const b = this.b;
+    const start = this.pos;
+    this.pos += n;
     if (n < 64) {
       // Short ASCII strings are most keys and names: skip the decoder call.
       let s = "";
@@ -456,9 +386,9 @@ class MsgpackDecoder {
   }
 
   #key(n: number): string {
-    this.#need(n);
-    const b = this.#b;
-    const start = this.#pos;
+    this.need(n);
+    const b = this.b;
+    const start = this.pos;
     let h = n;
     for (let i = start; i < start + n; i++) h = (h * 31 + b[i]) | 0;
     const slot = h & (KEY_CACHE_SLOTS - 1);
@@ -472,7 +402,7 @@ class MsgpackDecoder {
         }
       }
       if (same) {
-        this.#pos += n;
+        this.pos += n;
         return keyCacheStrings[slot];
       }
     }
@@ -484,7 +414,7 @@ class MsgpackDecoder {
 
   #utf8(start: number, n: number): string {
     try {
-      return utf8Decoder.decode(this.#b.subarray(start, start + n));
+      return utf8Decoder.decode(this.b.subarray(start, start + n));
     } catch (e) {
       throw new SerializeError(`msgpack: invalid UTF-8 in a string at offset ${start}`, {
         cause: e,
@@ -493,23 +423,23 @@ class MsgpackDecoder {
   }
 
   #bin(n: number): Uint8Array {
-    this.#need(n);
-    this.#pos += n;
+    this.need(n);
+    this.pos += n;
     // Small values are copied, since a view would keep the whole received message alive; a
     // large one that is most of that message is handed out as a view, not copied.
-    return n >= VIEW_FROM && n * 2 >= this.#b.length
-      ? this.#b.subarray(this.#pos - n, this.#pos)
-      : this.#b.slice(this.#pos - n, this.#pos);
+    return n >= VIEW_FROM && n * 2 >= this.b.length
+      ? this.b.subarray(this.pos - n, this.pos)
+      : this.b.slice(this.pos - n, this.pos);
   }
 
   #array(n: number, depth: number): unknown[] {
     if (depth >= this.#maxDepth) {
       throw new SerializeError(
-        `msgpack: nesting deeper than ${this.#maxDepth} levels at offset ${this.#pos}`,
+        `msgpack: nesting deeper than ${this.#maxDepth} levels at offset ${this.pos}`,
       );
     }
     // Each element takes at least one byte: a count beyond the data is a lie, refuse before allocating.
-    this.#need(n);
+    this.need(n);
     const out = new Array(n);
     for (let i = 0; i < n; i++) out[i] = this.#value(depth + 1);
     return out;
@@ -518,18 +448,18 @@ class MsgpackDecoder {
   #map(n: number, depth: number): unknown {
     if (depth >= this.#maxDepth) {
       throw new SerializeError(
-        `msgpack: nesting deeper than ${this.#maxDepth} levels at offset ${this.#pos}`,
+        `msgpack: nesting deeper than ${this.#maxDepth} levels at offset ${this.pos}`,
       );
     }
-    this.#need(n * 2);
+    this.need(n * 2);
     const dict = new DictBuilder();
-    const b = this.#b;
+    const b = this.b;
     for (let i = 0; i < n; i++) {
       // Keys repeat from dict to dict: short ones come from the key cache.
-      const tag = b[this.#pos];
+      const tag = b[this.pos];
       let key: unknown;
       if (tag >= 0xa1 && tag <= 0xa0 + MAX_CACHED_KEY) {
-        this.#pos++;
+        this.pos++;
         key = this.#key(tag & 0x1f);
       } else key = this.#value(depth + 1);
       dict.set(key, this.#value(depth + 1));
@@ -539,11 +469,11 @@ class MsgpackDecoder {
   }
 
   #ext(n: number): unknown {
-    this.#need(1 + n);
-    const type = this.#v.getInt8(this.#pos);
-    const start = this.#pos + 1;
-    this.#pos += 1 + n;
-    const data = new DataView(this.#b.buffer, this.#b.byteOffset + start, n);
+    this.need(1 + n);
+    const type = this.v.getInt8(this.pos);
+    const start = this.pos + 1;
+    this.pos += 1 + n;
+    const data = new DataView(this.b.buffer, this.b.byteOffset + start, n);
     switch (type) {
       case EXT_COMPLEX:
         if (n !== 16) break;
