@@ -43,6 +43,23 @@ function hex(cp: number, width: number): string {
   return cp.toString(16).padStart(width, "0");
 }
 
+/**
+ * How `repr` writes each ASCII character inside the given quotes, in str and bytes alike:
+ * itself, or an escape; undefined for the ones written as hex escapes.
+ */
+function asciiReprs(quote: string): ReadonlyArray<string | undefined> {
+  const table: Array<string | undefined> = new Array(0x80).fill(undefined);
+  for (let c = 0x20; c < 0x7f; c++) table[c] = String.fromCharCode(c);
+  table[0x5c] = "\\\\";
+  table[0x09] = "\\t";
+  table[0x0a] = "\\n";
+  table[0x0d] = "\\r";
+  if (quote === "'") table[0x27] = "\\'";
+  return table;
+}
+const IN_SINGLE_QUOTES = asciiReprs("'");
+const IN_DOUBLE_QUOTES = asciiReprs('"');
+
 /** True when every character is printable ASCII other than a quote or backslash. */
 function isPlain(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -67,6 +84,7 @@ export function pythonStrRepr(s: string): string {
   // Most strings need no escaping at all.
   if (isPlain(s)) return "'" + s + "'";
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  const table = quote === "'" ? IN_SINGLE_QUOTES : IN_DOUBLE_QUOTES;
   let out = quote;
   for (let i = 0; i < s.length; i++) {
     let cp = s.charCodeAt(i);
@@ -77,12 +95,8 @@ export function pythonStrRepr(s: string): string {
         i++;
       }
     }
-    if (cp === 0x5c) out += "\\\\";
-    else if (cp === 0x27 && quote === "'") out += "\\'";
-    else if (cp === 0x09) out += "\\t";
-    else if (cp === 0x0a) out += "\\n";
-    else if (cp === 0x0d) out += "\\r";
-    else if (cp >= 0x20 && cp < 0x7f) out += String.fromCharCode(cp);
+    const ascii = cp < 0x80 ? table[cp] : undefined;
+    if (ascii !== undefined) out += ascii;
     else if (!isNonPrintable(cp)) out += String.fromCodePoint(cp);
     else if (cp <= 0xff) out += "\\x" + hex(cp, 2);
     else if (cp <= 0xffff) out += "\\u" + hex(cp, 4);
@@ -111,15 +125,8 @@ export function pythonBytesRepr(b: Uint8Array): string {
   }
   const quote = hasSingle && !hasDouble ? '"' : "'";
   let out = "b" + quote;
-  for (const c of b) {
-    if (c === 0x5c) out += "\\\\";
-    else if (c === 0x27 && quote === "'") out += "\\'";
-    else if (c === 0x09) out += "\\t";
-    else if (c === 0x0a) out += "\\n";
-    else if (c === 0x0d) out += "\\r";
-    else if (c >= 0x20 && c < 0x7f) out += String.fromCharCode(c);
-    else out += "\\x" + hex(c, 2);
-  }
+  const table = quote === "'" ? IN_SINGLE_QUOTES : IN_DOUBLE_QUOTES;
+  for (const c of b) out += (c < 0x80 ? table[c] : undefined) ?? "\\x" + hex(c, 2);
   return out + quote;
 }
 
