@@ -14,7 +14,7 @@ import { SerializeError } from "../errors.ts";
  * @example
  * ```ts
  * import { ByteReader } from "./byte_reader.ts";
- * const input = new ByteReader(new Uint8Array([1, 2, 3]), "demo");
+ * const input = new ByteReader(new Uint8Array([1, 2, 3]), "demo", 1000);
  * input.v.getUint16(input.take(2)); // 0x0102
  * ```
  */
@@ -23,6 +23,8 @@ export class ByteReader {
   readonly b: Uint8Array;
   /** Where the next byte is read. */
   pos = 0;
+  /** The deepest container nesting the reader accepts. */
+  readonly maxDepth: number;
   readonly #format: string;
   #view: DataView | null = null;
 
@@ -31,10 +33,12 @@ export class ByteReader {
    *
    * @param data the bytes (a view anywhere in its buffer)
    * @param format the format's name, for error messages
+   * @param maxDepth the deepest container nesting accepted
    */
-  constructor(data: Uint8Array, format: string) {
+  constructor(data: Uint8Array, format: string, maxDepth: number) {
     this.b = data;
     this.#format = format;
+    this.maxDepth = maxDepth;
   }
 
   /** A view of the data, made on first use: small messages (ints, short strings) need none. */

@@ -113,7 +113,7 @@ const UNFINISHED: unique symbol = Symbol("unfinished marshal set");
  * ```
  */
 export function readMarshal(data: Uint8Array, options: MarshalReadOptions = {}): unknown {
-  return new MarshalReader(data, options.maxDepth ?? DEFAULT_MAX_DEPTH).read();
+  return new MarshalReader(data, "marshal", options.maxDepth ?? DEFAULT_MAX_DEPTH).read();
 }
 
 /** Bytes values from this size on that are at least half the data are views into it. */
@@ -121,12 +121,6 @@ const VIEW_FROM = 1 << 16;
 
 class MarshalReader extends ByteReader {
   readonly #refs: unknown[] = [];
-  readonly #maxDepth: number;
-
-  constructor(data: Uint8Array, maxDepth: number) {
-    super(data, "marshal");
-    this.#maxDepth = maxDepth;
-  }
 
   read(): unknown {
     return this.end(this.#value(0));
@@ -154,9 +148,9 @@ class MarshalReader extends ByteReader {
   }
 
   #enter(depth: number, at: number): void {
-    if (depth >= this.#maxDepth) {
+    if (depth >= this.maxDepth) {
       throw new SerializeError(
-        `marshal: nesting deeper than ${this.#maxDepth} levels at offset ${at}`,
+        `marshal: nesting deeper than ${this.maxDepth} levels at offset ${at}`,
       );
     }
   }

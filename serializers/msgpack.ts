@@ -277,13 +277,6 @@ const keyCacheBytes: Array<Uint8Array | undefined> = new Array(KEY_CACHE_SLOTS);
 const keyCacheStrings: string[] = new Array(KEY_CACHE_SLOTS);
 
 class MsgpackDecoder extends ByteReader {
-  readonly #maxDepth: number;
-
-  constructor(data: Uint8Array, maxDepth: number) {
-    super(data, "msgpack");
-    this.#maxDepth = maxDepth;
-  }
-
   decode(): unknown {
     return this.end(this.#value(0));
   }
@@ -433,9 +426,9 @@ class MsgpackDecoder extends ByteReader {
   }
 
   #array(n: number, depth: number): unknown[] {
-    if (depth >= this.#maxDepth) {
+    if (depth >= this.maxDepth) {
       throw new SerializeError(
-        `msgpack: nesting deeper than ${this.#maxDepth} levels at offset ${this.pos}`,
+        `msgpack: nesting deeper than ${this.maxDepth} levels at offset ${this.pos}`,
       );
     }
     // Each element takes at least one byte: a count beyond the data is a lie, refuse before allocating.
@@ -446,9 +439,9 @@ class MsgpackDecoder extends ByteReader {
   }
 
   #map(n: number, depth: number): unknown {
-    if (depth >= this.#maxDepth) {
+    if (depth >= this.maxDepth) {
       throw new SerializeError(
-        `msgpack: nesting deeper than ${this.#maxDepth} levels at offset ${this.pos}`,
+        `msgpack: nesting deeper than ${this.maxDepth} levels at offset ${this.pos}`,
       );
     }
     this.need(n * 2);
@@ -534,7 +527,7 @@ class MsgpackCodec implements Codec {
   }
 
   loads(data: Uint8Array): unknown {
-    return new MsgpackDecoder(data, this.#maxDepth).decode();
+    return new MsgpackDecoder(data, "msgpack", this.#maxDepth).decode();
   }
 
   dumpsCall(call: OutgoingCall, transient: boolean): Uint8Array | Uint8Array[] {
