@@ -127,10 +127,7 @@ class MarshalReader extends ByteReader {
   }
 
   #i32(): number {
-    this.need(4);
-    const n = this.v.getInt32(this.pos, true);
-    this.pos += 4;
-    return n;
+    return this.v.getInt32(this.take(4), true);
   }
 
   /** A length or count: never negative. */
@@ -141,10 +138,7 @@ class MarshalReader extends ByteReader {
   }
 
   #f64(): number {
-    this.need(8);
-    const n = this.v.getFloat64(this.pos, true);
-    this.pos += 8;
-    return n;
+    return this.v.getFloat64(this.take(8), true);
   }
 
   #enter(depth: number, at: number): void {
@@ -173,9 +167,7 @@ class MarshalReader extends ByteReader {
         value = this.#i32();
         break;
       case MarshalCode.INT64: {
-        this.need(8);
-        const big = this.v.getBigInt64(this.pos, true);
-        this.pos += 8;
+        const big = this.v.getBigInt64(this.take(8), true);
         value = big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
         break;
       }
@@ -185,19 +177,15 @@ class MarshalReader extends ByteReader {
       case MarshalCode.BINARY_FLOAT:
         value = this.#f64();
         break;
-      case MarshalCode.BINARY_COMPLEX: {
-        const re = this.#f64();
-        value = new Complex(re, this.#f64());
+      case MarshalCode.BINARY_COMPLEX:
+        value = new Complex(this.#f64(), this.#f64()); // real part first: arguments run in order
         break;
-      }
       case MarshalCode.FLOAT:
         value = this.#textFloat();
         break;
-      case MarshalCode.COMPLEX: {
-        const re = this.#textFloat();
-        value = new Complex(re, this.#textFloat());
+      case MarshalCode.COMPLEX:
+        value = new Complex(this.#textFloat(), this.#textFloat());
         break;
-      }
       case MarshalCode.STRING: {
         const n = this.#size();
         this.need(n);
@@ -218,12 +206,10 @@ class MarshalReader extends ByteReader {
         break;
       case MarshalCode.SHORT_ASCII:
       case MarshalCode.SHORT_ASCII_INTERNED:
-        this.need(1);
-        value = this.#latin1(this.b[this.pos++]);
+        value = this.#latin1(this.b[this.take(1)]);
         break;
       case MarshalCode.SMALL_TUPLE:
-        this.need(1);
-        return this.#sequence(this.b[this.pos++], ref, depth, at);
+        return this.#sequence(this.b[this.take(1)], ref, depth, at);
       case MarshalCode.TUPLE:
       case MarshalCode.LIST:
         return this.#sequence(this.#size(), ref, depth, at);
