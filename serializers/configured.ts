@@ -8,10 +8,9 @@
  *
  * @module
  */
-import { SerializeError } from "../errors.ts";
 import type { ConfigItems } from "../config.ts";
 import { FormatSerializer } from "./facade.ts";
-import { findFormat, SERIALIZER_NAMES } from "./formats.ts";
+import { formatOf } from "./formats.ts";
 import { DEFAULT_MAX_DEPTH, type Serializer, type SerializerOptions } from "./types.ts";
 
 /** The config items that shape a serializer. */
@@ -38,8 +37,7 @@ export function sharedSerializer(
   nameOrId: string | number,
   options: SerializerOptions = {},
 ): Serializer {
-  const format = findFormat(nameOrId);
-  if (format === undefined) throw unknown(nameOrId);
+  const format = formatOf(nameOrId);
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const key = maxDepth * 2 + (options.bytesRepr ? 1 : 0);
   let byOptions = made.get(format.id);
@@ -72,12 +70,4 @@ export function serializerFor(config: SerializerConfig, nameOrId: string | numbe
     bytesRepr: config.SERPENT_BYTES_REPR,
     maxDepth: config.MAX_NESTING_DEPTH,
   });
-}
-
-function unknown(nameOrId: string | number): SerializeError {
-  return new SerializeError(
-    typeof nameOrId === "number"
-      ? `invalid serializer id: ${nameOrId}`
-      : `unknown serializer ${JSON.stringify(nameOrId)}: use ${SERIALIZER_NAMES.join(", ")}`,
-  );
 }

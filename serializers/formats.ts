@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { SerializeError } from "../errors.ts";
 import type { Format } from "./codec.ts";
 import { jsonCodec } from "./json.ts";
 import { marshalCodec } from "./marshal.ts";
@@ -56,13 +57,20 @@ const byId = new Map<number, Format>(FORMATS.map((f) => [f.id, f]));
  * The table row for a name or header id.
  *
  * @param nameOrId a serializer name or header id
- * @returns the row, or undefined for an unknown one
+ * @returns the row
+ * @throws {SerializeError} for an unknown name or id
  * @example
  * ```ts
- * import { findFormat } from "./formats.ts";
- * findFormat(4)?.name; // "msgpack"
+ * import { formatOf } from "./formats.ts";
+ * formatOf(4).name; // "msgpack"
  * ```
  */
-export function findFormat(nameOrId: string | number): Format | undefined {
-  return typeof nameOrId === "number" ? byId.get(nameOrId) : byName.get(nameOrId);
+export function formatOf(nameOrId: string | number): Format {
+  const format = typeof nameOrId === "number" ? byId.get(nameOrId) : byName.get(nameOrId);
+  if (format !== undefined) return format;
+  throw new SerializeError(
+    typeof nameOrId === "number"
+      ? `invalid serializer id: ${nameOrId}`
+      : `unknown serializer ${JSON.stringify(nameOrId)}: use ${SERIALIZER_NAMES.join(", ")}`,
+  );
 }

@@ -7,8 +7,15 @@
  * each format's file (`serpent.ts`, `marshal.ts`, `json.ts`, `msgpack.ts`)
  * gives its codec and lays out its calls; `facade.ts` puts every dump and load
  * behind the `Serializer` methods with one re-entrancy guard; `configured.ts`
- * gives a `Proxy` or `Daemon` the serializers its config asks for. A fifth
- * format is one file (its codec) and one line (its row in the table).
+ * gives a `Proxy` or `Daemon` the serializers its config asks for. What the
+ * formats share is written once: `nesting.ts` (cycles and the depth limit of
+ * the writers), `byte_writer.ts` and `byte_reader.ts` (the binary formats'
+ * buffer and bounds checks), `call_shape.ts`, `text.ts`, `dict_builder.ts`.
+ *
+ * A fifth format is one file (its codec) and one line (its row in the table);
+ * outside the table, a `Format` of one's own given to `FormatSerializer` makes a
+ * serializer with the same methods and guard (that `Proxy` and `Daemon` do not
+ * pick, since their peers name formats by the table's ids).
  *
  * @example
  * ```ts
@@ -22,7 +29,7 @@
  */
 import { sharedSerializer } from "./configured.ts";
 import { FormatSerializer } from "./facade.ts";
-import { findFormat } from "./formats.ts";
+import { formatOf } from "./formats.ts";
 import type { Serializer, SerializerOptions } from "./types.ts";
 
 export * from "./types.ts";
@@ -64,9 +71,8 @@ export {
  * ```
  */
 export function getSerializer(nameOrId: string | number, options?: SerializerOptions): Serializer {
-  const shared = sharedSerializer(nameOrId);
   if (options && (options.bytesRepr !== undefined || options.maxDepth !== undefined)) {
-    return new FormatSerializer(findFormat(shared.id)!, options) as Serializer;
+    return new FormatSerializer(formatOf(nameOrId), options) as Serializer;
   }
-  return shared;
+  return sharedSerializer(nameOrId);
 }
