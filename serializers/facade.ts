@@ -3,15 +3,15 @@
  * public {@linkcode Serializer} methods, and the re-entrancy guard, written
  * once for all formats. A class converter (`registerClassToDict`) runs in the
  * middle of a dump; should it call the same serializer, that inner dump must
- * not write into the buffer the outer one is filling. So each dump takes a
- * codec that no other dump is using: the serializer's own, or a spare made
- * for the nested call and kept for the next one.
+ * not write into the buffer the outer one is filling. So a dump that starts
+ * while another runs goes to a second serializer of the same format, made on
+ * first need and kept (which guards itself the same way, for deeper nesting).
  *
  * Loads need no guard: every decoder keeps its state in the call.
  *
  * @module
  */
-import type { Codec, Format } from "./codec.ts";
+import type { Codec, Format, OutgoingCall } from "./codec.ts";
 import type { Call, SerializerOptions } from "./types.ts";
 
 /**
@@ -33,10 +33,11 @@ export class FormatSerializer<N extends string = string> {
   readonly id: number;
   readonly #format: Format<N>;
   readonly #options: SerializerOptions;
-  /** Codecs no dump is using; the serializer's own is made first. */
-  readonly #idle: Codec[];
-  /** For loads, which do not need a codec of their own. */
-  readonly #reader: Codec;
+  readonly #codec: Codec;
+  /** True while a dump runs in `#codec`. */
+  #busy = false;
+  /** Where a dump started during a dump (by a class converter) runs: a serializer of its own. */
+  #nested: FormatSerializer<N> | null = null;
 
   /**
    * Creates a serializer of one format.
@@ -49,33 +50,22 @@ export class FormatSerializer<N extends string = string> {
     this.id = format.id;
     this.#format = format;
     this.#options = options;
-    this.#reader = format.codec(options);
-    this.#idle = [this.#reader];
+    this.#codec = format.codec(options);
   }
 
   /** Serializes one value. */
   dumps(value: unknown): Uint8Array {
-    const codec = this.#take();
-    try {
-      return codec.dumps(value, false) as Uint8Array;
-    } finally {
-      this.#idle.push(codec);
-    }
+    return this.#dump(value, null, false) as Uint8Array;
   }
 
   /** Like dumps, with the output rules of `Serializer.dumpsTransient`. */
   dumpsTransient(value: unknown): Uint8Array | Uint8Array[] {
-    const codec = this.#take();
-    try {
-      return codec.dumps(value, true);
-    } finally {
-      this.#idle.push(codec);
-    }
+    return this.#dump(value, null, true);
   }
 
   /** Deserializes one value; `__class__` dicts are converted by the class registry. */
   loads(data: Uint8Array): unknown {
-    return this.#reader.loads(data);
+    return this.#codec.loads(data);
   }
 
   /** Serializes a call the way Python's `dumpsCall` does for this format. */
@@ -85,12 +75,7 @@ export class FormatSerializer<N extends string = string> {
     vargs: readonly unknown[],
     kwargs: Record<string, unknown> | null,
   ): Uint8Array {
-    const codec = this.#take();
-    try {
-      return codec.dumpsCall({ objectId, method, vargs, kwargs }, false) as Uint8Array;
-    } finally {
-      this.#idle.push(codec);
-    }
+    return this.#dump(null, { objectId, method, vargs, kwargs }, false) as Uint8Array;
   }
 
   /** Like dumpsCall, with the output rules of `Serializer.dumpsTransient`. */
@@ -100,21 +85,31 @@ export class FormatSerializer<N extends string = string> {
     vargs: readonly unknown[],
     kwargs: Record<string, unknown> | null,
   ): Uint8Array | Uint8Array[] {
-    const codec = this.#take();
-    try {
-      return codec.dumpsCall({ objectId, method, vargs, kwargs }, true);
-    } finally {
-      this.#idle.push(codec);
-    }
+    return this.#dump(null, { objectId, method, vargs, kwargs }, true);
   }
 
   /** Deserializes a call. */
   loadsCall(data: Uint8Array): Call {
-    return this.#reader.loadsCall(data);
+    return this.#codec.loadsCall(data);
   }
 
-  /** A codec for one dump: the idle one, or a new one when a dump is already running. */
-  #take(): Codec {
-    return this.#idle.pop() ?? this.#format.codec(this.#options);
+  /** Every dump: in this serializer's codec, or, when one is already running there, elsewhere. */
+  #dump(
+    value: unknown,
+    call: OutgoingCall | null,
+    transient: boolean,
+  ): Uint8Array | Uint8Array[] {
+    if (this.#busy) {
+      this.#nested ??= new FormatSerializer(this.#format, this.#options);
+      return this.#nested.#dump(value, call, transient);
+    }
+    this.#busy = true;
+    try {
+      return call === null
+        ? this.#codec.dumps(value, transient)
+        : this.#codec.dumpsCall(call, transient);
+    } finally {
+      this.#busy = false;
+    }
   }
 }

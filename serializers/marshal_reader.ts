@@ -121,13 +121,15 @@ const VIEW_FROM = 1 << 16;
 
 class MarshalReader extends ByteReader {
   readonly #refs: unknown[] = [];
+  // Made at once and kept in a field: most marshal values read numbers through it.
+  readonly #v: DataView = this.v;
 
   read(): unknown {
     return this.end(this.#value(0));
   }
 
   #i32(): number {
-    return this.v.getInt32(this.take(4), true);
+    return this.#v.getInt32(this.take(4), true);
   }
 
   /** A length or count: never negative. */
@@ -138,7 +140,7 @@ class MarshalReader extends ByteReader {
   }
 
   #f64(): number {
-    return this.v.getFloat64(this.take(8), true);
+    return this.#v.getFloat64(this.take(8), true);
   }
 
   #enter(depth: number, at: number): void {
@@ -167,7 +169,7 @@ class MarshalReader extends ByteReader {
         value = this.#i32();
         break;
       case MarshalCode.INT64: {
-        const big = this.v.getBigInt64(this.take(8), true);
+        const big = this.#v.getBigInt64(this.take(8), true);
         value = big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
         break;
       }

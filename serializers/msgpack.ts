@@ -51,12 +51,11 @@ class MsgpackEncoder extends ByteWriter {
   encode(value: unknown, transient = false): Uint8Array | Uint8Array[] {
     this.begin(transient);
     this.#nesting.reset();
-    try {
-      this.#value(value, 0);
-      return this.end();
-    } finally {
-      this.settle();
-    }
+    // No try/finally: after a failed encode, the next begin() starts afresh.
+    this.#value(value, 0);
+    const out = this.end();
+    this.settle();
+    return out;
   }
 
   #head(tag: number, size: number, n: number): void {
