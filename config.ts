@@ -13,6 +13,8 @@
  *
  * @module
  */
+import { SERIALIZER_NAMES } from "./serializers/formats.ts";
+import { DEFAULT_MAX_DEPTH } from "./serializers/types.ts";
 
 /** Every Pyro5 configuration item with its type. */
 export interface ConfigItems {
@@ -65,6 +67,12 @@ export interface ConfigItems {
   HANDSHAKE_TIMEOUT: number;
   /** Not in Pyro5: the most connections a daemon serves at once; 0 is no limit (the default). */
   MAX_CONNECTIONS: number;
+  /**
+   * Not in Pyro5: the deepest container nesting the serializers of a proxy or daemon read or
+   * write (1000, about what Python's recursion limit allows); deeper received data is refused
+   * with a `SerializeError`.
+   */
+  MAX_NESTING_DEPTH: number;
   /** Where broadcast discovery sends its request. */
   BROADCAST_ADDRS: string[];
   /** 4, 6, or 0 to let the system choose. */
@@ -140,6 +148,7 @@ export function defaultConfig(): ConfigItems {
     MAX_INFLATED_SIZE: 64 * 1024 * 1024,
     HANDSHAKE_TIMEOUT: 5.0,
     MAX_CONNECTIONS: 0,
+    MAX_NESTING_DEPTH: DEFAULT_MAX_DEPTH,
     BROADCAST_ADDRS: ["<broadcast>", "0.0.0.0"],
     PREFER_IP_VERSION: 0,
     SERIALIZER: "serpent",
@@ -162,11 +171,12 @@ export function defaultConfig(): ConfigItems {
   };
 }
 
-/** The items of ours that Pyro5 does not have: the daemon's hardening limits. */
+/** The items of ours that Pyro5 does not have: the receive-side hardening limits. */
 export const NON_PYRO5_ITEMS: readonly string[] = [
   "MAX_INFLATED_SIZE",
   "HANDSHAKE_TIMEOUT",
   "MAX_CONNECTIONS",
+  "MAX_NESTING_DEPTH",
 ];
 
 const ITEMS: ReadonlySet<string> = new Set(Object.keys(defaultConfig()));
@@ -180,18 +190,18 @@ const INTEGER_ITEMS: ReadonlySet<string> = new Set([
   "MAX_MESSAGE_SIZE",
   "MAX_INFLATED_SIZE",
   "MAX_CONNECTIONS",
+  "MAX_NESTING_DEPTH",
   "PREFER_IP_VERSION",
 ]);
 const NULLABLE_ITEMS: ReadonlySet<string> = new Set(["NS_BCHOST", "NATHOST", "LOGLEVEL"]);
 const PREFIX = "PYRO_";
 
-const SERIALIZER_NAMES = ["serpent", "json", "marshal", "msgpack"];
 const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 
 function parseEnvValue(item: keyof ConfigItems, text: string, defaults: ConfigItems): unknown {
   const current = defaults[item];
   // Refused at start-up, where the variable is named, rather than failing later as something else.
-  if (item === "SERIALIZER" && !SERIALIZER_NAMES.includes(text)) {
+  if (item === "SERIALIZER" && !(SERIALIZER_NAMES as readonly string[]).includes(text)) {
     throw new RangeError(
       `invalid ${PREFIX}SERIALIZER '${text}': use ${SERIALIZER_NAMES.join(", ")}`,
     );

@@ -4,6 +4,7 @@ import { parseCommandLine } from "./_argparse.ts";
 import { kwargs, Proxy } from "../client.ts";
 import { getPyroTraceback } from "../errors.ts";
 import { getSerializer, type SerializerName } from "../serializers/mod.ts";
+import { SERIALIZER_NAMES } from "../serializers/formats.ts";
 
 const USAGE = `usage: call [-h] [--json | --repr] [-s SERIALIZER] [-t TIMEOUT] uri method [arg ...]
 
@@ -96,10 +97,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     fail("the following arguments are required: uri, method");
   }
   if (
-    serializer !== undefined && !["serpent", "json", "marshal", "msgpack"].includes(serializer)
+    serializer !== undefined && !(SERIALIZER_NAMES as readonly string[]).includes(serializer)
   ) {
     fail(
-      `argument -s/--serializer: invalid choice: '${serializer}' (choose from 'serpent', 'json', 'marshal', 'msgpack')`,
+      `argument -s/--serializer: invalid choice: '${serializer}' (choose from ${
+        SERIALIZER_NAMES.map((n) => `'${n}'`).join(", ")
+      })`,
     );
   }
   const timeout = cmd.float("timeout", undefined);

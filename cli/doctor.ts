@@ -10,6 +10,7 @@ import { locateNS, type NameServerProxy } from "../naming.ts";
 import { encodeMessage } from "../protocol/message.ts";
 import { MsgType, PROTOCOL_VERSION } from "../protocol/constants.ts";
 import { getSerializer, type SerializerName } from "../serializers/mod.ts";
+import { SERIALIZER_NAMES } from "../serializers/formats.ts";
 import { defaultTransport } from "../transport/select.ts";
 import type { Connection } from "../transport/types.ts";
 import { URI } from "../uri.ts";
@@ -30,7 +31,7 @@ options:
   --remote              the clients run on other machines: loopback addresses are problems`;
 const SPEC = { prog: "doctor", usage: USAGE, positionals: true, shortUsage: false };
 
-const SERIALIZERS: SerializerName[] = ["serpent", "json", "marshal", "msgpack"];
+const SERIALIZERS: readonly SerializerName[] = SERIALIZER_NAMES;
 
 /** One finding: `ok`, a `note` worth knowing, or a `problem` with its fix. */
 interface Finding {

@@ -22,6 +22,7 @@ import { annotationRecord, stringSet } from "../protocol/values.ts";
 import type { Message } from "../protocol/message.ts";
 import { awaitConnectReply, connectMessage, readConnectReply } from "../protocol/handshake.ts";
 import { getSerializer } from "../serializers/mod.ts";
+import { serializerFor } from "../serializers/configured.ts";
 import { isTuple, tuple } from "../serializers/types.ts";
 import { SerializedBlob } from "./blob.ts";
 import type { Serializer, SerializerName } from "../serializers/types.ts";
@@ -153,11 +154,8 @@ export class ProxyCore {
   #transport: Transport | undefined;
   #connectedSocket: Connection | undefined;
   readonly #resolve: Resolver;
-  #serializerCache: Serializer | null = null;
   // The object id of the connection: for PYRONAME/PYROMETA URIs, the resolved one.
   #objectId: string | null = null;
-  #serializerCacheName = "";
-  #serializerCacheBytesRepr = false;
 
   /**
    * Creates an instance.
@@ -188,18 +186,9 @@ export class ProxyCore {
     this.#resolve = resolver;
   }
 
-  /** The serializer in use. */
+  /** The serializer in use: `config.SERIALIZER` unless set, shaped by this proxy's config. */
   get _pyroSerializerInstance(): Serializer {
-    const name = this._pyroSerializer ?? this._pyroConfig.SERIALIZER;
-    const bytesRepr = this._pyroConfig.SERPENT_BYTES_REPR;
-    if (this.#serializerCacheName !== name || this.#serializerCacheBytesRepr !== bytesRepr) {
-      this.#serializerCache = name === "serpent" && bytesRepr
-        ? getSerializer(name, { bytesRepr: true })
-        : getSerializer(name);
-      this.#serializerCacheName = name;
-      this.#serializerCacheBytesRepr = bytesRepr;
-    }
-    return this.#serializerCache!;
+    return serializerFor(this._pyroConfig, this._pyroSerializer ?? this._pyroConfig.SERIALIZER);
   }
 
   /** True while connected. */
@@ -582,7 +571,7 @@ export class ProxyCore {
       correlationId: context.correlationId ? uuidToBytes(context.correlationId) : null,
     }));
     const reply = await awaitConnectReply(channel.readOne(), timeout, where);
-    const answer = readConnectReply(reply, where);
+    const answer = readConnectReply(reply, where, (id) => serializerFor(this._pyroConfig, id));
     this.#processMetadata(answer.meta);
     if (reply.annotations.size) context.responseAnnotations = annotationRecord(reply.annotations);
     this._pyroLastReply = {

@@ -16,6 +16,7 @@ import {
 } from "../serializers/registry.ts";
 import { tuple } from "../serializers/types.ts";
 import type { SerializerName } from "../serializers/types.ts";
+import { SERIALIZER_NAMES as FORMAT_NAMES } from "../serializers/formats.ts";
 import type { URI } from "../uri.ts";
 import { type InvokeOptions, ProxyCore, type ProxyOptions } from "./proxy.ts";
 import { resolveFor } from "../naming/locate.ts";
@@ -355,7 +356,7 @@ registerClassToDict(ProxyCore, (p: ProxyCore) => ({
 }));
 
 /** The serializer names a proxy state may carry; any other falls back to the default. */
-const SERIALIZER_NAMES: ReadonlySet<string> = new Set(["serpent", "marshal", "json", "msgpack"]);
+const SERIALIZER_NAMES: ReadonlySet<string> = new Set(FORMAT_NAMES);
 
 // A received proxy: Pyro5's 6-element state (uri, oneway, methods, attrs, handshake, serializer),
 // or the 7-element Pyro4 layout that Pyrolite (Java, .NET) sends: (uri, oneway, methods, attrs,

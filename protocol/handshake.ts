@@ -90,15 +90,20 @@ export function awaitConnectReply(
  *
  * @param reply the message that came back
  * @param where the daemon's location, for the errors
+ * @param serializerOf the serializer for a header id (the proxy's own, shaped by its config)
  * @returns the daemon's handshake response and the object's metadata
  * @throws {CommunicationError} for CONNECTFAIL, with the daemon's reason
  * @throws {ProtocolError} for any other message type
  */
-export function readConnectReply(reply: Message, where: string): ConnectAnswer {
+export function readConnectReply(
+  reply: Message,
+  where: string,
+  serializerOf: (id: number) => Serializer = getSerializer,
+): ConnectAnswer {
   if (reply.type === MsgType.CONNECTFAIL) {
     let reason: unknown = "?";
     try {
-      reason = reply.payload.length ? getSerializer(reply.serializerId).loads(reply.payload) : "?";
+      reason = reply.payload.length ? serializerOf(reply.serializerId).loads(reply.payload) : "?";
     } catch {
       reason = new TextDecoder().decode(reply.payload);
     }
@@ -107,7 +112,7 @@ export function readConnectReply(reply: Message, where: string): ConnectAnswer {
   if (reply.type !== MsgType.CONNECTOK) {
     throw new ProtocolError(`cannot connect to ${where}: invalid msg type ${reply.type} received`);
   }
-  const answer = fields(getSerializer(reply.serializerId).loads(reply.payload));
+  const answer = fields(serializerOf(reply.serializerId).loads(reply.payload));
   return { handshake: answer?.handshake, meta: answer?.meta };
 }
 

@@ -4,20 +4,18 @@
  * own (`JSON.parse` knows neither Python's `NaN`/`Infinity` tokens nor ints
  * beyond 2^53). Python: `Pyro5.serializers.JsonSerializer`.
  *
+ * A call is the object `{"object": ..., "method": ..., "params": [...], "kwargs": {...}}`.
+ *
  * @module
  */
 import { SerializeError } from "../errors.ts";
+import { Nesting } from "./nesting.ts";
 import { pythonFloatRepr } from "./pyfloat.ts";
 import { classToDict, dictToClass } from "./registry.ts";
 import { setOwn } from "./dict_builder.ts";
 import { isoFormat, utf8Decoder, utf8Encoder, utf8Transient } from "./text.ts";
-import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type Serializer } from "./types.ts";
-
-/** Options of the json serializer. */
-export interface JsonOptions {
-  /** Deepest nesting accepted, both ways. */
-  maxDepth?: number;
-}
+import type { Codec, OutgoingCall } from "./codec.ts";
+import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type SerializerOptions } from "./types.ts";
 
 const ESCAPES: Record<number, string> = {
   0x22: '\\"',
@@ -63,15 +61,14 @@ function jsonNumber(n: number): string {
 }
 
 class JsonWriter {
-  readonly #maxDepth: number;
-  #stack: object[] = [];
+  readonly #nesting: Nesting;
 
   constructor(maxDepth: number) {
-    this.#maxDepth = maxDepth;
+    this.#nesting = new Nesting(maxDepth);
   }
 
   write(value: unknown): string {
-    this.#stack.length = 0;
+    this.#nesting.reset();
     return this.#value(value, 0);
   }
 
@@ -94,19 +91,9 @@ class JsonWriter {
     }
   }
 
-  #enter(obj: object, depth: number): void {
-    if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");
-    if (depth > this.#maxDepth) {
-      throw new SerializeError(
-        `object graph nesting too deep (more than ${this.#maxDepth} levels)`,
-      );
-    }
-    this.#stack.push(obj);
-  }
-
   #object(value: object, depth: number): string {
     if (Array.isArray(value) || value instanceof Set) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       let out = "[";
       let first = true;
       for (const item of value) {
@@ -114,12 +101,12 @@ class JsonWriter {
         out += this.#value(item, depth + 1);
         first = false;
       }
-      this.#stack.pop();
+      this.#nesting.leave();
       return out + "]";
     }
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null || value instanceof Map) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       let out = "{";
       let first = true;
       const entries = value instanceof Map ? value.entries() : Object.entries(value);
@@ -128,7 +115,7 @@ class JsonWriter {
         out += jsonString(this.#key(k)) + ": " + this.#value(v, depth + 1);
         first = false;
       }
-      this.#stack.pop();
+      this.#nesting.leave();
       return out + "}";
     }
     if (value instanceof Uint8Array || value instanceof ArrayBuffer || value instanceof DataView) {
@@ -145,9 +132,9 @@ class JsonWriter {
     if (value instanceof Number || value instanceof String || value instanceof Boolean) {
       return this.#value(value.valueOf(), depth);
     }
-    this.#enter(value, depth);
+    this.#nesting.enter(value, depth);
     const out = this.#value(classToDict(value), depth + 1);
-    this.#stack.pop();
+    this.#nesting.leave();
     return out;
   }
 
@@ -404,44 +391,20 @@ class JsonParser {
   }
 }
 
-/**
- * Pyro5's json serializer.
- *
- * @example
- * ```ts
- * import { JsonSerializer } from "@pyro5/pyro5";
- * const json = new JsonSerializer();
- * new TextDecoder().decode(json.dumps({ a: [1, NaN] })); // '{"a": [1, NaN]}'
- * ```
- */
-export class JsonSerializer implements Serializer {
-  /** The serializer name. */
-  readonly name = "json" as const;
-  /** The header id. */
-  readonly id = 3;
+class JsonCodec implements Codec {
   readonly #writer: JsonWriter;
   readonly #maxDepth: number;
 
-  /**
-   * Creates an instance.
-   * @param options see {@linkcode JsonOptions}
-   */
-  constructor(options: JsonOptions = {}) {
+  constructor(options: SerializerOptions) {
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.#writer = new JsonWriter(this.#maxDepth);
   }
 
-  /** Serializes one value. */
-  dumps(value: unknown): Uint8Array {
-    return utf8Encoder.encode(this.#writer.write(value));
+  dumps(value: unknown, transient: boolean): Uint8Array {
+    const text = this.#writer.write(value);
+    return transient ? utf8Transient(text) : utf8Encoder.encode(text);
   }
 
-  /** Like dumps, with the output rules of {@linkcode Serializer.dumpsTransient}. */
-  dumpsTransient(value: unknown): Uint8Array {
-    return utf8Transient(this.#writer.write(value));
-  }
-
-  /** Deserializes one value. */
   loads(data: Uint8Array): unknown {
     let text: string;
     try {
@@ -452,27 +415,11 @@ export class JsonSerializer implements Serializer {
     return new JsonParser(text, this.#maxDepth).parse();
   }
 
-  /** Serializes a call: `{"object": ..., "method": ..., "params": [...], "kwargs": {...}}`. */
-  dumpsCall(
-    objectId: string,
-    method: string,
-    vargs: readonly unknown[],
-    kwargs: Record<string, unknown> | null,
-  ): Uint8Array {
-    return this.dumps({ object: objectId, method, params: [...vargs], kwargs });
+  dumpsCall(call: OutgoingCall, transient: boolean): Uint8Array {
+    const { objectId, method, vargs, kwargs } = call;
+    return this.dumps({ object: objectId, method, params: [...vargs], kwargs }, transient);
   }
 
-  /** Like dumpsCall, with the output rules of {@linkcode Serializer.dumpsTransient}. */
-  dumpsCallTransient(
-    objectId: string,
-    method: string,
-    vargs: readonly unknown[],
-    kwargs: Record<string, unknown> | null,
-  ): Uint8Array {
-    return this.dumpsTransient({ object: objectId, method, params: [...vargs], kwargs });
-  }
-
-  /** Deserializes a call. */
   loadsCall(data: Uint8Array): Call {
     const value = this.loads(data) as Record<string, unknown>;
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -495,4 +442,14 @@ export class JsonSerializer implements Serializer {
       kwargs: kwargs as Record<string, unknown> | null,
     };
   }
+}
+
+/**
+ * The json codec, for the format table.
+ *
+ * @param options `maxDepth`
+ * @returns a codec
+ */
+export function jsonCodec(options: SerializerOptions): Codec {
+  return new JsonCodec(options);
 }

@@ -39,6 +39,7 @@
  * @module
  */
 import { SerializeError } from "../errors.ts";
+import { ByteReader } from "./byte_reader.ts";
 import { setOwn } from "./dict_builder.ts";
 import { dictToClass } from "./registry.ts";
 import { Complex, DEFAULT_MAX_DEPTH } from "./types.ts";
@@ -112,78 +113,48 @@ const UNFINISHED: unique symbol = Symbol("unfinished marshal set");
  * ```
  */
 export function readMarshal(data: Uint8Array, options: MarshalReadOptions = {}): unknown {
-  return new MarshalReader(data, options.maxDepth ?? DEFAULT_MAX_DEPTH).read();
+  return new MarshalReader(data, "marshal", options.maxDepth ?? DEFAULT_MAX_DEPTH).read();
 }
 
 /** Bytes values from this size on that are at least half the data are views into it. */
 const VIEW_FROM = 1 << 16;
 
-class MarshalReader {
-  readonly #b: Uint8Array;
-  readonly #v: DataView;
-  #pos = 0;
+class MarshalReader extends ByteReader {
   readonly #refs: unknown[] = [];
-  readonly #maxDepth: number;
-
-  constructor(data: Uint8Array, maxDepth: number) {
-    this.#b = data;
-    this.#v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    this.#maxDepth = maxDepth;
-  }
+  // Made at once and kept in a field: most marshal values read numbers through it.
+  readonly #v: DataView = this.v;
 
   read(): unknown {
-    const value = this.#value(0);
-    if (this.#pos !== this.#b.length) {
-      throw new SerializeError(
-        `marshal: ${this.#b.length - this.#pos} extra bytes after the value at offset ${this.#pos}`,
-      );
-    }
-    return value;
-  }
-
-  #need(n: number): void {
-    if (this.#pos + n > this.#b.length) {
-      throw new SerializeError(
-        `marshal: truncated data: need ${n} bytes at offset ${this.#pos}, ${
-          this.#b.length - this.#pos
-        } left`,
-      );
-    }
+    return this.end(this.#value(0));
   }
 
   #i32(): number {
-    this.#need(4);
-    const n = this.#v.getInt32(this.#pos, true);
-    this.#pos += 4;
-    return n;
+    return this.#v.getInt32(this.take(4), true);
   }
 
   /** A length or count: never negative. */
   #size(): number {
     const n = this.#i32();
-    if (n < 0) throw new SerializeError(`marshal: negative size ${n} at offset ${this.#pos - 4}`);
+    if (n < 0) throw new SerializeError(`marshal: negative size ${n} at offset ${this.pos - 4}`);
     return n;
   }
 
   #f64(): number {
-    this.#need(8);
-    const n = this.#v.getFloat64(this.#pos, true);
-    this.#pos += 8;
-    return n;
+    return this.#v.getFloat64(this.take(8), true);
   }
 
   #enter(depth: number, at: number): void {
-    if (depth >= this.#maxDepth) {
+    if (depth >= this.maxDepth) {
       throw new SerializeError(
-        `marshal: nesting deeper than ${this.#maxDepth} levels at offset ${at}`,
+        `marshal: nesting deeper than ${this.maxDepth} levels at offset ${at}`,
       );
     }
   }
 
   #value(depth: number): unknown {
-    this.#need(1);
-    const at = this.#pos;
-    const byte = this.#b[this.#pos++];
+    this.need(1);
+    const at = this.pos;
+    const byte = this.b[this.pos++];
     const ref = byte >= FLAG_REF;
     let value: unknown;
     switch (byte & ~FLAG_REF) {
@@ -198,9 +169,7 @@ class MarshalReader {
         value = this.#i32();
         break;
       case MarshalCode.INT64: {
-        this.#need(8);
-        const big = this.#v.getBigInt64(this.#pos, true);
-        this.#pos += 8;
+        const big = this.#v.getBigInt64(this.take(8), true);
         value = big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
         break;
       }
@@ -210,27 +179,23 @@ class MarshalReader {
       case MarshalCode.BINARY_FLOAT:
         value = this.#f64();
         break;
-      case MarshalCode.BINARY_COMPLEX: {
-        const re = this.#f64();
-        value = new Complex(re, this.#f64());
+      case MarshalCode.BINARY_COMPLEX:
+        value = new Complex(this.#f64(), this.#f64()); // real part first: arguments run in order
         break;
-      }
       case MarshalCode.FLOAT:
         value = this.#textFloat();
         break;
-      case MarshalCode.COMPLEX: {
-        const re = this.#textFloat();
-        value = new Complex(re, this.#textFloat());
+      case MarshalCode.COMPLEX:
+        value = new Complex(this.#textFloat(), this.#textFloat());
         break;
-      }
       case MarshalCode.STRING: {
         const n = this.#size();
-        this.#need(n);
+        this.need(n);
         // A copy, except for a large value that is most of the data: then a view, not a copy
         // (a small value's view would keep the whole message alive).
-        value = n >= VIEW_FROM && n * 2 >= this.#b.length
-          ? this.#b.subarray(this.#pos, this.#pos += n)
-          : this.#b.slice(this.#pos, this.#pos += n);
+        value = n >= VIEW_FROM && n * 2 >= this.b.length
+          ? this.b.subarray(this.pos, this.pos += n)
+          : this.b.slice(this.pos, this.pos += n);
         break;
       }
       case MarshalCode.UNICODE:
@@ -243,12 +208,10 @@ class MarshalReader {
         break;
       case MarshalCode.SHORT_ASCII:
       case MarshalCode.SHORT_ASCII_INTERNED:
-        this.#need(1);
-        value = this.#latin1(this.#b[this.#pos++]);
+        value = this.#latin1(this.b[this.take(1)]);
         break;
       case MarshalCode.SMALL_TUPLE:
-        this.#need(1);
-        return this.#sequence(this.#b[this.#pos++], ref, depth, at);
+        return this.#sequence(this.b[this.take(1)], ref, depth, at);
       case MarshalCode.TUPLE:
       case MarshalCode.LIST:
         return this.#sequence(this.#size(), ref, depth, at);
@@ -285,7 +248,7 @@ class MarshalReader {
   #sequence(n: number, ref: boolean, depth: number, at: number): unknown[] {
     this.#enter(depth, at);
     // Every item takes at least one byte: an impossible count fails before allocating.
-    this.#need(n);
+    this.need(n);
     const items: unknown[] = [];
     if (ref) this.#refs.push(items);
     for (let i = 0; i < n; i++) items.push(this.#value(depth + 1));
@@ -294,7 +257,7 @@ class MarshalReader {
 
   #set(n: number, ref: boolean, depth: number, at: number): Set<unknown> {
     this.#enter(depth, at);
-    this.#need(n);
+    this.need(n);
     // Python cannot put a set inside itself (sets are unhashable; a frozenset's slot is
     // empty until it is complete), so a reference to an unfinished set is an error.
     const slot = ref ? this.#refs.push(UNFINISHED) - 1 : -1;
@@ -313,11 +276,11 @@ class MarshalReader {
     // An item that refers back to this dict while it is read gets the plain object;
     // if a non-string key later turns the dict into a Map, that reference stays the object.
     const slot = ref ? this.#refs.push(obj) - 1 : -1;
-    const b = this.#b;
+    const b = this.b;
     for (;;) {
-      this.#need(1);
-      if ((b[this.#pos] & ~FLAG_REF) === MarshalCode.NULL) {
-        this.#pos++;
+      this.need(1);
+      if ((b[this.pos] & ~FLAG_REF) === MarshalCode.NULL) {
+        this.pos++;
         break;
       }
       const key = this.#key(depth + 1);
@@ -340,17 +303,17 @@ class MarshalReader {
 
   /** A dict key: short ASCII keys (the usual case) come from the key cache. */
   #key(depth: number): unknown {
-    const b = this.#b;
-    const p = this.#pos;
+    const b = this.b;
+    const p = this.pos;
     const code = b[p] & ~FLAG_REF;
     if (
       (code !== MarshalCode.SHORT_ASCII && code !== MarshalCode.SHORT_ASCII_INTERNED) ||
       p + 2 > b.length || b[p + 1] > SHORT_STRING
     ) return this.#value(depth);
     const n = b[p + 1];
-    this.#pos = p + 2;
-    this.#need(n);
-    this.#pos += n;
+    this.pos = p + 2;
+    this.need(n);
+    this.pos += n;
     const key = cachedLatin1(b, p + 2, n);
     if (b[p] >= FLAG_REF) this.#refs.push(key);
     return key;
@@ -380,9 +343,9 @@ class MarshalReader {
     if (count > MAX_LONG_DIGITS) {
       throw new SerializeError(`marshal: integer of ${count} digits is too large at offset ${at}`);
     }
-    this.#need(count * 2);
-    const b = this.#b;
-    const start = this.#pos;
+    this.need(count * 2);
+    const b = this.b;
+    const start = this.pos;
     for (let i = 0; i < count; i++) {
       if (b[start + 2 * i + 1] > 0x7f) {
         throw new SerializeError(`marshal: long digit out of range at offset ${start + 2 * i}`);
@@ -391,7 +354,7 @@ class MarshalReader {
     if (b[start + 2 * count - 2] === 0 && b[start + 2 * count - 1] === 0) {
       throw new SerializeError(`marshal: long with a leading zero digit at offset ${at}`);
     }
-    this.#pos += count * 2;
+    this.pos += count * 2;
     if (count <= 3) {
       // Up to 45 bits: exact in a double.
       const x = digitsValue(b, start, 0, count);
@@ -413,9 +376,9 @@ class MarshalReader {
 
   /** `f`: Python's float text after a length byte (`1.5`, `-inf`, `nan`). */
   #textFloat(): number {
-    this.#need(1);
-    const at = this.#pos;
-    const n = this.#b[this.#pos++];
+    this.need(1);
+    const at = this.pos;
+    const n = this.b[this.pos++];
     let text = this.#latin1(n);
     // CPython parses the text as a C string: it ends at a NUL byte.
     const nul = text.indexOf("\0");
@@ -435,10 +398,10 @@ class MarshalReader {
 
   /** One byte per character, as CPython reads its ASCII codes (it never checks the range). */
   #latin1(n: number): string {
-    this.#need(n);
-    const b = this.#b;
-    const start = this.#pos;
-    this.#pos += n;
+    this.need(n);
+    const b = this.b;
+    const start = this.pos;
+    this.pos += n;
     if (n <= 8) return upTo8Chars(b, start, n);
     if (n <= 16) return upTo8Chars(b, start, 8) + upTo8Chars(b, start + 8, n - 8);
     try {
@@ -453,17 +416,17 @@ class MarshalReader {
 
   /** UTF-8 with lone surrogates allowed, as Python's `surrogatepass` writes them. */
   #utf8(n: number): string {
-    this.#need(n);
-    const start = this.#pos;
-    this.#pos += n;
+    this.need(n);
+    const start = this.pos;
+    this.pos += n;
     if (n > SHORT_UTF8) {
       try {
-        return fatalUtf8.decode(this.#b.subarray(start, start + n));
+        return fatalUtf8.decode(this.b.subarray(start, start + n));
       } catch {
         // lone surrogates or invalid bytes: the JavaScript decoder tells which
       }
     }
-    return decodeUtf8(this.#b, start, n);
+    return decodeUtf8(this.b, start, n);
   }
 }
 

@@ -13,9 +13,11 @@
  * @module
  */
 import { SerializeError } from "../errors.ts";
+import { Nesting } from "./nesting.ts";
+import { ByteWriter } from "./byte_writer.ts";
 import { classToDict } from "./registry.ts";
 import { isoFormat, utf8Encoder, utf8Room } from "./text.ts";
-import { Complex, DEFAULT_MAX_DEPTH, isTuple, PyFloat, TRANSIENT_BELOW } from "./types.ts";
+import { Complex, DEFAULT_MAX_DEPTH, isTuple, PyFloat } from "./types.ts";
 import { MarshalCode } from "./marshal_reader.ts";
 
 /** Options of {@linkcode MarshalWriter}. */
@@ -24,11 +26,8 @@ export interface MarshalWriteOptions {
   maxDepth?: number;
 }
 
-const INITIAL_SIZE = 65536;
 /** BigInts up to this size are split 45 bits at a time; larger ones through hex text. */
 const BY_CHUNKS_BELOW = 2n ** 900n;
-/** A buffer grown past this by one big value is dropped after the call. */
-const KEEP_AT_MOST = 1 << 24;
 
 /**
  * Writes values in marshal format into one reused, growing buffer.
@@ -43,21 +42,11 @@ const KEEP_AT_MOST = 1 << 24;
  * writer.write([1, "a", null]); // 5b 03000000 69 01000000 7a 01 61 4e
  * ```
  */
-export class MarshalWriter {
-  #buf = new Uint8Array(INITIAL_SIZE);
-  #view = new DataView(this.#buf.buffer);
-  #pos = 0;
-  readonly #maxDepth: number;
+export class MarshalWriter extends ByteWriter {
   /** The containers being written: a repeat is a circular reference. */
-  readonly #stack: object[] = [];
-  #busy = false;
+  readonly #nesting: Nesting;
   /** Object.prototype has no enumerable property (checked once per write). */
   #protoClean = true;
-  #transient = false;
-  /** Transient output with large bytes values: the parts so far, else null. */
-  #parts: Uint8Array[] | null = null;
-  /** Where the bytes of the buffer not yet in a part begin. */
-  #partStart = 0;
   /** Set members being written: their bytes are sorted in the buffer, so all must be there. */
   #inSet = 0;
 
@@ -66,12 +55,10 @@ export class MarshalWriter {
    * @param options limits
    */
   constructor(options: MarshalWriteOptions = {}) {
-    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-  }
-
-  /** True while a `write` runs (a class converter may call back into marshal). */
-  get busy(): boolean {
-    return this.#busy;
+    super();
+    const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    // The reader takes maxDepth levels of containers (depths 0 to maxDepth - 1): write no more.
+    this.#nesting = new Nesting(maxDepth, maxDepth - 1);
   }
 
   /**
@@ -91,71 +78,32 @@ export class MarshalWriter {
   write(value: unknown, transient: true): Uint8Array | Uint8Array[];
   write(value: unknown, transient?: false): Uint8Array;
   write(value: unknown, transient = false): Uint8Array | Uint8Array[] {
-    this.#busy = true;
-    this.#pos = 0;
-    this.#stack.length = 0;
+    this.begin(transient);
+    this.#nesting.reset();
     this.#protoClean = nothingEnumerableInherited();
-    this.#transient = transient;
-    this.#parts = null;
-    this.#partStart = 0;
     this.#inSet = 0;
     try {
       this.#value(value, 0, false);
-      const parts = this.#parts as Uint8Array[] | null;
-      if (parts !== null) {
-        if (this.#pos > this.#partStart) parts.push(this.#buf.slice(this.#partStart, this.#pos));
-        return parts;
-      }
-      // Shorter results are a copy (or the transient view); longer ones take the buffer itself.
-      if (this.#pos < TRANSIENT_BELOW) {
-        // Transient: a view of the scratch buffer, valid until the next write.
-        return transient ? this.#buf.subarray(0, this.#pos) : this.#buf.slice(0, this.#pos);
-      }
-      // A large result takes the buffer itself rather than a copy of it; the next call starts
-      // with a fresh small buffer.
-      const out = this.#buf.subarray(0, this.#pos);
-      this.#buf = new Uint8Array(INITIAL_SIZE);
-      this.#view = new DataView(this.#buf.buffer);
-      return out;
+      return this.end();
     } finally {
-      this.#busy = false;
-      this.#parts = null;
-      this.#stack.length = 0;
-      if (this.#buf.length > KEEP_AT_MOST) {
-        this.#buf = new Uint8Array(INITIAL_SIZE);
-        this.#view = new DataView(this.#buf.buffer);
-      }
+      this.settle();
+      this.#nesting.reset();
     }
-  }
-
-  #ensure(n: number): void {
-    if (this.#pos + n <= this.#buf.length) return;
-    let size = this.#buf.length * 2;
-    while (size < this.#pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#pos));
-    this.#buf = next;
-    this.#view = new DataView(next.buffer);
-  }
-
-  #byte(b: number): void {
-    this.#ensure(1);
-    this.#buf[this.#pos++] = b;
   }
 
   /** A type code and an int32 (a value, a length or a count). */
   #codeInt(code: number, n: number): void {
-    this.#ensure(5);
-    this.#buf[this.#pos] = code;
-    this.#view.setInt32(this.#pos + 1, n, true);
-    this.#pos += 5;
+    this.ensure(5);
+    this.buf[this.pos] = code;
+    this.view.setInt32(this.pos + 1, n, true);
+    this.pos += 5;
   }
 
   #codeFloat(code: number, x: number): void {
-    this.#ensure(9);
-    this.#buf[this.#pos] = code;
-    this.#view.setFloat64(this.#pos + 1, x, true);
-    this.#pos += 9;
+    this.ensure(9);
+    this.buf[this.pos] = code;
+    this.view.setFloat64(this.pos + 1, x, true);
+    this.pos += 9;
   }
 
   #value(value: unknown, depth: number, key: boolean): void {
@@ -169,7 +117,7 @@ export class MarshalWriter {
         } else if (Number.isSafeInteger(value)) return this.#longNumber(value);
         return this.#codeFloat(MarshalCode.BINARY_FLOAT, value);
       case "boolean":
-        return this.#byte(value ? MarshalCode.TRUE : MarshalCode.FALSE);
+        return this.byte(value ? MarshalCode.TRUE : MarshalCode.FALSE);
       case "bigint":
         if (value >= -2147483648n && value <= 2147483647n) {
           return this.#codeInt(MarshalCode.INT, Number(value));
@@ -177,9 +125,9 @@ export class MarshalWriter {
         if (value >= -BY_CHUNKS_BELOW && value <= BY_CHUNKS_BELOW) return this.#longChunks(value);
         return this.#longBig(value);
       case "undefined":
-        return this.#byte(MarshalCode.NONE);
+        return this.byte(MarshalCode.NONE);
       case "object":
-        if (value === null) return this.#byte(MarshalCode.NONE);
+        if (value === null) return this.byte(MarshalCode.NONE);
         return this.#object(value, depth, key);
       default:
         throw new SerializeError(`marshal cannot serialize a ${typeof value}`);
@@ -193,24 +141,24 @@ export class MarshalWriter {
     const lo = a % 0x40000000;
     const hi = (a - lo) / 0x40000000;
     const count = hi > 0x7fff ? 4 : 3;
-    this.#ensure(5 + 8);
-    const buf = this.#buf;
-    const p = this.#pos;
+    this.ensure(5 + 8);
+    const buf = this.buf;
+    const p = this.pos;
     buf[p] = MarshalCode.LONG;
-    this.#view.setInt32(p + 1, n < 0 ? -count : count, true);
-    this.#view.setUint16(p + 5, lo & 0x7fff, true);
-    this.#view.setUint16(p + 7, lo >>> 15, true);
-    this.#view.setUint16(p + 9, hi & 0x7fff, true);
-    if (count === 4) this.#view.setUint16(p + 11, hi >>> 15, true);
-    this.#pos = p + 5 + 2 * count;
+    this.view.setInt32(p + 1, n < 0 ? -count : count, true);
+    this.view.setUint16(p + 5, lo & 0x7fff, true);
+    this.view.setUint16(p + 7, lo >>> 15, true);
+    this.view.setUint16(p + 9, hi & 0x7fff, true);
+    if (count === 4) this.view.setUint16(p + 11, hi >>> 15, true);
+    this.pos = p + 5 + 2 * count;
   }
 
   /** `l` for a BigInt of moderate size: 45 bits (three digits) at a time. */
   #longChunks(n: bigint): void {
     let a = n < 0n ? -n : n;
-    this.#ensure(5 + 2 * 3 * 21);
-    const buf = this.#buf;
-    const start = this.#pos;
+    this.ensure(5 + 2 * 3 * 21);
+    const buf = this.buf;
+    const start = this.pos;
     let p = start + 5;
     while (a > 0n) {
       let chunk = Number(a & 0x1fffffffffffn);
@@ -226,8 +174,8 @@ export class MarshalWriter {
     while (buf[p - 1] === 0 && buf[p - 2] === 0) p -= 2;
     const count = (p - start - 5) / 2;
     buf[start] = MarshalCode.LONG;
-    this.#view.setInt32(start + 1, n < 0n ? -count : count, true);
-    this.#pos = p;
+    this.view.setInt32(start + 1, n < 0n ? -count : count, true);
+    this.pos = p;
   }
 
   /**
@@ -238,8 +186,8 @@ export class MarshalWriter {
     const hex = (n < 0n ? -n : n).toString(16);
     const groups = Math.ceil(hex.length / 15);
     const padded = hex.padStart(groups * 15, "0");
-    this.#ensure(5 + groups * 8);
-    const start = this.#pos;
+    this.ensure(5 + groups * 8);
+    const start = this.pos;
     let p = start + 5;
     let last = p; // just after the highest non-zero digit
     for (let g = groups - 1; g >= 0; g--) {
@@ -250,15 +198,15 @@ export class MarshalWriter {
       const lo30 = low | (mid & 3) << 28;
       const hi30 = high << 2 | mid >> 2;
       for (const d of [lo30 & 0x7fff, lo30 >>> 15, hi30 & 0x7fff, hi30 >>> 15]) {
-        this.#buf[p++] = d & 0xff;
-        this.#buf[p++] = d >> 8;
+        this.buf[p++] = d & 0xff;
+        this.buf[p++] = d >> 8;
         if (d !== 0) last = p;
       }
     }
     const count = (last - start - 5) / 2;
-    this.#buf[start] = MarshalCode.LONG;
-    this.#view.setInt32(start + 1, n < 0n ? -count : count, true);
-    this.#pos = last;
+    this.buf[start] = MarshalCode.LONG;
+    this.view.setInt32(start + 1, n < 0n ? -count : count, true);
+    this.pos = last;
   }
 
   /** `z` for short ASCII, `a` for longer ASCII, else `u` (UTF-8, surrogatepass), as CPython. */
@@ -266,9 +214,9 @@ export class MarshalWriter {
     const n = s.length;
     if (n < 256) {
       // Room for the longest form: 'u', a length, 3 bytes per UTF-16 unit.
-      this.#ensure(5 + n * 3);
-      const buf = this.#buf;
-      const start = this.#pos;
+      this.ensure(5 + n * 3);
+      const buf = this.buf;
+      const start = this.pos;
       let i = 0;
       for (; i < n; i++) {
         const c = s.charCodeAt(i);
@@ -278,7 +226,7 @@ export class MarshalWriter {
       if (i === n) {
         buf[start] = MarshalCode.SHORT_ASCII;
         buf[start + 1] = n;
-        this.#pos = start + 2 + n;
+        this.pos = start + 2 + n;
         return;
       }
       // Not ASCII: move the ASCII start behind a 'u' header and encode the rest here,
@@ -286,63 +234,45 @@ export class MarshalWriter {
       buf.copyWithin(start + 5, start + 2, start + 2 + i);
       const written = i + encodeSurrogatePass(s, i, buf, start + 5 + i);
       buf[start] = MarshalCode.UNICODE;
-      this.#view.setInt32(start + 1, written, true);
-      this.#pos = start + 5 + written;
+      this.view.setInt32(start + 1, written, true);
+      this.pos = start + 5 + written;
       return;
     }
-    this.#ensure(5 + utf8Room(s));
-    const start = this.#pos;
-    let written = utf8Encoder.encodeInto(s, this.#buf.subarray(start + 5)).written;
+    this.ensure(5 + utf8Room(s));
+    const start = this.pos;
+    let written = utf8Encoder.encodeInto(s, this.buf.subarray(start + 5)).written;
     let code: number = MarshalCode.UNICODE;
     // One byte per UTF-16 unit happens only when every character is ASCII.
     if (written === n) code = MarshalCode.ASCII;
-    else if (!s.isWellFormed()) written = encodeSurrogatePass(s, 0, this.#buf, start + 5);
-    this.#buf[start] = code;
-    this.#view.setInt32(start + 1, written, true);
-    this.#pos = start + 5 + written;
+    else if (!s.isWellFormed()) written = encodeSurrogatePass(s, 0, this.buf, start + 5);
+    this.buf[start] = code;
+    this.view.setInt32(start + 1, written, true);
+    this.pos = start + 5 + written;
   }
 
   #bytes(b: Uint8Array): void {
     this.#codeInt(MarshalCode.STRING, b.length);
-    if (this.#transient && b.length >= TRANSIENT_BELOW && this.#inSet === 0) {
-      // Not copied: the message is written from the caller's own bytes.
-      (this.#parts ??= []).push(this.#buf.slice(this.#partStart, this.#pos), b);
-      this.#partStart = this.#pos;
-      return;
-    }
-    this.#ensure(b.length);
-    this.#buf.set(b, this.#pos);
-    this.#pos += b.length;
-  }
-
-  #enter(obj: object, depth: number): void {
-    if (depth >= this.#maxDepth) {
-      throw new SerializeError(
-        `object graph nesting too deep (more than ${this.#maxDepth} levels)`,
-      );
-    }
-    if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");
-    this.#stack.push(obj);
+    this.bytes(b, this.#inSet === 0);
   }
 
   #object(value: object, depth: number, key: boolean): void {
     if (Array.isArray(value)) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       const n = value.length;
       if (!key && !isTuple(value)) this.#codeInt(MarshalCode.LIST, n);
       else if (n < 256) {
-        this.#ensure(2);
-        this.#buf[this.#pos++] = MarshalCode.SMALL_TUPLE;
-        this.#buf[this.#pos++] = n;
+        this.ensure(2);
+        this.buf[this.pos++] = MarshalCode.SMALL_TUPLE;
+        this.buf[this.pos++] = n;
       } else this.#codeInt(MarshalCode.TUPLE, n);
       for (let i = 0; i < n; i++) this.#value(value[i], depth + 1, key);
-      this.#stack.pop();
+      this.#nesting.leave();
       return;
     }
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) {
-      this.#enter(value, depth);
-      this.#byte(MarshalCode.DICT);
+      this.#nesting.enter(value, depth);
+      this.byte(MarshalCode.DICT);
       const record = value as Record<string, unknown>;
       if (this.#protoClean || proto === null) {
         // for-in is the engines' fastest walk over own keys; with nothing enumerable
@@ -357,19 +287,19 @@ export class MarshalWriter {
           this.#value(record[k], depth + 1, false);
         }
       }
-      this.#byte(MarshalCode.NULL);
-      this.#stack.pop();
+      this.byte(MarshalCode.NULL);
+      this.#nesting.leave();
       return;
     }
     if (value instanceof Map) {
-      this.#enter(value, depth);
-      this.#byte(MarshalCode.DICT);
+      this.#nesting.enter(value, depth);
+      this.byte(MarshalCode.DICT);
       for (const [k, v] of value) {
         this.#value(k, depth + 1, true);
         this.#value(v, depth + 1, false);
       }
-      this.#byte(MarshalCode.NULL);
-      this.#stack.pop();
+      this.byte(MarshalCode.NULL);
+      this.#nesting.leave();
       return;
     }
     if (value instanceof Set) return this.#set(value, depth, key);
@@ -385,9 +315,9 @@ export class MarshalWriter {
     if (value instanceof PyFloat) return this.#codeFloat(MarshalCode.BINARY_FLOAT, value.value);
     if (value instanceof Complex) {
       this.#codeFloat(MarshalCode.BINARY_COMPLEX, value.re);
-      this.#ensure(8);
-      this.#view.setFloat64(this.#pos, value.im, true);
-      this.#pos += 8;
+      this.ensure(8);
+      this.view.setFloat64(this.pos, value.im, true);
+      this.pos += 8;
       return;
     }
     if (value instanceof Date) {
@@ -399,9 +329,9 @@ export class MarshalWriter {
     if (value instanceof Number || value instanceof String || value instanceof Boolean) {
       return this.#value(value.valueOf(), depth, key);
     }
-    this.#enter(value, depth);
+    this.#nesting.enter(value, depth);
     this.#value(classToDict(value), depth, key);
-    this.#stack.pop();
+    this.#nesting.leave();
   }
 
   /**
@@ -411,31 +341,31 @@ export class MarshalWriter {
    * set mixing types may come out in another order than CPython's.
    */
   #set(set: Set<unknown>, depth: number, key: boolean): void {
-    this.#enter(set, depth);
+    this.#nesting.enter(set, depth);
     this.#codeInt(key ? MarshalCode.FROZENSET : MarshalCode.SET, set.size);
-    const start = this.#pos;
+    const start = this.pos;
     const ends: number[] = [];
     this.#inSet++;
     for (const item of set) {
       this.#value(item, depth + 1, true);
-      ends.push(this.#pos);
+      ends.push(this.pos);
     }
     this.#inSet--;
     if (ends.length > 1) {
       const members: Uint8Array[] = [];
       let from = start;
       for (const end of ends) {
-        members.push(this.#buf.slice(from, end));
+        members.push(this.buf.slice(from, end));
         from = end;
       }
       members.sort(compareBytes);
       let p = start;
       for (const m of members) {
-        this.#buf.set(m, p);
+        this.buf.set(m, p);
         p += m.length;
       }
     }
-    this.#stack.pop();
+    this.#nesting.leave();
   }
 }
 

@@ -2,6 +2,21 @@
  * Pyro5's four serializers (serpent 1, marshal 2, json 3, msgpack 4), the
  * value types without a JavaScript built-in, and the class registry.
  *
+ * How the folder is laid out: `formats.ts` is the table of formats (id, name,
+ * codec), from which the ids, the names and the `SerializerName` type come;
+ * each format's file (`serpent.ts`, `marshal.ts`, `json.ts`, `msgpack.ts`)
+ * gives its codec and lays out its calls; `facade.ts` puts every dump and load
+ * behind the `Serializer` methods with one re-entrancy guard; `configured.ts`
+ * gives a `Proxy` or `Daemon` the serializers its config asks for. What the
+ * formats share is written once: `nesting.ts` (cycles and the depth limit of
+ * the writers), `byte_writer.ts` and `byte_reader.ts` (the binary formats'
+ * buffer and bounds checks), `call_shape.ts`, `text.ts`, `dict_builder.ts`.
+ *
+ * A fifth format is one file (its codec) and one line (its row in the table);
+ * outside the table, a `Format` of one's own given to `FormatSerializer` makes a
+ * serializer with the same methods and guard (that `Proxy` and `Daemon` do not
+ * pick, since their peers name formats by the table's ids).
+ *
  * @example
  * ```ts
  * import { getSerializer, tuple } from "@pyro5/pyro5";
@@ -12,14 +27,15 @@
  *
  * @module
  */
-import { SerializeError } from "../errors.ts";
-import { JsonSerializer } from "./json.ts";
-import { MarshalSerializer } from "./marshal.ts";
-import { MsgpackSerializer } from "./msgpack.ts";
-import { SerpentSerializer } from "./serpent.ts";
-import type { Serializer, SerializerName } from "./types.ts";
+import { sharedSerializer } from "./configured.ts";
+import { FormatSerializer } from "./facade.ts";
+import { formatOf } from "./formats.ts";
+import type { Serializer, SerializerOptions } from "./types.ts";
 
 export * from "./types.ts";
+export { FORMATS, SerializerId, type SerializerIds } from "./formats.ts";
+export type { Codec, Format, OutgoingCall } from "./codec.ts";
+export { FormatSerializer };
 export {
   type ClassToDict,
   classToDict,
@@ -33,40 +49,16 @@ export {
   unregisterClassToDict,
   unregisterDictToClass,
 } from "./registry.ts";
-export { JsonSerializer, MarshalSerializer, MsgpackSerializer, SerpentSerializer };
-
-/** Options that shape a serializer: `bytesRepr` is serpent's `SERPENT_BYTES_REPR`. */
-export interface SerializerOptions {
-  /** Serpent: write bytes as `b'...'` literals instead of base64 dicts. */
-  bytesRepr?: boolean;
-  /** Deepest nesting accepted when decoding. */
-  maxDepth?: number;
-}
-
-const byId: Record<number, SerializerName> = {
-  1: "serpent",
-  2: "marshal",
-  3: "json",
-  4: "msgpack",
-};
-const shared = new Map<string, Serializer>();
-
-function create(name: SerializerName, options: SerializerOptions): Serializer {
-  switch (name) {
-    case "serpent":
-      return new SerpentSerializer(options);
-    case "marshal":
-      return new MarshalSerializer(options);
-    case "json":
-      return new JsonSerializer(options);
-    case "msgpack":
-      return new MsgpackSerializer(options);
-  }
-}
+export {
+  JsonSerializer,
+  MarshalSerializer,
+  MsgpackSerializer,
+  SerpentSerializer,
+} from "./classes.ts";
 
 /**
  * The serializer with this name or header id. Without options, one shared
- * instance per serializer.
+ * instance per serializer; with options, a new one.
  *
  * @param nameOrId `"serpent"`, `"marshal"`, `"json"`, `"msgpack"` or 1..4
  * @param options format options and limits
@@ -79,18 +71,8 @@ function create(name: SerializerName, options: SerializerOptions): Serializer {
  * ```
  */
 export function getSerializer(nameOrId: string | number, options?: SerializerOptions): Serializer {
-  const name = typeof nameOrId === "number" ? byId[nameOrId] : nameOrId;
-  if (name !== "serpent" && name !== "marshal" && name !== "json" && name !== "msgpack") {
-    throw new SerializeError(
-      typeof nameOrId === "number"
-        ? `invalid serializer id: ${nameOrId}`
-        : `unknown serializer ${JSON.stringify(nameOrId)}: use serpent, marshal, json or msgpack`,
-    );
-  }
   if (options && (options.bytesRepr !== undefined || options.maxDepth !== undefined)) {
-    return create(name, options);
+    return new FormatSerializer(formatOf(nameOrId), options) as Serializer;
   }
-  let s = shared.get(name);
-  if (!s) shared.set(name, s = create(name, {}));
-  return s;
+  return sharedSerializer(nameOrId);
 }

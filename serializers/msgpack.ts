@@ -5,27 +5,20 @@
  * that checks every length against the bytes present before allocating.
  * Python: `Pyro5.serializers.MsgpackSerializer`.
  *
+ * A call is the array `[object_id, method, vargs, kwargs]`.
+ *
  * @module
  */
 import { SerializeError } from "../errors.ts";
+import { Nesting } from "./nesting.ts";
 import { classToDict, dictToClass } from "./registry.ts";
+import { ByteReader } from "./byte_reader.ts";
+import { ByteWriter } from "./byte_writer.ts";
 import { DictBuilder } from "./dict_builder.ts";
 import { utf8Decoder, utf8Encoder, utf8Room } from "./text.ts";
-import {
-  type Call,
-  Complex,
-  DEFAULT_MAX_DEPTH,
-  PyFloat,
-  type Serializer,
-  TRANSIENT_BELOW,
-} from "./types.ts";
-import { callFromValue } from "./serpent.ts";
-
-/** Options of the msgpack serializer. */
-export interface MsgpackOptions {
-  /** Deepest nesting accepted, both ways. */
-  maxDepth?: number;
-}
+import { callFromSequence } from "./call_shape.ts";
+import type { Codec, OutgoingCall } from "./codec.ts";
+import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type SerializerOptions } from "./types.ts";
 
 /** Bytes values from this size on are decoded as views of the data rather than copies. */
 const VIEW_FROM = 1 << 16;
@@ -41,20 +34,12 @@ const MS_PER_DAY = 86400000;
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
 
-class MsgpackEncoder {
-  #buf = new Uint8Array(65536);
-  #view = new DataView(this.#buf.buffer);
-  #pos = 0;
-  readonly #maxDepth: number;
-  #stack: object[] = [];
-  /** Transient output with large bytes values: the parts so far, else null. */
-  #parts: Uint8Array[] | null = null;
-  /** Where the bytes of the scratch buffer not yet in a part begin. */
-  #partStart = 0;
-  #transient = false;
+class MsgpackEncoder extends ByteWriter {
+  readonly #nesting: Nesting;
 
   constructor(maxDepth: number) {
-    this.#maxDepth = maxDepth;
+    super();
+    this.#nesting = new Nesting(maxDepth);
   }
 
   /**
@@ -64,62 +49,33 @@ class MsgpackEncoder {
   encode(value: unknown, transient: true): Uint8Array | Uint8Array[];
   encode(value: unknown, transient?: false): Uint8Array;
   encode(value: unknown, transient = false): Uint8Array | Uint8Array[] {
-    this.#pos = 0;
-    this.#stack.length = 0;
-    this.#transient = transient;
-    this.#partStart = 0;
-    this.#parts = null;
+    this.begin(transient);
+    this.#nesting.reset();
+    // No try/finally: after a failed encode, the next begin() starts afresh.
     this.#value(value, 0);
-    const parts = this.#parts as Uint8Array[] | null;
-    if (parts !== null) {
-      this.#parts = null;
-      if (this.#pos > this.#partStart) parts.push(this.#buf.slice(this.#partStart, this.#pos));
-      return parts;
-    }
-    if (this.#pos < TRANSIENT_BELOW) {
-      return transient ? this.#buf.subarray(0, this.#pos) : this.#buf.slice(0, this.#pos);
-    }
-    // A large result takes the buffer itself rather than a copy of it; the next call starts a
-    // fresh small buffer (which also keeps no huge buffer alive after one big message).
-    const out = this.#buf.subarray(0, this.#pos);
-    this.#buf = new Uint8Array(65536);
-    this.#view = new DataView(this.#buf.buffer);
+    const out = this.end();
+    this.settle();
     return out;
   }
 
-  #ensure(n: number): void {
-    if (this.#pos + n <= this.#buf.length) return;
-    let size = this.#buf.length * 2;
-    while (size < this.#pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#pos));
-    this.#buf = next;
-    this.#view = new DataView(next.buffer);
-  }
-
-  #u8(b: number): void {
-    this.#ensure(1);
-    this.#buf[this.#pos++] = b;
-  }
-
   #head(tag: number, size: number, n: number): void {
-    this.#ensure(1 + size);
-    this.#buf[this.#pos++] = tag;
-    if (size === 1) this.#buf[this.#pos] = n;
-    else if (size === 2) this.#view.setUint16(this.#pos, n);
-    else if (size === 4) this.#view.setUint32(this.#pos, n);
-    this.#pos += size;
+    this.ensure(1 + size);
+    this.buf[this.pos++] = tag;
+    if (size === 1) this.buf[this.pos] = n;
+    else if (size === 2) this.view.setUint16(this.pos, n);
+    else if (size === 4) this.view.setUint32(this.pos, n);
+    this.pos += size;
   }
 
   #int(n: number): void {
     if (n >= 0) {
-      if (n < 128) this.#u8(n);
+      if (n < 128) this.byte(n);
       else if (n < 0x100) this.#head(0xcc, 1, n);
       else if (n < 0x10000) this.#head(0xcd, 2, n);
       else if (n < 0x100000000) this.#head(0xce, 4, n);
       else this.#bigint(BigInt(n));
     } else {
-      if (n >= -32) this.#u8(n & 0xff);
+      if (n >= -32) this.byte(n & 0xff);
       else if (n >= -128) this.#head(0xd0, 1, n & 0xff);
       else if (n >= -32768) this.#head(0xd1, 2, n & 0xffff);
       else if (n >= -2147483648) this.#head(0xd2, 4, n >>> 0);
@@ -130,34 +86,34 @@ class MsgpackEncoder {
   #bigint(n: bigint): void {
     if (n >= -(2n ** 31n) && n < 2n ** 32n) return this.#int(Number(n));
     if (n >= 0n && n <= UINT64_MAX) {
-      this.#ensure(9);
-      this.#buf[this.#pos++] = 0xcf;
-      this.#view.setBigUint64(this.#pos, n);
-      this.#pos += 8;
+      this.ensure(9);
+      this.buf[this.pos++] = 0xcf;
+      this.view.setBigUint64(this.pos, n);
+      this.pos += 8;
     } else if (n < 0n && n >= INT64_MIN) {
-      this.#ensure(9);
-      this.#buf[this.#pos++] = 0xd3;
-      this.#view.setBigInt64(this.#pos, n);
-      this.#pos += 8;
+      this.ensure(9);
+      this.buf[this.pos++] = 0xd3;
+      this.view.setBigInt64(this.pos, n);
+      this.pos += 8;
     } else {
       this.#ext(EXT_BIGINT, utf8Encoder.encode(n.toString()));
     }
   }
 
   #float(n: number): void {
-    this.#ensure(9);
-    this.#buf[this.#pos++] = 0xcb;
-    this.#view.setFloat64(this.#pos, n);
-    this.#pos += 8;
+    this.ensure(9);
+    this.buf[this.pos++] = 0xcb;
+    this.view.setFloat64(this.pos, n);
+    this.pos += 8;
   }
 
   #str(s: string): void {
     const n = s.length;
     if (n < 32) {
       // Short ASCII strings (keys, names) are most strings: write the bytes directly.
-      this.#ensure(1 + n);
-      const buf = this.#buf;
-      const at = this.#pos + 1;
+      this.ensure(1 + n);
+      const buf = this.buf;
+      const at = this.pos + 1;
       let i = 0;
       for (; i < n; i++) {
         const c = s.charCodeAt(i);
@@ -165,35 +121,35 @@ class MsgpackEncoder {
         buf[at + i] = c;
       }
       if (i === n) {
-        buf[this.#pos] = 0xa0 | n;
-        this.#pos = at + n;
+        buf[this.pos] = 0xa0 | n;
+        this.pos = at + n;
         return;
       }
     }
     // Reserve the longest header, write the UTF-8 in place, then fix the header.
     const max = utf8Room(s);
-    this.#ensure(5 + max);
+    this.ensure(5 + max);
     let headerSize: number;
     if (max < 32) headerSize = 1;
     else if (max < 0x100) headerSize = 2;
     else if (max < 0x10000) headerSize = 3;
     else headerSize = 5;
-    const start = this.#pos + headerSize;
-    const { written } = utf8Encoder.encodeInto(s, this.#buf.subarray(start));
+    const start = this.pos + headerSize;
+    const { written } = utf8Encoder.encodeInto(s, this.buf.subarray(start));
     const needed = written < 32 ? 1 : written < 0x100 ? 2 : written < 0x10000 ? 3 : 5;
-    if (needed !== headerSize) this.#buf.copyWithin(this.#pos + needed, start, start + written);
-    if (needed === 1) this.#buf[this.#pos] = 0xa0 | written;
+    if (needed !== headerSize) this.buf.copyWithin(this.pos + needed, start, start + written);
+    if (needed === 1) this.buf[this.pos] = 0xa0 | written;
     else if (needed === 2) {
-      this.#buf[this.#pos] = 0xd9;
-      this.#buf[this.#pos + 1] = written;
+      this.buf[this.pos] = 0xd9;
+      this.buf[this.pos + 1] = written;
     } else if (needed === 3) {
-      this.#buf[this.#pos] = 0xda;
-      this.#view.setUint16(this.#pos + 1, written);
+      this.buf[this.pos] = 0xda;
+      this.view.setUint16(this.pos + 1, written);
     } else {
-      this.#buf[this.#pos] = 0xdb;
-      this.#view.setUint32(this.#pos + 1, written);
+      this.buf[this.pos] = 0xdb;
+      this.view.setUint32(this.pos + 1, written);
     }
-    this.#pos += needed + written;
+    this.pos += needed + written;
   }
 
   #bin(b: Uint8Array): void {
@@ -201,39 +157,18 @@ class MsgpackEncoder {
     if (n < 0x100) this.#head(0xc4, 1, n);
     else if (n < 0x10000) this.#head(0xc5, 2, n);
     else this.#head(0xc6, 4, n);
-    if (this.#transient && n >= TRANSIENT_BELOW) {
-      // Not copied: the message is written from the caller's own bytes (a copy of 10 MB into
-      // fresh memory costs more than its whole transfer over loopback).
-      (this.#parts ??= []).push(this.#buf.slice(this.#partStart, this.#pos), b);
-      this.#partStart = this.#pos;
-      return;
-    }
-    this.#ensure(n);
-    this.#buf.set(b, this.#pos);
-    this.#pos += n;
+    this.bytes(b, true);
   }
 
   #ext(type: number, data: Uint8Array): void {
     const n = data.length;
     const fixed: Record<number, number> = { 1: 0xd4, 2: 0xd5, 4: 0xd6, 8: 0xd7, 16: 0xd8 };
-    if (fixed[n]) this.#u8(fixed[n]);
+    if (fixed[n]) this.byte(fixed[n]);
     else if (n < 0x100) this.#head(0xc7, 1, n);
     else if (n < 0x10000) this.#head(0xc8, 2, n);
     else this.#head(0xc9, 4, n);
-    this.#u8(type & 0xff);
-    this.#ensure(n);
-    this.#buf.set(data, this.#pos);
-    this.#pos += n;
-  }
-
-  #enter(obj: object, depth: number): void {
-    if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");
-    if (depth > this.#maxDepth) {
-      throw new SerializeError(
-        `object graph nesting too deep (more than ${this.#maxDepth} levels)`,
-      );
-    }
-    this.#stack.push(obj);
+    this.byte(type & 0xff);
+    this.bytes(data, false);
   }
 
   #value(value: unknown, depth: number): void {
@@ -245,13 +180,13 @@ class MsgpackEncoder {
           ? this.#int(value)
           : this.#float(value);
       case "boolean":
-        return this.#u8(value ? 0xc3 : 0xc2);
+        return this.byte(value ? 0xc3 : 0xc2);
       case "bigint":
         return this.#bigint(value);
       case "undefined":
-        return this.#u8(0xc0);
+        return this.byte(0xc0);
       case "object":
-        if (value === null) return this.#u8(0xc0);
+        if (value === null) return this.byte(0xc0);
         return this.#object(value, depth);
       default:
         throw new SerializeError(`msgpack cannot serialize a ${typeof value}`);
@@ -260,22 +195,22 @@ class MsgpackEncoder {
 
   #object(value: object, depth: number): void {
     if (Array.isArray(value)) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       this.#arrayHead(value.length);
       for (const item of value) this.#value(item, depth + 1);
-      this.#stack.pop();
+      this.#nesting.leave();
       return;
     }
     const proto = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       const keys = Object.keys(value);
       this.#mapHead(keys.length);
       for (const k of keys) {
         this.#str(k);
         this.#value((value as Record<string, unknown>)[k], depth + 1);
       }
-      this.#stack.pop();
+      this.#nesting.leave();
       return;
     }
     if (value instanceof Uint8Array) return this.#bin(value);
@@ -284,13 +219,13 @@ class MsgpackEncoder {
       return this.#bin(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
     }
     if (value instanceof Map) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       this.#mapHead(value.size);
       for (const [k, v] of value) {
         this.#value(k, depth + 1);
         this.#value(v, depth + 1);
       }
-      this.#stack.pop();
+      this.#nesting.leave();
       return;
     }
     if (value instanceof Set) return this.#object([...value], depth);
@@ -315,19 +250,19 @@ class MsgpackEncoder {
     if (value instanceof Number || value instanceof String || value instanceof Boolean) {
       return this.#value(value.valueOf(), depth);
     }
-    this.#enter(value, depth);
+    this.#nesting.enter(value, depth);
     this.#value(classToDict(value), depth + 1);
-    this.#stack.pop();
+    this.#nesting.leave();
   }
 
   #arrayHead(n: number): void {
-    if (n < 16) this.#u8(0x90 | n);
+    if (n < 16) this.byte(0x90 | n);
     else if (n < 0x10000) this.#head(0xdc, 2, n);
     else this.#head(0xdd, 4, n);
   }
 
   #mapHead(n: number): void {
-    if (n < 16) this.#u8(0x80 | n);
+    if (n < 16) this.byte(0x80 | n);
     else if (n < 0x10000) this.#head(0xde, 2, n);
     else this.#head(0xdf, 4, n);
   }
@@ -340,53 +275,21 @@ const KEY_CACHE_SLOTS = 4096;
 const keyCacheBytes: Array<Uint8Array | undefined> = new Array(KEY_CACHE_SLOTS);
 const keyCacheStrings: string[] = new Array(KEY_CACHE_SLOTS);
 
-class MsgpackDecoder {
-  readonly #b: Uint8Array;
-  #view: DataView | null = null;
-  #pos = 0;
-  readonly #maxDepth: number;
-
-  constructor(data: Uint8Array, maxDepth: number) {
-    this.#b = data;
-    this.#maxDepth = maxDepth;
-  }
-
-  // Made on first use: small messages (ints, short strings) never need one.
-  get #v(): DataView {
-    return this.#view ??= new DataView(this.#b.buffer, this.#b.byteOffset, this.#b.byteLength);
-  }
-
+class MsgpackDecoder extends ByteReader {
   decode(): unknown {
-    const value = this.#value(0);
-    if (this.#pos !== this.#b.length) {
-      throw new SerializeError(
-        `msgpack: ${this.#b.length - this.#pos} extra bytes after the value at offset ${this.#pos}`,
-      );
-    }
-    return value;
-  }
-
-  #need(n: number): void {
-    if (this.#pos + n > this.#b.length) {
-      throw new SerializeError(
-        `msgpack: truncated data: need ${n} bytes at offset ${this.#pos}, ${
-          this.#b.length - this.#pos
-        } left`,
-      );
-    }
+    return this.end(this.#value(0));
   }
 
   #value(depth: number): unknown {
-    this.#need(1);
-    const b = this.#b;
-    const tag = b[this.#pos++];
+    this.need(1);
+    const b = this.b;
+    const tag = b[this.pos++];
     if (tag < 0x80) return tag;
     if (tag >= 0xe0) return tag - 0x100;
     if (tag >= 0xa0 && tag <= 0xbf) return this.#str(tag & 0x1f);
     if (tag >= 0x90 && tag <= 0x9f) return this.#array(tag & 0x0f, depth);
     if (tag >= 0x80 && tag <= 0x8f) return this.#map(tag & 0x0f, depth);
-    const v = this.#v;
-    let n: number;
+    const v = this.v;
     switch (tag) {
       case 0xc0:
         return null;
@@ -395,70 +298,37 @@ class MsgpackDecoder {
       case 0xc3:
         return true;
       case 0xc4:
-        this.#need(1);
-        return this.#bin(b[this.#pos++]);
+        return this.#bin(b[this.take(1)]);
       case 0xc5:
-        this.#need(2);
-        n = v.getUint16(this.#pos);
-        this.#pos += 2;
-        return this.#bin(n);
+        return this.#bin(v.getUint16(this.take(2)));
       case 0xc6:
-        this.#need(4);
-        n = v.getUint32(this.#pos);
-        this.#pos += 4;
-        return this.#bin(n);
+        return this.#bin(v.getUint32(this.take(4)));
       case 0xc7:
-        this.#need(1);
-        return this.#ext(b[this.#pos++]);
+        return this.#ext(b[this.take(1)]);
       case 0xc8:
-        this.#need(2);
-        n = v.getUint16(this.#pos);
-        this.#pos += 2;
-        return this.#ext(n);
+        return this.#ext(v.getUint16(this.take(2)));
       case 0xc9:
-        this.#need(4);
-        n = v.getUint32(this.#pos);
-        this.#pos += 4;
-        return this.#ext(n);
+        return this.#ext(v.getUint32(this.take(4)));
       case 0xca:
-        this.#need(4);
-        this.#pos += 4;
-        return v.getFloat32(this.#pos - 4);
+        return v.getFloat32(this.take(4));
       case 0xcb:
-        this.#need(8);
-        this.#pos += 8;
-        return v.getFloat64(this.#pos - 8);
+        return v.getFloat64(this.take(8));
       case 0xcc:
-        this.#need(1);
-        return b[this.#pos++];
+        return b[this.take(1)];
       case 0xcd:
-        this.#need(2);
-        this.#pos += 2;
-        return v.getUint16(this.#pos - 2);
+        return v.getUint16(this.take(2));
       case 0xce:
-        this.#need(4);
-        this.#pos += 4;
-        return v.getUint32(this.#pos - 4);
+        return v.getUint32(this.take(4));
       case 0xcf:
-        this.#need(8);
-        this.#pos += 8;
-        return normalize(v.getBigUint64(this.#pos - 8));
+        return normalize(v.getBigUint64(this.take(8)));
       case 0xd0:
-        this.#need(1);
-        this.#pos += 1;
-        return v.getInt8(this.#pos - 1);
+        return v.getInt8(this.take(1));
       case 0xd1:
-        this.#need(2);
-        this.#pos += 2;
-        return v.getInt16(this.#pos - 2);
+        return v.getInt16(this.take(2));
       case 0xd2:
-        this.#need(4);
-        this.#pos += 4;
-        return v.getInt32(this.#pos - 4);
+        return v.getInt32(this.take(4));
       case 0xd3:
-        this.#need(8);
-        this.#pos += 8;
-        return normalize(v.getBigInt64(this.#pos - 8));
+        return normalize(v.getBigInt64(this.take(8)));
       case 0xd4:
         return this.#ext(1);
       case 0xd5:
@@ -470,43 +340,30 @@ class MsgpackDecoder {
       case 0xd8:
         return this.#ext(16);
       case 0xd9:
-        this.#need(1);
-        return this.#str(b[this.#pos++]);
+        return this.#str(b[this.take(1)]);
       case 0xda:
-        this.#need(2);
-        this.#pos += 2;
-        return this.#str(v.getUint16(this.#pos - 2));
+        return this.#str(v.getUint16(this.take(2)));
       case 0xdb:
-        this.#need(4);
-        this.#pos += 4;
-        return this.#str(v.getUint32(this.#pos - 4));
+        return this.#str(v.getUint32(this.take(4)));
       case 0xdc:
-        this.#need(2);
-        this.#pos += 2;
-        return this.#array(v.getUint16(this.#pos - 2), depth);
+        return this.#array(v.getUint16(this.take(2)), depth);
       case 0xdd:
-        this.#need(4);
-        this.#pos += 4;
-        return this.#array(v.getUint32(this.#pos - 4), depth);
+        return this.#array(v.getUint32(this.take(4)), depth);
       case 0xde:
-        this.#need(2);
-        this.#pos += 2;
-        return this.#map(v.getUint16(this.#pos - 2), depth);
+        return this.#map(v.getUint16(this.take(2)), depth);
       case 0xdf:
-        this.#need(4);
-        this.#pos += 4;
-        return this.#map(v.getUint32(this.#pos - 4), depth);
+        return this.#map(v.getUint32(this.take(4)), depth);
     }
     throw new SerializeError(
-      `msgpack: invalid type byte 0x${tag.toString(16)} at offset ${this.#pos - 1}`,
+      `msgpack: invalid type byte 0x${tag.toString(16)} at offset ${this.pos - 1}`,
     );
   }
 
   #str(n: number): string {
-    this.#need(n);
-    const b = this.#b;
-    const start = this.#pos;
-    this.#pos += n;
+    this.need(n);
+    const b = this.b;
+    const start = this.pos;
+    this.pos += n;
     if (n < 64) {
       // Short ASCII strings are most keys and names: skip the decoder call.
       let s = "";
@@ -521,9 +378,9 @@ class MsgpackDecoder {
   }
 
   #key(n: number): string {
-    this.#need(n);
-    const b = this.#b;
-    const start = this.#pos;
+    this.need(n);
+    const b = this.b;
+    const start = this.pos;
     let h = n;
     for (let i = start; i < start + n; i++) h = (h * 31 + b[i]) | 0;
     const slot = h & (KEY_CACHE_SLOTS - 1);
@@ -537,7 +394,7 @@ class MsgpackDecoder {
         }
       }
       if (same) {
-        this.#pos += n;
+        this.pos += n;
         return keyCacheStrings[slot];
       }
     }
@@ -549,7 +406,7 @@ class MsgpackDecoder {
 
   #utf8(start: number, n: number): string {
     try {
-      return utf8Decoder.decode(this.#b.subarray(start, start + n));
+      return utf8Decoder.decode(this.b.subarray(start, start + n));
     } catch (e) {
       throw new SerializeError(`msgpack: invalid UTF-8 in a string at offset ${start}`, {
         cause: e,
@@ -558,43 +415,43 @@ class MsgpackDecoder {
   }
 
   #bin(n: number): Uint8Array {
-    this.#need(n);
-    this.#pos += n;
+    this.need(n);
+    this.pos += n;
     // Small values are copied, since a view would keep the whole received message alive; a
     // large one that is most of that message is handed out as a view, not copied.
-    return n >= VIEW_FROM && n * 2 >= this.#b.length
-      ? this.#b.subarray(this.#pos - n, this.#pos)
-      : this.#b.slice(this.#pos - n, this.#pos);
+    return n >= VIEW_FROM && n * 2 >= this.b.length
+      ? this.b.subarray(this.pos - n, this.pos)
+      : this.b.slice(this.pos - n, this.pos);
   }
 
   #array(n: number, depth: number): unknown[] {
-    if (depth >= this.#maxDepth) {
+    if (depth >= this.maxDepth) {
       throw new SerializeError(
-        `msgpack: nesting deeper than ${this.#maxDepth} levels at offset ${this.#pos}`,
+        `msgpack: nesting deeper than ${this.maxDepth} levels at offset ${this.pos}`,
       );
     }
     // Each element takes at least one byte: a count beyond the data is a lie, refuse before allocating.
-    this.#need(n);
+    this.need(n);
     const out = new Array(n);
     for (let i = 0; i < n; i++) out[i] = this.#value(depth + 1);
     return out;
   }
 
   #map(n: number, depth: number): unknown {
-    if (depth >= this.#maxDepth) {
+    if (depth >= this.maxDepth) {
       throw new SerializeError(
-        `msgpack: nesting deeper than ${this.#maxDepth} levels at offset ${this.#pos}`,
+        `msgpack: nesting deeper than ${this.maxDepth} levels at offset ${this.pos}`,
       );
     }
-    this.#need(n * 2);
+    this.need(n * 2);
     const dict = new DictBuilder();
-    const b = this.#b;
+    const b = this.b;
     for (let i = 0; i < n; i++) {
       // Keys repeat from dict to dict: short ones come from the key cache.
-      const tag = b[this.#pos];
+      const tag = b[this.pos];
       let key: unknown;
       if (tag >= 0xa1 && tag <= 0xa0 + MAX_CACHED_KEY) {
-        this.#pos++;
+        this.pos++;
         key = this.#key(tag & 0x1f);
       } else key = this.#value(depth + 1);
       dict.set(key, this.#value(depth + 1));
@@ -604,11 +461,11 @@ class MsgpackDecoder {
   }
 
   #ext(n: number): unknown {
-    this.#need(1 + n);
-    const type = this.#v.getInt8(this.#pos);
-    const start = this.#pos + 1;
-    this.#pos += 1 + n;
-    const data = new DataView(this.#b.buffer, this.#b.byteOffset + start, n);
+    this.need(1 + n);
+    const type = this.v.getInt8(this.pos);
+    const start = this.pos + 1;
+    this.pos += 1 + n;
+    const data = new DataView(this.b.buffer, this.b.byteOffset + start, n);
     switch (type) {
       case EXT_COMPLEX:
         if (n !== 16) break;
@@ -655,70 +512,39 @@ function normalize(n: bigint): number | bigint {
   return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n;
 }
 
-/**
- * Pyro5's msgpack serializer.
- *
- * @example
- * ```ts
- * import { MsgpackSerializer } from "@pyro5/pyro5";
- * const msgpack = new MsgpackSerializer();
- * msgpack.dumps([1, "a"]); // Uint8Array [0x92, 0x01, 0xa1, 0x61]
- * ```
- */
-export class MsgpackSerializer implements Serializer {
-  /** The serializer name. */
-  readonly name = "msgpack" as const;
-  /** The header id. */
-  readonly id = 4;
+class MsgpackCodec implements Codec {
   readonly #encoder: MsgpackEncoder;
   readonly #maxDepth: number;
 
-  /**
-   * Creates an instance.
-   * @param options see {@linkcode MsgpackOptions}
-   */
-  constructor(options: MsgpackOptions = {}) {
+  constructor(options: SerializerOptions) {
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.#encoder = new MsgpackEncoder(this.#maxDepth);
   }
 
-  /** Serializes one value. */
-  dumps(value: unknown): Uint8Array {
-    return this.#encoder.encode(value);
+  dumps(value: unknown, transient: boolean): Uint8Array | Uint8Array[] {
+    return transient ? this.#encoder.encode(value, true) : this.#encoder.encode(value);
   }
 
-  /** Like dumps, with the output rules of {@linkcode Serializer.dumpsTransient}. */
-  dumpsTransient(value: unknown): Uint8Array | Uint8Array[] {
-    return this.#encoder.encode(value, true);
-  }
-
-  /** Deserializes one value. */
   loads(data: Uint8Array): unknown {
-    return new MsgpackDecoder(data, this.#maxDepth).decode();
+    return new MsgpackDecoder(data, "msgpack", this.#maxDepth).decode();
   }
 
-  /** Serializes a call: `[object_id, method, vargs, kwargs]`. */
-  dumpsCall(
-    objectId: string,
-    method: string,
-    vargs: readonly unknown[],
-    kwargs: Record<string, unknown> | null,
-  ): Uint8Array {
-    return this.dumps([objectId, method, vargs, kwargs]);
+  dumpsCall(call: OutgoingCall, transient: boolean): Uint8Array | Uint8Array[] {
+    const { objectId, method, vargs, kwargs } = call;
+    return this.dumps([objectId, method, vargs, kwargs], transient);
   }
 
-  /** Like dumpsCall, with the output rules of {@linkcode Serializer.dumpsTransient}. */
-  dumpsCallTransient(
-    objectId: string,
-    method: string,
-    vargs: readonly unknown[],
-    kwargs: Record<string, unknown> | null,
-  ): Uint8Array | Uint8Array[] {
-    return this.#encoder.encode([objectId, method, vargs, kwargs], true);
-  }
-
-  /** Deserializes a call. */
   loadsCall(data: Uint8Array): Call {
-    return callFromValue(this.loads(data));
+    return callFromSequence(this.loads(data));
   }
+}
+
+/**
+ * The msgpack codec, for the format table.
+ *
+ * @param options `maxDepth`
+ * @returns a codec
+ */
+export function msgpackCodec(options: SerializerOptions): Codec {
+  return new MsgpackCodec(options);
 }

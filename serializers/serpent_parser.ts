@@ -15,6 +15,19 @@ import { Complex, DEFAULT_MAX_DEPTH, tuple } from "./types.ts";
 import { SERPENT_HEADER } from "./serpent_writer.ts";
 
 const HEADER_LENGTH = SERPENT_HEADER.length;
+/** The escapes that stand for one character, by the character after the backslash. */
+const SIMPLE_ESCAPES: Readonly<Record<number, number>> = {
+  0x5c: 0x5c, // \\
+  0x27: 0x27, // \'
+  0x22: 0x22, // \"
+  0x61: 7, // \a
+  0x62: 8, // \b
+  0x66: 12, // \f
+  0x6e: 10, // \n
+  0x72: 13, // \r
+  0x74: 9, // \t
+  0x76: 11, // \v
+};
 /** Characters that make a line more than the start of an expression: blanks, comments, breaks. */
 const LINE_START_SPECIAL = new Set([0x20, 0x09, 0x0c, 0x23, 0x0a, 0x0d]);
 
@@ -525,37 +538,16 @@ export class SerpentParser {
         continue;
       }
       i += 2;
+      const simple = SIMPLE_ESCAPES[e];
+      if (simple !== undefined) {
+        parts.push(simple);
+        continue;
+      }
       switch (e) {
         case 0x0a:
           break; // backslash-newline: continuation
         case 0x0d:
           if (s.charCodeAt(i) === 0x0a) i++;
-          break;
-        case 0x5c:
-        case 0x27:
-        case 0x22:
-          parts.push(e);
-          break;
-        case 0x61:
-          parts.push(7);
-          break;
-        case 0x62:
-          parts.push(8);
-          break;
-        case 0x66:
-          parts.push(12);
-          break;
-        case 0x6e:
-          parts.push(10);
-          break;
-        case 0x72:
-          parts.push(13);
-          break;
-        case 0x74:
-          parts.push(9);
-          break;
-        case 0x76:
-          parts.push(11);
           break;
         case 0x78:
           parts.push(this.#hexEscape(i, 2));

@@ -5,6 +5,7 @@
  * @module
  */
 import { SerializeError } from "../errors.ts";
+import { Nesting } from "./nesting.ts";
 import { pythonFloatRepr } from "./pyfloat.ts";
 import { classToDict } from "./registry.ts";
 import { NON_PRINTABLE_RANGES } from "./serpent_printable.ts";
@@ -42,6 +43,23 @@ function hex(cp: number, width: number): string {
   return cp.toString(16).padStart(width, "0");
 }
 
+/**
+ * How `repr` writes each ASCII character inside the given quotes, in str and bytes alike:
+ * itself, or an escape; undefined for the ones written as hex escapes.
+ */
+function asciiReprs(quote: string): ReadonlyArray<string | undefined> {
+  const table: Array<string | undefined> = new Array(0x80).fill(undefined);
+  for (let c = 0x20; c < 0x7f; c++) table[c] = String.fromCharCode(c);
+  table[0x5c] = "\\\\";
+  table[0x09] = "\\t";
+  table[0x0a] = "\\n";
+  table[0x0d] = "\\r";
+  if (quote === "'") table[0x27] = "\\'";
+  return table;
+}
+const IN_SINGLE_QUOTES = asciiReprs("'");
+const IN_DOUBLE_QUOTES = asciiReprs('"');
+
 /** True when every character is printable ASCII other than a quote or backslash. */
 function isPlain(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -66,6 +84,7 @@ export function pythonStrRepr(s: string): string {
   // Most strings need no escaping at all.
   if (isPlain(s)) return "'" + s + "'";
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  const table = quote === "'" ? IN_SINGLE_QUOTES : IN_DOUBLE_QUOTES;
   let out = quote;
   for (let i = 0; i < s.length; i++) {
     let cp = s.charCodeAt(i);
@@ -76,12 +95,8 @@ export function pythonStrRepr(s: string): string {
         i++;
       }
     }
-    if (cp === 0x5c) out += "\\\\";
-    else if (cp === 0x27 && quote === "'") out += "\\'";
-    else if (cp === 0x09) out += "\\t";
-    else if (cp === 0x0a) out += "\\n";
-    else if (cp === 0x0d) out += "\\r";
-    else if (cp >= 0x20 && cp < 0x7f) out += String.fromCharCode(cp);
+    const ascii = cp < 0x80 ? table[cp] : undefined;
+    if (ascii !== undefined) out += ascii;
     else if (!isNonPrintable(cp)) out += String.fromCodePoint(cp);
     else if (cp <= 0xff) out += "\\x" + hex(cp, 2);
     else if (cp <= 0xffff) out += "\\u" + hex(cp, 4);
@@ -110,15 +125,8 @@ export function pythonBytesRepr(b: Uint8Array): string {
   }
   const quote = hasSingle && !hasDouble ? '"' : "'";
   let out = "b" + quote;
-  for (const c of b) {
-    if (c === 0x5c) out += "\\\\";
-    else if (c === 0x27 && quote === "'") out += "\\'";
-    else if (c === 0x09) out += "\\t";
-    else if (c === 0x0a) out += "\\n";
-    else if (c === 0x0d) out += "\\r";
-    else if (c >= 0x20 && c < 0x7f) out += String.fromCharCode(c);
-    else out += "\\x" + hex(c, 2);
-  }
+  const table = quote === "'" ? IN_SINGLE_QUOTES : IN_DOUBLE_QUOTES;
+  for (const c of b) out += (c < 0x80 ? table[c] : undefined) ?? "\\x" + hex(c, 2);
   return out + quote;
 }
 
@@ -149,8 +157,7 @@ function bytesOf(value: object): Uint8Array | null {
  */
 export class SerpentWriter {
   readonly #bytesRepr: boolean;
-  readonly #maxDepth: number;
-  #stack: object[] = [];
+  readonly #nesting: Nesting;
 
   /**
    * Creates a writer.
@@ -159,7 +166,7 @@ export class SerpentWriter {
    */
   constructor(options: SerpentWriteOptions = {}) {
     this.#bytesRepr = options.bytesRepr ?? false;
-    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.#nesting = new Nesting(options.maxDepth ?? DEFAULT_MAX_DEPTH);
   }
 
   /**
@@ -170,7 +177,7 @@ export class SerpentWriter {
    * @throws {SerializeError} for functions, symbols, cycles and too deep nesting
    */
   write(value: unknown): string {
-    this.#stack.length = 0;
+    this.#nesting.reset();
     return this.#value(value, 0);
   }
 
@@ -191,27 +198,16 @@ export class SerpentWriter {
     vargs: readonly unknown[],
     kwargs: Record<string, unknown> | null,
   ): string {
-    this.#stack.length = 0;
-    this.#enter(vargs, 1);
+    this.#nesting.reset();
+    this.#nesting.enter(vargs, 1);
     const args = vargs.length === 0
       ? "()"
       : vargs.length === 1
       ? "(" + this.#value(vargs[0], 2) + ",)"
       : "(" + this.#elements(vargs, 1) + ")";
-    this.#stack.pop();
+    this.#nesting.leave();
     return "(" + pythonStrRepr(objectId) + "," + pythonStrRepr(method) + "," + args + "," +
       this.#value(kwargs, 1) + ")";
-  }
-
-  #enter(obj: object, depth: number): void {
-    if (depth > this.#maxDepth) {
-      if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");
-      throw new SerializeError(
-        `object graph nesting too deep (more than ${this.#maxDepth} levels)`,
-      );
-    }
-    if (this.#stack.includes(obj)) throw new SerializeError("circular reference detected");
-    this.#stack.push(obj);
   }
 
   #value(value: unknown, depth: number): string {
@@ -245,7 +241,7 @@ export class SerpentWriter {
 
   #object(value: object, depth: number): string {
     if (Array.isArray(value)) {
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       let out: string;
       if (isTuple(value)) {
         out = value.length === 0
@@ -254,7 +250,7 @@ export class SerpentWriter {
           ? "(" + this.#value(value[0], depth + 1) + ",)"
           : "(" + this.#elements(value, depth) + ")";
       } else out = "[" + this.#elements(value, depth) + "]";
-      this.#stack.pop();
+      this.#nesting.leave();
       return out;
     }
     const proto = Object.getPrototypeOf(value);
@@ -264,9 +260,9 @@ export class SerpentWriter {
     if (value instanceof Map) return this.#mapDict(value, depth);
     if (value instanceof Set) {
       if (value.size === 0) return "()";
-      this.#enter(value, depth);
+      this.#nesting.enter(value, depth);
       const out = `{${this.#items(value, depth, true)}}`;
-      this.#stack.pop();
+      this.#nesting.leave();
       return out;
     }
     const bytes = bytesOf(value);
@@ -297,9 +293,9 @@ export class SerpentWriter {
     if (value instanceof Number || value instanceof String || value instanceof Boolean) {
       return this.#value(value.valueOf(), depth);
     }
-    this.#enter(value, depth);
+    this.#nesting.enter(value, depth);
     const out = this.#value(classToDict(value), depth + 1);
-    this.#stack.pop();
+    this.#nesting.leave();
     return out;
   }
 
@@ -327,11 +323,11 @@ export class SerpentWriter {
   #key(key: unknown, depth: number): string {
     // Python dict keys and set members must be hashable: arrays become tuples.
     if (Array.isArray(key)) {
-      this.#enter(key, depth);
+      this.#nesting.enter(key, depth);
       const out = key.length === 1
         ? `(${this.#key(key[0], depth + 1)},)`
         : `(${this.#items(key, depth, true)})`;
-      this.#stack.pop();
+      this.#nesting.leave();
       return out;
     }
     if (
@@ -344,19 +340,19 @@ export class SerpentWriter {
   }
 
   #plainDict(obj: Record<string, unknown>, depth: number): string {
-    this.#enter(obj, depth);
+    this.#nesting.enter(obj, depth);
     const keys = Object.keys(obj);
     let out = "{";
     for (let i = 0; i < keys.length; i++) {
       if (i > 0) out += ",";
       out += pythonStrRepr(keys[i]) + ":" + this.#value(obj[keys[i]], depth + 1);
     }
-    this.#stack.pop();
+    this.#nesting.leave();
     return out + "}";
   }
 
   #mapDict(map: Map<unknown, unknown>, depth: number): string {
-    this.#enter(map, depth);
+    this.#nesting.enter(map, depth);
     let out = "{";
     let first = true;
     for (const [k, v] of map) {
@@ -364,7 +360,7 @@ export class SerpentWriter {
       out += this.#key(k, depth + 1) + ":" + this.#value(v, depth + 1);
       first = false;
     }
-    this.#stack.pop();
+    this.#nesting.leave();
     return out + "}";
   }
 }

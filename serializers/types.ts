@@ -6,16 +6,20 @@
  * @module
  */
 
-/** Serializer ids as they appear in the message header. */
-export const SerializerId = {
-  serpent: 1,
-  marshal: 2,
-  json: 3,
-  msgpack: 4,
-} as const;
+import type { SerializerName } from "./formats.ts";
 
-/** A serializer name: `"serpent" | "marshal" | "json" | "msgpack"`. */
-export type SerializerName = keyof typeof SerializerId;
+export type { SerializerName };
+
+/**
+ * Options that shape a serializer, taken from a `Proxy`'s or `Daemon`'s config
+ * (`SERPENT_BYTES_REPR`, `MAX_NESTING_DEPTH`) or given to `getSerializer`.
+ */
+export interface SerializerOptions {
+  /** Serpent: write bytes as `b'...'` literals instead of base64 dicts (`SERPENT_BYTES_REPR`). */
+  bytesRepr?: boolean;
+  /** Deepest container nesting accepted, both ways (default 1000; `MAX_NESTING_DEPTH`). */
+  maxDepth?: number;
+}
 
 /** A decoded call: Python's `(object_id, method, vargs, kwargs)`. */
 export interface Call {
@@ -38,7 +42,7 @@ export interface DecodeLimits {
 /** The default receive-side limits. */
 export const DEFAULT_MAX_DEPTH = 1000;
 
-/** One of Pyro's four serializers. */
+/** One of Pyro's serializers (the formats of `formats.ts`). */
 export interface Serializer {
   /** The name Pyro uses (`config.SERIALIZER`). */
   readonly name: SerializerName;

@@ -17,6 +17,7 @@ import { MessageConnection } from "../protocol/message_connection.ts";
 import type { OutgoingMessage } from "../protocol/outbox.ts";
 import { withTimeout } from "../protocol/timeout.ts";
 import { getSerializer } from "../serializers/mod.ts";
+import { serializerFor } from "../serializers/configured.ts";
 import type { Call, Serializer } from "../serializers/types.ts";
 import type { ClientConnection } from "./client_connection.ts";
 import type { Daemon } from "./daemon.ts";
@@ -149,7 +150,7 @@ export class Session {
         }
         let serializer: Serializer;
         try {
-          serializer = getSerializer(message.serializerId);
+          serializer = serializerFor(this.#config, message.serializerId);
         } catch {
           return; // unknown serializer: Pyro5 closes the connection without a word
         }
@@ -209,7 +210,7 @@ export class Session {
     }
     let serializer: Serializer;
     try {
-      serializer = getSerializer(message.serializerId);
+      serializer = serializerFor(this.#config, message.serializerId);
     } catch {
       return false;
     }

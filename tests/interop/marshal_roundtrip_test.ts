@@ -6,7 +6,7 @@
 // ways; and a few hundred random values through the same loop. A missing Python is a failure.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MarshalSerializer } from "../../serializers/marshal.ts";
+import { MarshalSerializer } from "../../serializers/classes.ts";
 import { Complex, PyFloat, tuple } from "../../serializers/types.ts";
 import { NamingError, RemoteError } from "../../errors.ts";
 import { URI } from "../../uri.ts";

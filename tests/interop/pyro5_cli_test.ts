@@ -89,7 +89,7 @@ describe("errors a user can act on", () => {
     assert.equal(serializer.code, 2);
     assert.equal(
       serializer.err,
-      "pyro5: error: invalid PYRO_SERIALIZER 'pickle': use serpent, json, marshal, msgpack\n",
+      "pyro5: error: invalid PYRO_SERIALIZER 'pickle': use serpent, marshal, json, msgpack\n",
     );
     const level = await pyro5(["nsc", "ping"], { PYRO_LOGLEVEL: "LOUD" });
     assert.equal(level.code, 2);
@@ -165,7 +165,7 @@ describe("pyro5 doctor", () => {
       assert.match(r.out, /\[ok\] +broadcast lookup \(127\.0\.0\.1 port \d+\): answered by/);
       assert.match(
         r.out,
-        /\[ok\] +doctor\.ok: Pyro5 daemon at 127\.0\.0\.1:\d+, protocol 502, serializers serpent, json, marshal, msgpack/,
+        /\[ok\] +doctor\.ok: Pyro5 daemon at 127\.0\.0\.1:\d+, protocol 502, serializers serpent, marshal, json, msgpack/,
       );
       assert.match(r.out, /\nno problems found\n$/);
     } finally {
@@ -228,7 +228,7 @@ describe("pyro5 doctor", () => {
       );
       assert.match(
         r.out,
-        /\[problem\] doctor\.nomsgpack: serializer mismatch: the daemon does not take msgpack \(it takes serpent, json, marshal\)\n +fix: set PYRO_SERIALIZER=serpent/,
+        /\[problem\] doctor\.nomsgpack: serializer mismatch: the daemon does not take msgpack \(it takes serpent, marshal, json\)\n +fix: set PYRO_SERIALIZER=serpent/,
       );
       assert.match(r.out, /\[problem\] the name server listens on loopback \(127\.0\.0\.1:\d+\)/);
       assert.match(r.out, /\[problem\] doctor\.nomsgpack: the URI points at loopback/);

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { pythonFloatRepr } from "../../serializers/pyfloat.ts";
-import { SerpentSerializer } from "../../serializers/serpent.ts";
+import { SerpentSerializer } from "../../serializers/classes.ts";
 import { Complex, PyFloat, tuple } from "../../serializers/types.ts";
 import { type LinePeer, startLinePeer } from "../fixtures/python.ts";
 import { fromHex, seededRandom, toHex } from "../helpers.ts";

@@ -3,7 +3,7 @@
 // bytes (shown as the Python repr), mapped to JavaScript by the README's type mapping.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MarshalSerializer } from "../../serializers/marshal.ts";
+import { MarshalSerializer } from "../../serializers/classes.ts";
 import { registerClassToDict, unregisterClassToDict } from "../../serializers/registry.ts";
 import { Complex, PyFloat, tuple } from "../../serializers/types.ts";
 import { SerializeError } from "../../errors.ts";

@@ -2,7 +2,7 @@
 // never another exception, a stack overflow, a huge allocation or a touched prototype.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MarshalSerializer } from "../../serializers/marshal.ts";
+import { MarshalSerializer } from "../../serializers/classes.ts";
 import { SerializeError } from "../../errors.ts";
 import { Complex, tuple } from "../../serializers/types.ts";
 import { fromHex, rejects, seededRandom } from "../helpers.ts";

@@ -14,7 +14,7 @@
 // to, set members in byte order). The two kinds of match are counted separately.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MarshalSerializer } from "../../serializers/marshal.ts";
+import { MarshalSerializer } from "../../serializers/classes.ts";
 import * as registry from "../../serializers/registry.ts";
 import { Complex, PyFloat, tuple } from "../../serializers/types.ts";
 import { pythonBytesRepr, pythonStrRepr } from "../../serializers/serpent_writer.ts";

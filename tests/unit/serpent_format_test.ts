@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { SerpentSerializer } from "../../serializers/serpent.ts";
+import { SerpentSerializer } from "../../serializers/classes.ts";
 import { pythonBytesRepr, pythonStrRepr } from "../../serializers/serpent_writer.ts";
 import { Complex, isTuple, PyFloat, tuple } from "../../serializers/types.ts";
 

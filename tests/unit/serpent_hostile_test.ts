@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { SerializeError } from "../../errors.ts";
-import { SerpentSerializer } from "../../serializers/serpent.ts";
+import { SerpentSerializer } from "../../serializers/classes.ts";
 import { tuple } from "../../serializers/types.ts";
 import { rejects, seededRandom } from "../helpers.ts";
 

@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-explicit-any
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { SerpentSerializer } from "../../serializers/serpent.ts";
+import { SerpentSerializer } from "../../serializers/classes.ts";
 import { SerpentParser } from "../../serializers/serpent_parser.ts";
 import { ExceptionWrapper } from "../../serializers/registry.ts";
 import { URI } from "../../uri.ts";
