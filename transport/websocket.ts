@@ -46,6 +46,8 @@ export interface WebSocketTransport extends Transport {
 const DEFAULT_WRITE_HIGH_WATER_MARK = 1 << 20;
 // A WebSocket has no drain event: a full socket is polled this often until it empties.
 const DRAIN_POLL_MS = 2;
+// The largest message sent: far below any bridge's limit (1 MiB by default).
+const PIECE = 64 * 1024;
 
 /** The error a close before or after the hello stands for. */
 function closeError(code: number, reason: string, what: string): Error {
@@ -53,11 +55,11 @@ function closeError(code: number, reason: string, what: string): Error {
   switch (code) {
     case BridgeCloseCode.BAD_KEY:
     case BridgeCloseCode.FORBIDDEN:
-      return new SecurityError(`${what}: the bridge refused: ${why}`);
+      return new SecurityError(`${what} refused: ${why}`);
     case BridgeCloseCode.UNKNOWN_NAME:
-      return new NamingError(`${what}: ${why}`);
+      return new NamingError(why);
     default:
-      return new ConnectionClosedError(`${what}: the bridge closed the connection: ${why}`);
+      return new ConnectionClosedError(`${what} closed the connection: ${why}`);
   }
 }
 
@@ -92,10 +94,10 @@ function open(
       } catch { /* not open yet */ }
       reject(error);
     };
-    const onAbort = () => fail(new CommunicationError(`${what}: aborted`));
+    const onAbort = () => fail(new CommunicationError(`${what}: connecting was aborted`));
     const timer = options.timeout
       ? setTimeout(
-        () => fail(new TimeoutError(`${what}: no answer in ${options.timeout} s`)),
+        () => fail(new TimeoutError(`${what} did not answer in ${options.timeout} s`)),
         options.timeout * 1000,
       )
       : undefined;
@@ -115,13 +117,13 @@ function open(
         return;
       }
       if (typeof event.data !== "string") {
-        return fail(new CommunicationError(`${what}: the bridge sent bytes before its answer`));
+        return fail(new CommunicationError(`${what} sent bytes before its answer`));
       }
       let reply: BridgeReply;
       try {
         reply = JSON.parse(event.data);
       } catch {
-        return fail(new CommunicationError(`${what}: the bridge's answer is not JSON`));
+        return fail(new CommunicationError(`${what} answered with something not JSON`));
       }
       settled = true;
       cleanup();
@@ -161,7 +163,7 @@ class WebSocketConnection implements Connection {
     };
     socket.onclose = (event) => {
       if (event.code === BridgeCloseCode.NORMAL) this.#queue.end();
-      else this.#fail(closeError(event.code, event.reason, formatAddress(remote)));
+      else this.#fail(closeError(event.code, event.reason, `the bridge ${url}`));
       this.#error ??= new ConnectionClosedError("cannot write: connection closed");
       markClosed();
     };
@@ -184,7 +186,10 @@ class WebSocketConnection implements Connection {
     if (this.#error || this.#socket.readyState !== 1) {
       throw new ConnectionClosedError("cannot write: connection closed", { cause: this.#error });
     }
-    this.#socket.send(chunk as Uint8Array<ArrayBuffer>);
+    // In pieces: the bridge limits a message's size, and the byte stream has no boundaries.
+    for (let at = 0; at < chunk.length; at += PIECE) {
+      this.#socket.send(chunk.subarray(at, at + PIECE) as Uint8Array<ArrayBuffer>);
+    }
     while (this.#socket.bufferedAmount > this.#highWaterMark && this.#socket.readyState === 1) {
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }
@@ -236,7 +241,7 @@ export function webSocketTransport(
     url: href,
     async connect(endpoint: Endpoint, connectOptions: ConnectOptions = {}): Promise<Connection> {
       const location = formatAddress(endpoint);
-      const what = `cannot connect to ${location} through ${href}`;
+      const what = `the bridge ${href}`;
       const opened = await open(Socket, href, withKey({ connect: location }), what, connectOptions);
       const remote: Address = "path" in endpoint
         ? { transport: "unix", path: endpoint.path }
@@ -244,11 +249,11 @@ export function webSocketTransport(
       return new WebSocketConnection(opened, href, remote, highWaterMark);
     },
     async resolveName(name: string, connectOptions: ConnectOptions = {}): Promise<string> {
-      const what = `cannot look up ${name} through ${href}`;
+      const what = `the bridge ${href}`;
       const opened = await open(Socket, href, withKey({ lookup: name }), what, connectOptions);
       opened.socket.close(BridgeCloseCode.NORMAL);
       if (typeof opened.reply.uri !== "string") {
-        throw new CommunicationError(`${what}: the bridge's answer has no uri`);
+        throw new CommunicationError(`${what} answered a lookup without a uri`);
       }
       return opened.reply.uri;
     },
