@@ -215,3 +215,9 @@ export function broadcastingNS(
     config,
   });
 }
+
+/** Waits for `condition` to hold, polling; a generous bound (10 s) catches a hang. */
+export async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!condition()) throw new Error("until: the condition never held");
+}
