@@ -98,6 +98,7 @@ export class FrameDecoder {
       if (!this.#payload) {
         // One header byte at a time: at most 14 of them.
         this.#head[this.#headLength++] = chunk[at++];
+        if (this.#headLength === 2) this.#checkStart();
         if (this.#headLength >= 2 && this.#headLength === this.#headSize()) this.#startPayload();
       }
       const payload = this.#payload;
@@ -121,17 +122,23 @@ export class FrameDecoder {
     return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + 4;
   }
 
-  #startPayload(): void {
-    const head = this.#head;
-    const b0 = head[0], b1 = head[1];
+  /** Refuses a frame from its first two bytes, before the rest of its header arrives. */
+  #checkStart(): void {
+    const b0 = this.#head[0];
     this.#fin = (b0 & 0x80) !== 0;
     const opcode = this.#opcode = b0 & 0x0f;
     if (b0 & 0x70) throw new FrameError(1002, "reserved bits set (no extension was agreed)");
-    if (!(b1 & 0x80)) throw new FrameError(1002, "a client frame must be masked");
+    if (!(this.#head[1] & 0x80)) throw new FrameError(1002, "a client frame must be masked");
     const control = opcode >= 0x8;
     if (control && opcode > Opcode.PONG || !control && opcode > Opcode.BINARY) {
       throw new FrameError(1002, `unknown opcode ${opcode}`);
     }
+  }
+
+  #startPayload(): void {
+    const head = this.#head;
+    const b1 = head[1];
+    const control = this.#opcode >= 0x8;
     let length = b1 & 0x7f;
     const view = new DataView(head.buffer);
     if (length === 126) length = view.getUint16(2);
