@@ -99,7 +99,10 @@ class NodeWebSocket implements ServerSocket {
     } catch (e) {
       const code = e instanceof FrameError ? e.code : 1002;
       this.close(code, (e as Error).message);
-      this.#socket.pause(); // nothing more is read from a client that broke the protocol
+      // A client that broke the protocol is not waited for (RFC 6455 7.1.7): nothing more is
+      // read, and the socket ends after the close frame.
+      this.#socket.pause();
+      this.#socket.end();
       this.#gone(code, (e as Error).message);
       return;
     }
