@@ -1,0 +1,110 @@
+// The WebSocket bridge benchmark: calls per second from headless Chromium to a threaded Python
+// daemon through our gateway's bridge (a Proxy in the page, /pyro/pyro5.js), one at a time and
+// 64 in flight, beside the same calls from the same page through the HTTP gateway (fetch), and
+// from this process straight over TCP. The gateway runs as its own process on this runtime.
+// Run: deno run -A bench/websocket.ts [--seconds 3] (or bun, node)
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { startChild as start, stopChildren } from "./_children.ts";
+import { launchChromium } from "../tests/fixtures/chromium.ts";
+import { Proxy } from "../client.ts";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const PYTHON = process.env.PYRO5_PYTHON ?? `${ROOT}.venv/bin/python`;
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { seconds: { type: "string", default: "3" } },
+});
+const seconds = Number(values.seconds);
+const g = globalThis as Record<string, unknown>;
+const runtime = "Deno" in g ? "deno" : "Bun" in g ? "bun" : "node";
+
+/** Calls `call` for `seconds`, `inFlight` at a time; calls per second. */
+async function rate(call: () => Promise<unknown>, inFlight: number): Promise<number> {
+  let count = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (performance.now() < end) {
+      if (await call() !== "fast") throw new Error("bad answer");
+      count++;
+    }
+  }));
+  return count / seconds;
+}
+
+// The same measurement inside the page, as source text: the page runs it, not this process.
+const IN_PAGE = `async (how, inFlight, seconds) => {
+  const { Proxy, webSocketTransport } = await import("/pyro/pyro5.js");
+  const bridge = new URL("/pyro/ws", location.href);
+  bridge.protocol = "ws:";
+  const proxy = new Proxy("PYRONAME:http.bench", { transport: webSocketTransport(bridge) });
+  const call = how === "bridge"
+    ? () => proxy.fast()
+    : () => fetch("/pyro/http.bench/fast").then((r) => r.json());
+  await call();
+  let count = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (performance.now() < end) {
+      if (await call() !== "fast") throw new Error("bad answer");
+      count++;
+    }
+  }));
+  await proxy._pyroRelease();
+  return count / seconds;
+}`;
+
+try {
+  const nsUri = await start(PYTHON, [`${ROOT}tests/fixtures/py_nameserver.py`, "0"], "NS ");
+  const nsPort = nsUri.slice(nsUri.lastIndexOf(":") + 1);
+  const env = { PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: nsPort };
+  const uri = await start(
+    PYTHON,
+    [`${ROOT}bench/httpgateway_server.py`, "127.0.0.1", nsPort],
+    "URI ",
+  );
+  const self = runtime === "deno" ? ["run", "-A"] : [];
+  const gateway = (await start(
+    process.execPath,
+    [...self, `${ROOT}cli/httpgateway.ts`, "-H", "127.0.0.1", "-p", "0", "--websocket"],
+    "running on ",
+    env,
+  )).replace(/\/pyro\/$/, "");
+
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  await page.goto(`${gateway}/pyro/pyro5.js`); // any page of the gateway's origin
+  const inPage = (how: string, inFlight: number) =>
+    page.evaluate(`(${IN_PAGE})(${JSON.stringify(how)}, ${inFlight}, ${seconds})`) as Promise<
+      number
+    >;
+
+  await using direct = new Proxy(uri);
+  await direct.fast();
+  const rows: Array<[string, number, number]> = [
+    ["Chromium, WebSocket bridge", await inPage("bridge", 1), await inPage("bridge", 64)],
+    ["Chromium, HTTP gateway", await inPage("http", 1), await inPage("http", 64)],
+    [
+      `${runtime}, direct TCP`,
+      await rate(() => direct.fast(), 1),
+      await rate(() => direct.fast(), 64),
+    ],
+  ];
+  await browser.close();
+
+  console.log(`WebSocket bridge benchmark, ${seconds} s per figure, gateway on ${runtime}`);
+  console.log("client and path | sequential calls/s | 64 in flight calls/s");
+  console.log("--- | ---: | ---:");
+  for (const [name, one, many] of rows) {
+    console.log(`${name} | ${one.toFixed(0)} | ${many.toFixed(0)}`);
+  }
+  const [bridge, http] = rows;
+  console.log(
+    `bridge vs HTTP gateway: ${(bridge[1] / http[1]).toFixed(1)}x sequential, ${
+      (bridge[2] / http[2]).toFixed(1)
+    }x with 64 in flight`,
+  );
+} finally {
+  stopChildren();
+}
+process.exit(0);
