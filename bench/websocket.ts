@@ -2,12 +2,15 @@
 // daemon through our gateway's bridge (a Proxy in the page, /pyro/pyro5.js), one at a time and
 // 64 in flight, beside the same calls from the same page through the HTTP gateway (fetch), and
 // from this process straight over TCP. The gateway runs as its own process on this runtime.
+// A bare WebSocket echo (no Pyro, served by this process) shows the page's own ceiling.
 // Run: deno run -A bench/websocket.ts [--seconds 3] (or bun, node)
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { startChild as start, stopChildren } from "./_children.ts";
 import { launchChromium } from "../tests/fixtures/chromium.ts";
 import { Proxy } from "../client.ts";
+import { serve } from "../http/serve.ts";
+import type { WebSocketEndpoint } from "../http/ws_types.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PYTHON = process.env.PYRO5_PYTHON ?? `${ROOT}.venv/bin/python`;
@@ -32,15 +35,32 @@ async function rate(call: () => Promise<unknown>, inFlight: number): Promise<num
   return count / seconds;
 }
 
+/** A WebSocket endpoint that answers every message with "fast". */
+const echo: WebSocketEndpoint = {
+  maxMessageSize: 1024,
+  upgrade: () => ({
+    open: (socket) => ({ message: () => socket.send("fast"), close() {} }),
+  }),
+};
+
 // The same measurement inside the page, as source text: the page runs it, not this process.
-const IN_PAGE = `async (how, inFlight, seconds) => {
+const IN_PAGE = `async (how, inFlight, seconds, echoUrl) => {
   const { Proxy, webSocketTransport } = await import("/pyro/pyro5.js");
   const bridge = new URL("/pyro/ws", location.href);
   bridge.protocol = "ws:";
   const proxy = new Proxy("PYRONAME:http.bench", { transport: webSocketTransport(bridge) });
-  const call = how === "bridge"
+  let call = how === "bridge"
     ? () => proxy.fast()
     : () => fetch("/pyro/http.bench/fast").then((r) => r.json());
+  if (how === "echo") {
+    const ws = new WebSocket(echoUrl);
+    await new Promise((resolve) => ws.onopen = resolve);
+    call = () => new Promise((resolve) => {
+      ws.onmessage = (event) => resolve(event.data);
+      ws.send("call");
+    });
+    if (inFlight > 1) throw new Error("the echo is measured one message at a time");
+  }
   await call();
   let count = 0;
   const end = performance.now() + seconds * 1000;
@@ -74,14 +94,20 @@ try {
   const browser = await launchChromium();
   const page = await browser.newPage();
   await page.goto(`${gateway}/pyro/pyro5.js`); // any page of the gateway's origin
+  const echoServer = await serve(() => new Response("", { status: 404 }), {
+    hostname: "127.0.0.1",
+    port: 0,
+    webSocket: echo,
+  });
+  const echoUrl = `ws://127.0.0.1:${echoServer.port}/`;
   const inPage = (how: string, inFlight: number) =>
-    page.evaluate(`(${IN_PAGE})(${JSON.stringify(how)}, ${inFlight}, ${seconds})`) as Promise<
-      number
-    >;
+    page.evaluate(
+      `(${IN_PAGE})(${JSON.stringify(how)}, ${inFlight}, ${seconds}, ${JSON.stringify(echoUrl)})`,
+    ) as Promise<number>;
 
   await using direct = new Proxy(uri);
   await direct.fast();
-  const rows: Array<[string, number, number]> = [
+  const rows: Array<[string, number, number | null]> = [
     ["Chromium, WebSocket bridge", await inPage("bridge", 1), await inPage("bridge", 64)],
     ["Chromium, HTTP gateway", await inPage("http", 1), await inPage("http", 64)],
     [
@@ -89,20 +115,22 @@ try {
       await rate(() => direct.fast(), 1),
       await rate(() => direct.fast(), 64),
     ],
+    ["Chromium, bare WebSocket echo (no Pyro)", await inPage("echo", 1), null],
   ];
   await browser.close();
+  await echoServer.close();
 
   console.log(`WebSocket bridge benchmark, ${seconds} s per figure, gateway on ${runtime}`);
   console.log("client and path | sequential calls/s | 64 in flight calls/s");
   console.log("--- | ---: | ---:");
   for (const [name, one, many] of rows) {
-    console.log(`${name} | ${one.toFixed(0)} | ${many.toFixed(0)}`);
+    console.log(`${name} | ${one.toFixed(0)} | ${many?.toFixed(0) ?? "—"}`);
   }
   const [bridge, http] = rows;
   console.log(
     `bridge vs HTTP gateway: ${(bridge[1] / http[1]).toFixed(1)}x sequential, ${
-      (bridge[2] / http[2]).toFixed(1)
-    }x with 64 in flight`,
+      (bridge[2]! / http[2]!).toFixed(1)
+    }x with 64 in flight, ${(bridge[2]! / http[1]).toFixed(1)}x HTTP's sequential rate`,
   );
 } finally {
   stopChildren();
