@@ -55,6 +55,11 @@ class NodeWebSocket implements ServerSocket {
     socket.on("data", (chunk: Buffer) => this.#data(chunk));
     socket.on("drain", () => this.handlers?.drain?.());
     socket.on("error", () => {});
+    // node:http keeps its sockets half-open: a client gone without a close frame only ends.
+    socket.on("end", () => {
+      socket.destroy();
+      this.#gone(1006, "");
+    });
     socket.on("close", () => this.#gone(1006, ""));
   }
 
