@@ -4,19 +4,16 @@
 // HTTP/1.0 and closes every connection), and how much a 2-second call in flight adds to the
 // latency of a fast call.
 // Run: deno run -A bench/httpgateway.ts [--seconds 3] (or bun, node; deno task bench-httpgateway)
-import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
-import { startChild as start, stopChildren } from "./_children.ts";
+import {
+  PYTHON,
+  ROOT,
+  RUNTIME as runtime,
+  secondsOption,
+  startChild as start,
+  stopChildren,
+} from "./_setup.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const PYTHON = process.env.PYRO5_PYTHON ?? `${ROOT}.venv/bin/python`;
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: { seconds: { type: "string", default: "3" } },
-});
-const seconds = Number(values.seconds);
-const g = globalThis as Record<string, unknown>;
-const runtime = "Deno" in g ? "deno" : "Bun" in g ? "bun" : "node";
+const seconds = secondsOption();
 
 async function rate(url: string, clients: number): Promise<number> {
   let count = 0;

@@ -4,26 +4,24 @@
 // from this process straight over TCP. The gateway runs as its own process on this runtime.
 // A bare WebSocket echo (no Pyro, served by this process) shows the page's own ceiling.
 // Run: deno run -A bench/websocket.ts [--seconds 3] (or bun, node)
-import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
-import { startChild as start, stopChildren } from "./_children.ts";
+import * as setup from "./_setup.ts";
 import { launchChromium } from "../tests/fixtures/chromium.ts";
 import { Proxy } from "../client.ts";
 import { serve } from "../http/serve.ts";
 import type { WebSocketEndpoint } from "../http/ws_types.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const PYTHON = process.env.PYRO5_PYTHON ?? `${ROOT}.venv/bin/python`;
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: { seconds: { type: "string", default: "3" } },
-});
-const seconds = Number(values.seconds);
-const g = globalThis as Record<string, unknown>;
-const runtime = "Deno" in g ? "deno" : "Bun" in g ? "bun" : "node";
+const { PYTHON, ROOT, RUNTIME: runtime, startChild: start } = setup;
+const seconds = setup.secondsOption();
 
-/** Calls `call` for `seconds`, `inFlight` at a time; calls per second. */
-async function rate(call: () => Promise<unknown>, inFlight: number): Promise<number> {
+/**
+ * Calls `call` for `seconds`, `inFlight` at a time; calls per second. Self-contained: the page
+ * runs this same function (its source is sent along), so both sides measure alike.
+ */
+async function rate(
+  call: () => Promise<unknown>,
+  inFlight: number,
+  seconds: number,
+): Promise<number> {
   let count = 0;
   const end = performance.now() + seconds * 1000;
   await Promise.all(Array.from({ length: inFlight }, async () => {
@@ -43,8 +41,8 @@ const echo: WebSocketEndpoint = {
   }),
 };
 
-// The same measurement inside the page, as source text: the page runs it, not this process.
-const IN_PAGE = `async (how, inFlight, seconds, echoUrl) => {
+// The measurement inside the page, as source text: the page runs it, not this process.
+const IN_PAGE = `async (rate, how, inFlight, seconds, echoUrl) => {
   const { Proxy, webSocketTransport } = await import("/pyro/pyro5.js");
   const bridge = new URL("/pyro/ws", location.href);
   bridge.protocol = "ws:";
@@ -62,16 +60,9 @@ const IN_PAGE = `async (how, inFlight, seconds, echoUrl) => {
     if (inFlight > 1) throw new Error("the echo is measured one message at a time");
   }
   await call();
-  let count = 0;
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (performance.now() < end) {
-      if (await call() !== "fast") throw new Error("bad answer");
-      count++;
-    }
-  }));
+  const calls = await rate(call, inFlight, seconds);
   await proxy._pyroRelease();
-  return count / seconds;
+  return calls;
 }`;
 
 try {
@@ -102,7 +93,9 @@ try {
   const echoUrl = `ws://127.0.0.1:${echoServer.port}/`;
   const inPage = (how: string, inFlight: number) =>
     page.evaluate(
-      `(${IN_PAGE})(${JSON.stringify(how)}, ${inFlight}, ${seconds}, ${JSON.stringify(echoUrl)})`,
+      `(${IN_PAGE})(${rate}, ${JSON.stringify(how)}, ${inFlight}, ${seconds}, ${
+        JSON.stringify(echoUrl)
+      })`,
     ) as Promise<number>;
 
   await using direct = new Proxy(uri);
@@ -112,8 +105,8 @@ try {
     ["Chromium, HTTP gateway", await inPage("http", 1), await inPage("http", 64)],
     [
       `${runtime}, direct TCP`,
-      await rate(() => direct.fast(), 1),
-      await rate(() => direct.fast(), 64),
+      await rate(() => direct.fast(), 1, seconds),
+      await rate(() => direct.fast(), 64, seconds),
     ],
     ["Chromium, bare WebSocket echo (no Pyro)", await inPage("echo", 1), null],
   ];
@@ -133,6 +126,6 @@ try {
     }x with 64 in flight, ${(bridge[2]! / http[1]).toFixed(1)}x HTTP's sequential rate`,
   );
 } finally {
-  stopChildren();
+  setup.stopChildren();
 }
 process.exit(0);

@@ -75,9 +75,10 @@ export class FrameDecoder {
   #filled = 0;
   #opcode = 0;
   #fin = false;
-  #fragments: Uint8Array[] = [];
-  #fragmentBytes = 0;
-  #fragmentType: number | null = null;
+  // A fragmented message's bytes so far, in a buffer that doubles as it fills.
+  #message = new Uint8Array(0);
+  #messageLength = 0;
+  #messageType: number | null = null;
 
   /** @param options the message size limit */
   constructor(options: FrameDecoderOptions) {
@@ -151,7 +152,7 @@ export class FrameDecoder {
       throw new FrameError(1002, "a control frame must be whole and at most 125 bytes");
     }
     // Checked before allocating: a header that claims gigabytes costs nothing.
-    if (!control && this.#fragmentBytes + length > this.#max) {
+    if (!control && this.#messageLength + length > this.#max) {
       throw new FrameError(1009, `message larger than ${this.#max} bytes`);
     }
     this.#payload = new Uint8Array(length);
@@ -167,6 +168,17 @@ export class FrameDecoder {
     return this.#complete(this.#opcode, this.#fin, payload);
   }
 
+  #append(payload: Uint8Array): void {
+    const need = this.#messageLength + payload.length;
+    if (need > this.#message.length) {
+      const grown = new Uint8Array(Math.min(Math.max(need, 2 * this.#message.length), this.#max));
+      grown.set(this.#message.subarray(0, this.#messageLength));
+      this.#message = grown;
+    }
+    this.#message.set(payload, this.#messageLength);
+    this.#messageLength = need;
+  }
+
   #complete(opcode: number, fin: boolean, payload: Uint8Array): Received | null {
     switch (opcode) {
       case Opcode.PING:
@@ -176,24 +188,25 @@ export class FrameDecoder {
       case Opcode.CLOSE:
         return closeFrame(payload);
       case Opcode.CONTINUATION:
-        if (this.#fragmentType === null) throw new FrameError(1002, "continuation of nothing");
+        if (this.#messageType === null) throw new FrameError(1002, "continuation of nothing");
         break;
       default:
-        if (this.#fragmentType !== null) {
+        if (this.#messageType !== null) {
           throw new FrameError(1002, "a new message inside a fragmented one");
         }
-        this.#fragmentType = opcode;
+        this.#messageType = opcode;
     }
-    this.#fragments.push(payload);
-    this.#fragmentBytes += payload.length;
-    if (!fin) return null;
-    const type = this.#fragmentType!;
-    const data = this.#fragments.length === 1
-      ? this.#fragments[0]
-      : concatAll(this.#fragments, this.#fragmentBytes);
-    this.#fragments = [];
-    this.#fragmentBytes = 0;
-    this.#fragmentType = null;
+    const type = this.#messageType!;
+    let data: Uint8Array;
+    if (fin && this.#messageLength === 0) data = payload; // a message in one frame: no copy
+    else {
+      this.#append(payload);
+      if (!fin) return null;
+      data = this.#message.subarray(0, this.#messageLength);
+      this.#message = new Uint8Array(0);
+      this.#messageLength = 0;
+    }
+    this.#messageType = null;
     if (type === Opcode.BINARY) return { type: "binary", data };
     try {
       return { type: "text", data: utf8.decode(data) };
@@ -212,16 +225,6 @@ function closeFrame(payload: Uint8Array): Received {
   } catch {
     throw new FrameError(1007, "a close reason that is not UTF-8");
   }
-}
-
-function concatAll(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

@@ -25,14 +25,17 @@ interface Shown {
 }
 
 describe("the browser example through the WebSocket bridge, in headless Chromium", () => {
-  let stack: BrowserStack;
+  // The processes, a gateway with a key in front of them, and the browser, made once.
+  let stack: BrowserStack | null = null;
   let gateway: OurGateway;
-  let browser: Browser;
+  let browser: Browser | null = null;
 
   before(async () => {
     stack = await startBrowserStack();
-    gateway = await stack.gateway({ gatewayKey: "s3cret" });
-    browser = await launchChromium();
+    [gateway, browser] = await Promise.all([
+      stack.gateway({ gatewayKey: "s3cret" }),
+      launchChromium(),
+    ]);
   });
   after(async () => {
     await browser?.close();
@@ -41,7 +44,7 @@ describe("the browser example through the WebSocket bridge, in headless Chromium
 
   /** Opens the example page with this query and reads what it shows once it is done. */
   async function open(query: string): Promise<Shown> {
-    const page = await browser.newPage();
+    const page = await browser!.newPage();
     try {
       const response = await page.goto(`${gateway.url}/pyro/static/index.html?${query}`);
       assert.equal(response?.status(), 200);
@@ -101,7 +104,7 @@ describe("the browser example through the WebSocket bridge, in headless Chromium
   });
 
   it("a page of an origin outside the CORS setting cannot open the bridge", async () => {
-    const strict = await stack.gateway({ gatewayKey: "s3cret", cors: "http://example.org" });
+    const strict = await stack!.gateway({ gatewayKey: "s3cret", cors: "http://example.org" });
     const wsUrl = `${strict.url.replace("http:", "ws:")}/pyro/ws`;
     const page = `<!DOCTYPE html><meta charset="utf-8"><script>
       window.result = new Promise((resolve) => {
@@ -111,7 +114,7 @@ describe("the browser example through the WebSocket bridge, in headless Chromium
       });
     </script>`;
     let other: HttpServer | null = null;
-    const tab = await browser.newPage();
+    const tab = await browser!.newPage();
     try {
       other = await serve(
         () => new Response(page, { headers: { "Content-Type": "text/html; charset=utf-8" } }),

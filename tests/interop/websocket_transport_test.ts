@@ -14,7 +14,6 @@ import {
   SecurityError,
   TimeoutError,
 } from "../../errors.ts";
-import { currentContext } from "../../context.ts";
 import { webSocketTransport } from "../../transport/websocket.ts";
 import { type PythonServer, startPythonServer } from "../fixtures/python.ts";
 import { type OurGateway, type PythonStack, startPythonStack } from "../fixtures/gateway_stack.ts";
@@ -80,18 +79,15 @@ describe("webSocketTransport through the bridge to Python daemons", () => {
 
       it("passes correlation ids and annotations", async () => {
         await using p = new Proxy(uri, { serializer, transport: transport() });
+        // Per call here; the context's own ids and annotations travel the same way.
         const id = "11112222-3333-4444-5555-666677778888";
-        currentContext.correlationId = id;
-        currentContext.annotations = { XTRA: new Uint8Array([0x68, 0x69]) };
-        try {
-          assert.equal(await p.correlation(), id);
-          assert.equal(p._pyroLastReply.correlationId, id);
-          assert.deepEqual(await p.annotated(), { XTRA: "6869" });
-          assert.deepEqual(p._pyroLastReply.annotations.RESP, new TextEncoder().encode("ok"));
-        } finally {
-          currentContext.correlationId = null;
-          currentContext.annotations = {};
-        }
+        const XTRA = new Uint8Array([0x68, 0x69]);
+        assert.equal(await p.correlation(callOptions({ correlationId: id })), id);
+        assert.equal(p._pyroLastReply.correlationId, id);
+        assert.deepEqual(await p.annotated(callOptions({ annotations: { XTRA } })), {
+          XTRA: "6869",
+        });
+        assert.equal(new TextDecoder().decode(p._pyroLastReply.annotations.RESP), "ok");
       });
     });
   }

@@ -11,7 +11,7 @@ import {
   Opcode,
   type Received,
 } from "../../http/ws_frames.ts";
-import { chunked } from "../helpers.ts";
+import { chunked, concatBytes } from "../helpers.ts";
 
 /** A client frame: masked with a fixed key. */
 function clientFrame(opcode: number, payload: Uint8Array, fin = true, rsv = 0): Uint8Array {
@@ -43,19 +43,9 @@ function decodeIn(chunks: Uint8Array[], max = 1 << 20): Received[] {
   return chunks.flatMap((c) => decoder.push(c));
 }
 
-function join(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 describe("FrameDecoder", () => {
   const big = new Uint8Array(70_000).map((_, i) => i & 0xff);
-  const stream = join(
+  const stream = concatBytes([
     clientFrame(Opcode.TEXT, text("héllo")),
     clientFrame(Opcode.BINARY, new Uint8Array(0)),
     clientFrame(Opcode.BINARY, new Uint8Array(300).fill(9)),
@@ -64,7 +54,7 @@ describe("FrameDecoder", () => {
     clientFrame(Opcode.PING, text("p")),
     clientFrame(Opcode.CONTINUATION, text("ment"), true),
     clientFrame(Opcode.CLOSE, closePayload(1000, "bye")),
-  );
+  ]);
   const expected: Received[] = [
     { type: "text", data: "héllo" },
     { type: "binary", data: new Uint8Array(0) },
@@ -96,7 +86,10 @@ describe("FrameDecoder", () => {
     ["a continuation of nothing", clientFrame(Opcode.CONTINUATION, text("x")), 1002],
     [
       "a new message inside a fragmented one",
-      join(clientFrame(Opcode.TEXT, text("a"), false), clientFrame(Opcode.TEXT, text("b"))),
+      concatBytes([
+        clientFrame(Opcode.TEXT, text("a"), false),
+        clientFrame(Opcode.TEXT, text("b")),
+      ]),
       1002,
     ],
     ["text that is not UTF-8", clientFrame(Opcode.TEXT, new Uint8Array([0xc3, 0x28])), 1007],

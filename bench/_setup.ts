@@ -1,7 +1,29 @@
-// The child processes a benchmark starts (name servers, daemons, gateways), each ready once it
-// prints its marker line, and all stopped at the end.
+// What the benchmark scripts share: the paths, the --seconds option, and the child processes
+// they start (name servers, daemons, gateways), each ready once it prints its marker line.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+/** The repository root. */
+export const ROOT: string = fileURLToPath(new URL("../", import.meta.url));
+/** The Python with Pyro5 (override with PYRO5_PYTHON). */
+export const PYTHON: string = process.env.PYRO5_PYTHON ?? `${ROOT}.venv/bin/python`;
+/** The runtime running the benchmark. */
+export const RUNTIME: "deno" | "bun" | "node" = "Deno" in globalThis
+  ? "deno"
+  : "Bun" in globalThis
+  ? "bun"
+  : "node";
+
+/** Seconds per figure: `--seconds N` (default 3). */
+export function secondsOption(): number {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { seconds: { type: "string", default: "3" } },
+  });
+  return Number(values.seconds);
+}
 
 const children: ChildProcess[] = [];
 
