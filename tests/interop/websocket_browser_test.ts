@@ -1,8 +1,9 @@
 // The browser example in headless Chromium: the page imports /pyro/pyro5.js from our gateway
 // and holds a real Proxy over the WebSocket bridge, to the example object served by Python
 // Pyro5 and by a daemon of ours, with each of the four serializers: a call, a streamed
-// generator, a remote exception with its traceback. Then what the bridge refuses: a name
-// outside the expose pattern, a wrong key, a page of an origin the CORS setting leaves out.
+// generator, a remote exception with its traceback. A page closed mid-stream leaves nothing open.
+// Then what the bridge refuses: a name outside the expose pattern, a wrong key, a page of an
+// origin the CORS setting leaves out.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Browser, launchChromium } from "../fixtures/chromium.ts";
@@ -10,6 +11,7 @@ import { type BrowserStack, startBrowserStack } from "../fixtures/browser_stack.
 import type { OurGateway } from "../fixtures/gateway_stack.ts";
 import { serve } from "../../http/serve.ts";
 import type { HttpServer } from "../../http/types.ts";
+import { until } from "../helpers.ts";
 
 // The page's own global, inside page.evaluate (the test files are not type-checked with the DOM).
 // deno-lint-ignore no-explicit-any
@@ -101,6 +103,30 @@ describe("the browser example through the WebSocket bridge, in headless Chromium
     const shown = await open("name=example.browser.py&key=wrong");
     assert.equal(shown.state, "failed");
     assert.match(shown.status, /^SecurityError: .*refused: incorrect gateway key/);
+  });
+
+  it("a page closed in the middle of a stream leaves nothing open in the bridge", async () => {
+    const bridge = gateway.gateway.webSocket!;
+    const idle = () => bridge.openSockets === 0 && bridge.openDaemonConnections === 0;
+    await until(idle); // the pages before this one left nothing open either
+    const page = await browser!.newPage();
+    await page.goto(`${gateway.url}/pyro/pyro5.js`); // a page of the gateway's origin
+    await page.evaluate(`(async () => {
+      const { Proxy, webSocketTransport } = await import("/pyro/pyro5.js");
+      const url = new URL("/pyro/ws", location.href);
+      url.protocol = "ws:";
+      const demo = new Proxy("PYRONAME:example.browser.py", {
+        transport: webSocketTransport(url, { key: "s3cret" }),
+      });
+      const stream = await demo.countdown(1000); // 50 s of items
+      window.first = (await stream.next()).value;
+    })()`);
+    assert.equal(await page.evaluate("window.first"), 1000);
+    assert.equal(bridge.openDaemonConnections, 1);
+    await page.close();
+    await until(idle);
+    const shown = await open("name=example.browser.py&key=s3cret");
+    assert.equal(shown.status, "done");
   });
 
   it("a page of an origin outside the CORS setting cannot open the bridge", async () => {
