@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Proxy } from "../../client.ts";
+import { resolveConfig } from "../../config.ts";
 import { createWebSocketBridge } from "../../http/ws_bridge.ts";
 import { serve } from "../../http/serve.ts";
 import { tlsTransportFromConfig } from "../../transport/tls.ts";
@@ -36,12 +37,17 @@ describe("the WebSocket bridge to a TLS daemon", () => {
 
   it("forwards a page's calls over TLS, with the bridge's client certificate", async () => {
     const uri = daemon.announced;
-    const transport = await tlsTransportFromConfig({
-      SSL_CACERTS: file("ca.crt"),
-      SSL_CLIENTCERT: file("client.crt"),
-      SSL_CLIENTKEY: file("client_protected.key"),
-      SSL_CLIENTKEYPASSWD: "s3cret",
-    }, "client");
+    // As the gateway command makes it from its config (SSL=true and the SSL_* items).
+    const transport = await tlsTransportFromConfig(
+      resolveConfig({
+        SSL: true,
+        SSL_CACERTS: file("ca.crt"),
+        SSL_CLIENTCERT: file("client.crt"),
+        SSL_CLIENTKEY: file("client_protected.key"),
+        SSL_CLIENTKEYPASSWD: "s3cret",
+      }),
+      "client",
+    );
     const bridge = createWebSocketBridge({ allow: [uri.slice(uri.indexOf("@") + 1)], transport });
     const server = await serve(() => new Response("", { status: 404 }), {
       hostname: "127.0.0.1",
