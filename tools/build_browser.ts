@@ -81,7 +81,8 @@ export async function buildBrowserModule(entry = "browser.ts"): Promise<string> 
     "  return module.exports;",
     "}",
     "function __unavailable(spec) {",
-    "  return Promise.reject(new Error(`${spec} is not part of the browser build`));",
+    "  return Promise.reject(new Error(`${spec} is not part of the browser build: in a page, ` +",
+    "    'a Proxy needs { transport: webSocketTransport(url) }'));",
     "}",
   ];
   for (const [path, code] of [...modules].sort()) {

@@ -1,6 +1,6 @@
 // tools/build_browser.ts: the one ES module the gateway serves at /pyro/pyro5.js. It imports
-// nothing (no `node:` module, no other file), exports exactly what browser.ts exports, and
-// loads as a module on this runtime too.
+// nothing (no `node:` module, no other file), exports exactly what browser.ts exports, loads as
+// a module on this runtime too, and leaves the runtime adapters out.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -25,6 +25,9 @@ describe("the browser build", () => {
       assert.equal(typeof built.webSocketTransport, "function");
       assert.equal(built.webSocketTransport("ws://localhost:1/pyro/ws").name, "websocket");
       assert.equal(String(new built.URI("PYRONAME:x.y")), "PYRONAME:x.y");
+      // The runtime adapters are not in it: a proxy without a transport says what to give it.
+      const bare = new built.Proxy("PYRO:thing@127.0.0.1:1");
+      await assert.rejects(bare._pyroBind(), /not part of the browser build.*webSocketTransport/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
