@@ -11,18 +11,20 @@
  * | the name matches `expose`, or the location is one of an exposed name or in `allow` | the first message | close 4403 |
  * | message size | every message | close 1009 |
  *
- * The first message and the close codes are in `transport/websocket_hello.ts`.
+ * The first message and the close codes are in `transport/websocket_hello.ts`; one socket's
+ * forwarding is `ws_session.ts`.
  *
  * @module
  */
 import { CommunicationError } from "../errors.ts";
 import { NameServerProxy } from "../naming/locate.ts";
 import { defaultTransport } from "../transport/select.ts";
-import type { ChunkReader, Connection, Endpoint, Transport } from "../transport/types.ts";
+import type { Endpoint, Transport } from "../transport/types.ts";
 import { formatAddress } from "../transport/types.ts";
-import { BridgeCloseCode, type BridgeHello } from "../transport/websocket_hello.ts";
+import { BridgeCloseCode } from "../transport/websocket_hello.ts";
 import { URI } from "../uri.ts";
 import type { Accepted, ServerSocket, SocketHandlers, WebSocketEndpoint } from "./ws_types.ts";
+import { Session, type SessionHost } from "./ws_session.ts";
 
 /** Options of {@linkcode createWebSocketBridge}; all optional. */
 export interface WebSocketBridgeOptions {
@@ -66,15 +68,6 @@ export interface WebSocketBridge extends WebSocketEndpoint {
   /** Closes every bridged socket and daemon connection, and the name server proxy. */
   close(): Promise<void>;
 }
-
-// Bytes waiting to reach the page before the daemon's side is no longer read, and bytes of the
-// page waiting to reach the daemon before the page's side is paused (closed where it cannot be).
-const SEND_HIGH_WATER_MARK = 1 << 20;
-const DRAIN_POLL_MS = 2;
-// Where the runtime cannot pause a WebSocket (Deno), the most a page may have in flight to its
-// daemon before it is cut off: the page's transport waits on its own socket, not on the daemon.
-const MAX_UNPAUSED_BYTES = 16 << 20;
-const MAX_HELLO = 4096;
 
 /** A `host:port`, `[ipv6]:port` or `./u:path` location as an endpoint, or null. */
 function parseLocation(text: string): Endpoint | null {
@@ -177,204 +170,57 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions = {}): Web
     return exposedLocations.has(location);
   }
 
-  class Session implements SocketHandlers {
-    readonly #socket: ServerSocket;
-    readonly #client: string;
-    #state: "hello" | "busy" | "open" | "closed" = "hello";
-    #daemon: Connection | null = null;
-    #timer: ReturnType<typeof setTimeout> | undefined;
-    #writes: Promise<void> = Promise.resolve();
-    #pendingBytes = 0;
-    #paused = false;
-    #drained: (() => void) | null = null;
-
-    constructor(socket: ServerSocket, client: string) {
-      this.#socket = socket;
-      this.#client = client;
-      this.#timer = setTimeout(
-        () => this.end(BridgeCloseCode.HELLO_TIMEOUT, "no hello in time"),
-        helloTimeout,
-      );
-    }
-
-    message(data: Uint8Array | string): void {
-      if (this.#state === "closed") return;
-      const size = typeof data === "string" ? data.length : data.byteLength;
-      if (size > maxMessageSize) {
-        return this.end(BridgeCloseCode.TOO_BIG, `message larger than ${maxMessageSize} bytes`);
-      }
-      if (this.#state === "hello") {
-        clearTimeout(this.#timer);
-        if (typeof data !== "string" || data.length > MAX_HELLO) {
-          return this.end(BridgeCloseCode.PROTOCOL, "the first message must be a short text");
-        }
-        this.#state = "busy";
-        this.#hello(data).catch((e) => {
-          options.onError?.(e);
-          this.end(BridgeCloseCode.INTERNAL, "bridge failure");
-        });
-        return;
-      }
-      if (this.#state !== "open" || typeof data === "string") {
-        return this.end(BridgeCloseCode.PROTOCOL, "only bytes after the answer");
-      }
-      this.#forward(data);
-    }
-
-    drain(): void {
-      this.#drained?.();
-    }
-
-    close(): void {
-      this.end(BridgeCloseCode.NORMAL, "");
-    }
-
-    /** Closes both sides, once. */
-    end(code: number, reason: string): void {
-      if (this.#state === "closed") return;
-      this.#state = "closed";
-      clearTimeout(this.#timer);
-      sessions.delete(this);
-      const n = (clients.get(this.#client) ?? 1) - 1;
-      if (n > 0) clients.set(this.#client, n);
-      else clients.delete(this.#client);
-      this.#drained?.();
-      try {
-        this.#socket.close(code, reason);
-      } catch { /* already closed */ }
-      const daemon = this.#daemon;
-      if (daemon) {
-        this.#daemon = null;
-        // Pending writes are dropped: the page that sent them is gone.
-        if (daemon.abort) daemon.abort();
-        else void daemon.close().catch(() => {});
-        daemonConnections--;
-      }
-    }
-
-    async #hello(text: string): Promise<void> {
-      let hello: BridgeHello;
-      try {
-        hello = JSON.parse(text);
-        if (hello === null || typeof hello !== "object") throw new TypeError("not an object");
-      } catch {
-        return this.end(BridgeCloseCode.PROTOCOL, "the first message must be a JSON object");
-      }
-      if (key !== null && hello.key !== key) {
-        return this.end(BridgeCloseCode.BAD_KEY, "incorrect gateway key");
-      }
-      if (typeof hello.lookup === "string") return await this.#lookup(hello.lookup);
-      if (typeof hello.connect === "string") return await this.#connect(hello.connect);
-      this.end(BridgeCloseCode.PROTOCOL, "the first message needs connect or lookup");
-    }
-
-    async #lookup(name: string): Promise<void> {
+  /** What a session may do: the checks and the name server are the bridge's. */
+  const host: SessionHost = {
+    helloTimeout,
+    maxMessageSize,
+    key,
+    onError: options.onError,
+    async lookup(name) {
       if (exposeRegex && !exposeRegex.test(name)) {
-        return this.end(BridgeCloseCode.FORBIDDEN, `${name} is not exposed`);
+        return { code: BridgeCloseCode.FORBIDDEN, reason: `${name} is not exposed` };
       }
       let uri: URI;
       try {
         uri = await withNameServer((p) => p.lookup(name));
       } catch (e) {
-        if (e instanceof CommunicationError) {
-          return this.end(BridgeCloseCode.UNREACHABLE, "the name server is unreachable");
-        }
-        return this.end(BridgeCloseCode.UNKNOWN_NAME, `unknown name: ${name}`);
+        return e instanceof CommunicationError
+          ? { code: BridgeCloseCode.UNREACHABLE, reason: "the name server is unreachable" }
+          : { code: BridgeCloseCode.UNKNOWN_NAME, reason: `unknown name: ${name}` };
       }
       exposedLocations.add(locationOf(uri));
-      if (this.#state === "closed") return;
-      this.#socket.send(JSON.stringify({ uri: String(uri) }));
-      this.end(BridgeCloseCode.NORMAL, "");
-    }
-
-    async #connect(location: string): Promise<void> {
+      return String(uri);
+    },
+    async connect(location) {
       const endpoint = parseLocation(location);
-      if (!endpoint) return this.end(BridgeCloseCode.PROTOCOL, "connect needs host:port");
+      if (!endpoint) return { code: BridgeCloseCode.PROTOCOL, reason: "connect needs host:port" };
       const normal = formatAddress(endpoint);
       let exposed: boolean;
       try {
         exposed = await isExposedLocation(normal);
       } catch {
-        return this.end(BridgeCloseCode.UNREACHABLE, "the name server is unreachable");
+        return { code: BridgeCloseCode.UNREACHABLE, reason: "the name server is unreachable" };
       }
-      if (!exposed) return this.end(BridgeCloseCode.FORBIDDEN, `${normal} is not exposed`);
-      let daemon: Connection;
+      if (!exposed) return { code: BridgeCloseCode.FORBIDDEN, reason: `${normal} is not exposed` };
       try {
-        daemon = await (await transport()).connect(endpoint, { timeout: connectTimeout });
+        const daemon = await (await transport()).connect(endpoint, { timeout: connectTimeout });
+        daemonConnections++;
+        return { daemon, location: normal };
       } catch (e) {
         options.onError?.(e);
-        return this.end(BridgeCloseCode.UNREACHABLE, `cannot connect to ${normal}`);
+        return { code: BridgeCloseCode.UNREACHABLE, reason: `cannot connect to ${normal}` };
       }
-      daemonConnections++;
-      if (this.#state === "closed") {
-        daemonConnections--;
-        return void daemon.close().catch(() => {});
-      }
-      this.#daemon = daemon;
-      this.#state = "open";
-      this.#socket.send(JSON.stringify({ connected: normal }));
-      void this.#pump(daemon);
-    }
-
-    /** Page to daemon: writes in order; too much waiting pauses the page, or ends it. */
-    #forward(data: Uint8Array): void {
-      const daemon = this.#daemon!;
-      this.#pendingBytes += data.byteLength;
-      if (this.#pendingBytes > SEND_HIGH_WATER_MARK && !this.#paused) {
-        if (!this.#socket.pause) {
-          // A runtime that cannot stop reading: a page that does not wait is cut off.
-          if (this.#pendingBytes > MAX_UNPAUSED_BYTES) {
-            return this.end(BridgeCloseCode.TOO_BIG, "the page sends faster than the daemon reads");
-          }
-        } else {
-          this.#paused = true;
-          this.#socket.pause();
-        }
-      }
-      this.#writes = this.#writes.then(async () => {
-        if (this.#state !== "open") return;
-        try {
-          await daemon.write(data);
-        } catch {
-          return this.end(BridgeCloseCode.UNREACHABLE, "the daemon's connection failed");
-        }
-        this.#pendingBytes -= data.byteLength;
-        if (this.#paused && this.#pendingBytes < SEND_HIGH_WATER_MARK / 2) {
-          this.#paused = false;
-          this.#socket.resume?.();
-        }
-      });
-    }
-
-    /** Daemon to page: the daemon is read only while the page's socket keeps up. */
-    async #pump(daemon: Connection): Promise<void> {
-      const reader: ChunkReader = daemon.chunks?.() ?? daemon.readable.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (this.#state !== "open") return;
-          if (done) return this.end(BridgeCloseCode.NORMAL, "the daemon closed the connection");
-          // A copy: the socket may keep the bytes past this turn, and the reader may reuse them.
-          this.#socket.send(value.slice());
-          reader.release?.(value);
-          while (this.#socket.bufferedAmount > SEND_HIGH_WATER_MARK && this.#state === "open") {
-            await new Promise<void>((resolve) => {
-              const wake = () => {
-                clearTimeout(timer);
-                resolve();
-              };
-              // Woken by the runtime's drain event where there is one, else polled.
-              const timer = setTimeout(wake, DRAIN_POLL_MS);
-              this.#drained = wake;
-            });
-            this.#drained = null;
-          }
-        }
-      } catch {
-        this.end(BridgeCloseCode.UNREACHABLE, "the daemon's connection failed");
-      }
-    }
-  }
+    },
+    ended(session) {
+      sessions.delete(session);
+      const n = (clients.get(session.client) ?? 1) - 1;
+      if (n > 0) clients.set(session.client, n);
+      else clients.delete(session.client);
+    },
+    daemonClosed() {
+      daemonConnections--;
+    },
+  };
 
   function refuse(status: number, text: string): Response {
     return new Response(text, { status, headers: { "Content-Type": "text/plain" } });
@@ -390,7 +236,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions = {}): Web
       }
       return {
         open(socket: ServerSocket): SocketHandlers {
-          const session = new Session(socket, client);
+          const session = new Session(host, socket, client);
           const count = (clients.get(client) ?? 0) + 1;
           clients.set(client, count);
           sessions.add(session);
