@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { Proxy } from "../../client.ts";
 import { resolveConfig } from "../../config.ts";
 import { createWebSocketBridge } from "../../http/ws_bridge.ts";
-import { serve } from "../../http/serve.ts";
 import { tlsTransportFromConfig } from "../../transport/tls.ts";
 import { webSocketTransport } from "../../transport/websocket.ts";
 import { type PythonServer, startPythonServer } from "../fixtures/python.ts";
 import { makeCertificates } from "../fixtures/certificates.ts";
+import { serveBridge } from "../fixtures/bridge_server.ts";
 
 describe("the WebSocket bridge to a TLS daemon", () => {
   const dir = mkdtempSync(join(tmpdir(), "pyro5-ws-tls-"));
@@ -49,13 +49,9 @@ describe("the WebSocket bridge to a TLS daemon", () => {
       "client",
     );
     const bridge = createWebSocketBridge({ allow: [uri.slice(uri.indexOf("@") + 1)], transport });
-    const server = await serve(() => new Response("", { status: 404 }), {
-      hostname: "127.0.0.1",
-      port: 0,
-      webSocket: bridge,
-    });
+    const { server, url } = await serveBridge(bridge);
     try {
-      const ws = webSocketTransport(`ws://127.0.0.1:${server.port}/pyro/ws`);
+      const ws = webSocketTransport(url);
       await using p = new Proxy(uri, { transport: ws });
       assert.equal(await p.echo("through the bridge"), "through the bridge");
       // The daemon saw the bridge's certificate: the TLS connection is the bridge's own.

@@ -8,11 +8,11 @@ import { Proxy } from "../../client.ts";
 import { ConnectionClosedError } from "../../errors.ts";
 import { Daemon, expose } from "../../server.ts";
 import { createWebSocketBridge, type WebSocketBridge } from "../../http/ws_bridge.ts";
-import { serve } from "../../http/serve.ts";
 import type { HttpServer } from "../../http/types.ts";
 import { webSocketTransport } from "../../transport/websocket.ts";
 import { BridgeCloseCode } from "../../transport/websocket_hello.ts";
 import { rawWebSocket } from "../fixtures/raw_websocket.ts";
+import { serveBridge } from "../fixtures/bridge_server.ts";
 import { until } from "../helpers.ts";
 
 // Calls to `hold` wait until the test lets them go: a call is surely in flight when its page
@@ -59,12 +59,7 @@ describe("WebSocket bridge hardening", () => {
       maxMessageSize: MAX_MESSAGE,
       helloTimeout: 0.5,
     });
-    server = await serve(() => new Response("", { status: 404 }), {
-      hostname: "127.0.0.1",
-      port: 0,
-      webSocket: bridge,
-    });
-    url = `ws://127.0.0.1:${server.port}/pyro/ws`;
+    ({ server, url } = await serveBridge(bridge));
   });
   after(async () => {
     letGo();
@@ -104,13 +99,9 @@ describe("WebSocket bridge hardening", () => {
     const otherUri = other.register(Service, "service");
     const otherLoop = other.requestLoop();
     const own = createWebSocketBridge({ allow: [`127.0.0.1:${otherUri.port}`] });
-    const ownServer = await serve(() => new Response("", { status: 404 }), {
-      hostname: "127.0.0.1",
-      port: 0,
-      webSocket: own,
-    });
+    const { server: ownServer, url: ownUrl } = await serveBridge(own);
     try {
-      const transport = webSocketTransport(`ws://127.0.0.1:${ownServer.port}/pyro/ws`);
+      const transport = webSocketTransport(ownUrl);
       await using p = new Proxy(otherUri, { transport });
       assert.equal(await p.echo(1), 1);
       const failed = assert.rejects(p.hold(), ConnectionClosedError);
