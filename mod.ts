@@ -110,7 +110,11 @@ export {
 } from "./context.ts";
 export {
   type Address,
+  BridgeCloseCode,
+  type BridgeHello,
+  type BridgeReply,
   canListen,
+  canResolveNames,
   type Connection,
   type DatagramTransport,
   defaultTransport,
@@ -121,8 +125,12 @@ export {
   type ListenOptions,
   memoryPair,
   memoryTransport,
+  type NameResolvingTransport,
   nodeTransport,
   type RuntimeTransport,
   streamConnection,
   type Transport,
+  type WebSocketTransport,
+  webSocketTransport,
+  type WebSocketTransportOptions,
 } from "./transport/mod.ts";

@@ -4,36 +4,16 @@
 // HTTP/1.0 and closes every connection), and how much a 2-second call in flight adds to the
 // latency of a fast call.
 // Run: deno run -A bench/httpgateway.ts [--seconds 3] (or bun, node; deno task bench-httpgateway)
-import { type ChildProcess, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
+import {
+  PYTHON,
+  ROOT,
+  RUNTIME as runtime,
+  secondsOption,
+  startChild as start,
+  stopChildren,
+} from "./_setup.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const PYTHON = process.env.PYRO5_PYTHON ?? `${ROOT}.venv/bin/python`;
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: { seconds: { type: "string", default: "3" } },
-});
-const seconds = Number(values.seconds);
-const g = globalThis as Record<string, unknown>;
-const runtime = "Deno" in g ? "deno" : "Bun" in g ? "bun" : "node";
-const children: ChildProcess[] = [];
-
-function start(cmd: string, args: string[], marker: string, env = {}): Promise<string> {
-  // stderr ignored: Python's gateway logs every request there.
-  const child = spawn(cmd, args, {
-    stdio: ["pipe", "pipe", "ignore"],
-    env: { ...process.env, ...env },
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      if (line.includes(marker)) resolve(line.slice(line.indexOf(marker) + marker.length).trim());
-    });
-  });
-}
+const seconds = secondsOption();
 
 async function rate(url: string, clients: number): Promise<number> {
   let count = 0;
@@ -135,6 +115,6 @@ try {
     );
   }
 } finally {
-  for (const c of children) c.kill("SIGTERM");
+  stopChildren();
 }
 process.exit(0);

@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 // Pyro5's HTTP gateway: `python -m Pyro5.utils.httpgateway`, same flags and start-up lines.
 // Run: deno run -A cli/httpgateway.ts [-H host] [-p port] [-e expose] [-g gatewaykey] [-c cors]
-//      [-t timeout] [--lookup-cache seconds]
+//      [-t timeout] [--lookup-cache seconds] [--websocket [--allow host:port,...] [--static dir]]
 // The name server is found as Pyro finds it: PYRO_NS_HOST, PYRO_NS_PORT, broadcast.
 import { parseCommandLine } from "./_argparse.ts";
 import { config } from "../config.ts";
-import { createGateway } from "../http/gateway.ts";
+import { createGateway, type GatewayFile } from "../http/gateway.ts";
+import { tlsTransportFromConfig } from "../transport/tls.ts";
+import { browserModule, staticFiles } from "./_browser_files.ts";
 import { serve } from "../http/serve.ts";
 import { exitOnSignals } from "./_signals.ts";
 
 const USAGE =
   `usage: httpgateway [-h] [-H HOST] [-c CORS] [-p PORT] [-e EXPOSE] [-g GATEWAYKEY] [-t TIMEOUT]
-                   [--lookup-cache SECONDS]
+                   [--lookup-cache SECONDS] [--websocket] [--allow LOCATIONS] [--static DIR]
+                   [--ws-max-connections N] [--ws-max-message BYTES]
 
 Pyro http gateway command line launcher.
 
@@ -28,7 +31,14 @@ options:
     config.COMMTIMEOUT.toFixed(6)
   })
   --lookup-cache SECONDS
-                        reuse name server lookups and metadata for this long (default=0: not cached)`;
+                        reuse name server lookups and metadata for this long (default=0: not cached)
+  --websocket           serve the WebSocket bridge at /pyro/ws and the browser module at /pyro/pyro5.js
+  --allow LOCATIONS     daemon locations (host:port,...) the bridge may reach besides exposed names
+  --static DIR          serve the files of DIR at /pyro/static/<name>
+  --ws-max-connections N
+                        WebSockets open per client address (default=16)
+  --ws-max-message BYTES
+                        the largest WebSocket message a page may send (default=1048576)`;
 
 /**
  * Runs the HTTP gateway tool (`pyro5 httpgateway`, `pyro5-httpgateway`).
@@ -44,6 +54,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const port = cmd.int("port", 8080);
   const timeout = cmd.float("timeout", config.COMMTIMEOUT);
   const lookupCacheTtl = cmd.float("lookup-cache", 0);
+  const webSocket = cmd.has("websocket");
+  const files: Record<string, GatewayFile> = {};
+  if (webSocket) {
+    files["pyro5.js"] = { body: await browserModule(), type: "text/javascript; charset=utf-8" };
+  }
+  const folder = cmd.text("static");
+  if (folder) Object.assign(files, staticFiles(folder));
 
   const gateway = createGateway({
     expose,
@@ -51,6 +68,15 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     cors: cmd.text("cors", "*"),
     timeout,
     lookupCacheTtl,
+    // Daemons that speak TLS (SSL=true in the config) are reached over TLS, bridged ones too.
+    transport: config.SSL ? await tlsTransportFromConfig(config, "client") : undefined,
+    webSocket: webSocket && {
+      allow: (cmd.text("allow") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+      maxConnectionsPerClient: cmd.int("ws-max-connections", 16),
+      maxMessageSize: cmd.int("ws-max-message", 1 << 20),
+      onError: (error) => console.error("ERROR in the WebSocket bridge:", error),
+    },
+    files,
     onError(error, request) {
       const url = new URL(request.url);
       console.error(`ERROR handling ${url.pathname}${url.search}:`);
@@ -65,9 +91,18 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   } catch {
     console.log("Not yet connected to a name server.");
   }
-  const server = await serve(gateway.fetch, { hostname: cmd.text("host", "localhost"), port });
+  const server = await serve(gateway.fetch, {
+    hostname: cmd.text("host", "localhost"),
+    port,
+    webSocket: gateway.webSocket ?? undefined,
+  });
   const shown = server.hostname.includes(":") ? `[${server.hostname}]` : server.hostname;
   console.log(`Pyro HTTP gateway running on http://${shown}:${server.port}/pyro/`);
+  if (webSocket) {
+    console.log(
+      `WebSocket bridge on ws://${shown}:${server.port}/pyro/ws, module at /pyro/pyro5.js`,
+    );
+  }
 
   exitOnSignals(async () => {
     await server.close();

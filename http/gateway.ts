@@ -10,6 +10,8 @@
  * | `GET/POST /pyro/<object>/<method>?kw=v` | 200 with the daemon's JSON payload; 500 with the JSON exception |
  * | `/pyro/<object>/$meta` | `{"methods": [...], "attributes": [...]}` |
  * | `OPTIONS /pyro/...` | 200, CORS headers |
+ * | `GET /pyro/<file>` of the `files` option | the file (the browser module, a page) |
+ * | a WebSocket to `/pyro/ws`, with the `webSocket` option | the bridge (`ws_bridge.ts`) |
  * | another method | 405; a path outside `/pyro/`: 404 |
  *
  * @module
@@ -34,10 +36,35 @@ import {
 } from "./pyro_pool.ts";
 import { pyJsonDumps } from "./py_json.ts";
 import { type IndexEntry, indexPage } from "./index_page.ts";
+import {
+  createWebSocketBridge,
+  type WebSocketBridge,
+  type WebSocketBridgeOptions,
+} from "./ws_bridge.ts";
 
 const json = getSerializer("json");
 const JSON_TYPE = "application/json; charset=utf-8";
 const PYRO_HEADERS = "X-Pyro-Options, X-Pyro-Gateway-Key, X-Pyro-Correlation-Id";
+
+/** The bridge's own options, when the gateway serves one; the rest come from the gateway's. */
+export type GatewayWebSocketOptions = Pick<
+  WebSocketBridgeOptions,
+  | "allow"
+  | "maxConnectionsPerClient"
+  | "maxConnections"
+  | "maxMessageSize"
+  | "helloTimeout"
+  | "connectTimeout"
+  | "onError"
+>;
+
+/** A file the gateway serves as it is. */
+export interface GatewayFile {
+  /** The bytes or text. */
+  body: string | Uint8Array<ArrayBuffer>;
+  /** Its `Content-Type`. */
+  type: string;
+}
 
 /** Options of {@linkcode createGateway}; all optional. */
 export interface GatewayOptions {
@@ -64,6 +91,14 @@ export interface GatewayOptions {
   transport?: Transport;
   /** Told of gateway-side failures (default: none; the command logs them to stderr). */
   onError?: (error: unknown, request: Request) => void;
+  /**
+   * A WebSocket bridge at `/pyro/ws` (default: none), with the gateway's name server, expose
+   * pattern, key and CORS origin: `true`, or the bridge's limits and allow-list. Serve it with
+   * `serve(gateway.fetch, { webSocket: gateway.webSocket })`.
+   */
+  webSocket?: boolean | GatewayWebSocketOptions;
+  /** Files served at `/pyro/<path>` for GET, e.g. `{ "pyro5.js": { body, type } }`. */
+  files?: Readonly<Record<string, GatewayFile>>;
 }
 
 /** A gateway: its handler and a way to close its connections. */
@@ -76,6 +111,8 @@ export interface Gateway {
   readonly nameserverUri: URI | null;
   /** Finds the name server now rather than at the first request; rejects when none answers. */
   locateNameServer(): Promise<URI>;
+  /** The WebSocket bridge, when the `webSocket` option asked for one. */
+  readonly webSocket: WebSocketBridge | null;
 }
 
 interface CacheEntry<T> {
@@ -203,6 +240,17 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   let locating: Promise<URI> | null = null;
   const lookups = new Map<string, CacheEntry<URI>>();
   const metas = new Map<string, CacheEntry<ObjectMeta>>();
+  const files = new Map(Object.entries(options.files ?? {}));
+  const bridge = options.webSocket
+    ? createWebSocketBridge({
+      ...(options.webSocket === true ? {} : options.webSocket),
+      nameserver,
+      expose,
+      gatewayKey,
+      cors,
+      transport: options.transport,
+    })
+    : null;
 
   function getPool(): Promise<PyroPool> {
     if (pool) return Promise.resolve(pool);
@@ -480,6 +528,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     }
     if (!path.startsWith("pyro/")) return text(404, "Error 404: Not Found");
     if (request.method === "OPTIONS") return text(200, "200 OK");
+    const file = files.get(path.slice(5));
+    if (file && (request.method === "GET" || request.method === "HEAD")) {
+      return respond(200, request.method === "GET" ? file.body : null, {
+        "Content-Type": file.type,
+      });
+    }
     if (request.method !== "GET" && request.method !== "POST") {
       return text(405, "Error 405: Method Not Allowed");
     }
@@ -513,7 +567,9 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
 
   return {
     fetch: handle,
+    webSocket: bridge,
     async close() {
+      await bridge?.close();
       const p = pool ?? (poolPromise ? await poolPromise : null);
       await p?.close();
     },

@@ -21,8 +21,20 @@
  *
  * @module
  */
-export { createGateway, type Gateway, type GatewayOptions } from "./gateway.ts";
+export {
+  createGateway,
+  type Gateway,
+  type GatewayFile,
+  type GatewayOptions,
+  type GatewayWebSocketOptions,
+} from "./gateway.ts";
 export { type IndexEntry, indexPage, type IndexPageOptions } from "./index_page.ts";
 export { pyJsonDumps } from "./py_json.ts";
 export { serve } from "./serve.ts";
 export type { FetchHandler, HttpServer, ServeOptions } from "./types.ts";
+export {
+  createWebSocketBridge,
+  type WebSocketBridge,
+  type WebSocketBridgeOptions,
+} from "./ws_bridge.ts";
+export type { Accepted, ServerSocket, SocketHandlers, WebSocketEndpoint } from "./ws_types.ts";

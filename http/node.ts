@@ -1,12 +1,14 @@
 /**
  * Serves a fetch-style handler with `node:http`: each request becomes a `Request`, each
- * `Response` is written back with its status, status text, headers and body.
+ * `Response` is written back with its status, status text, headers and body; a WebSocket
+ * endpoint is served on the upgrade requests (`node_ws.ts`).
  *
  * @module
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FetchHandler, HttpServer, ServeOptions } from "./types.ts";
+import { acceptWebSockets } from "./node_ws.ts";
 
 async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
   const headers = new Headers();
@@ -70,6 +72,9 @@ export async function serveNode(
   });
   // A Pyro call may take long: no request timeout.
   server.requestTimeout = 0;
+  const dropWebSockets = options.webSocket
+    ? acceptWebSockets(server, options.webSocket, () => base)
+    : () => {};
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 8080, hostname, () => resolve());
@@ -86,6 +91,7 @@ export async function serveNode(
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        dropWebSockets();
       });
     },
   };

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { WebSocketEndpoint } from "./ws_types.ts";
+
 /** A fetch-style handler. */
 export type FetchHandler = (request: Request) => Promise<Response> | Response;
 
@@ -13,6 +15,8 @@ export interface ServeOptions {
   hostname?: string;
   /** The port; 0 picks a free one (default 8080). */
   port?: number;
+  /** A WebSocket endpoint served beside the handler (the gateway's bridge); none by default. */
+  webSocket?: WebSocketEndpoint;
 }
 
 /** A running HTTP server. */

@@ -12,7 +12,12 @@ import { NAMESERVER_NAME } from "../protocol/constants.ts";
 import { stringSet } from "../protocol/values.ts";
 import { tuple } from "../serializers/types.ts";
 import { defaultTransport } from "../transport/select.ts";
-import { type DatagramTransport, hasDatagrams, type Transport } from "../transport/types.ts";
+import {
+  canResolveNames,
+  type DatagramTransport,
+  hasDatagrams,
+  type Transport,
+} from "../transport/types.ts";
 import { URI } from "../uri.ts";
 
 const log = getLogger("Pyro5.naming");
@@ -420,6 +425,15 @@ export async function resolve(uri: string | URI, options: LocateOptions = {}): P
  * @param transport the proxy's transport, if it has its own
  * @returns the PYRO URI
  */
-export function resolveFor(uri: URI, config: ConfigItems, transport?: Transport): Promise<URI> {
-  return resolve(uri, { config, transport });
+export async function resolveFor(
+  uri: URI,
+  config: ConfigItems,
+  transport?: Transport,
+): Promise<URI> {
+  // A transport that reaches daemons only through a bridge (a page's WebSocket) asks the
+  // bridge's name server: it cannot reach one of its own.
+  if (uri.protocol === "PYRONAME" && transport && canResolveNames(transport)) {
+    return new URI(await transport.resolveName(uri.object));
+  }
+  return await resolve(uri, { config, transport });
 }

@@ -215,3 +215,20 @@ export function broadcastingNS(
     config,
   });
 }
+
+/** Waits for `condition` to hold, polling; a generous bound (10 s) catches a hang. */
+export async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!condition()) throw new Error("until: the condition never held");
+}
+
+/** The chunks joined into one array. */
+export function concatBytes(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

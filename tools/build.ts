@@ -45,5 +45,9 @@ for (const file of files(dist)) {
   }
   count++;
 }
+// The browser module, which the gateway's --websocket serves at /pyro/pyro5.js.
+const { buildBrowserModule } = await import("./build_browser.ts");
+writeFileSync(join(dist, "pyro5.browser.js"), await buildBrowserModule());
+count++;
 // On stderr: `npm pack --json` prints its JSON on stdout after this.
 console.error(`build: ${count} files in dist/`);

@@ -78,7 +78,9 @@ export class ReadBuffers {
  */
 export function releaseBuffer(bytes: Uint8Array): void {
   const buffer = bytes.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
-  if (typeof buffer.transfer === "function" && !(buffer instanceof SharedArrayBuffer)) {
+  // A page that is not cross-origin isolated has no SharedArrayBuffer at all.
+  const shared = typeof SharedArrayBuffer === "function" && buffer instanceof SharedArrayBuffer;
+  if (typeof buffer.transfer === "function" && !shared) {
     buffer.transfer(0);
   }
 }

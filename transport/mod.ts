@@ -25,3 +25,9 @@ export {
 } from "./tls.ts";
 export { AsyncQueue } from "./queue.ts";
 export { streamConnection } from "./streams.ts";
+export {
+  type WebSocketTransport,
+  webSocketTransport,
+  type WebSocketTransportOptions,
+} from "./websocket.ts";
+export { BridgeCloseCode, type BridgeHello, type BridgeReply } from "./websocket_hello.ts";

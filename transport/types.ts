@@ -182,6 +182,15 @@ export interface DatagramTransport extends Transport {
   bindDatagram(endpoint: { hostname: string; port: number }): Promise<DatagramSocket>;
 }
 
+/**
+ * A transport that resolves `PYRONAME:` names itself: one that reaches daemons only through a
+ * bridge (a page's WebSocket), whose name server is the bridge's.
+ */
+export interface NameResolvingTransport extends Transport {
+  /** The PYRO URI registered under `name`, as text. */
+  resolveName(name: string, options?: ConnectOptions): Promise<string>;
+}
+
 /** A runtime's networking, every capability: the Deno, Bun and Node adapters. */
 export type RuntimeTransport = ListeningTransport & DatagramTransport;
 
@@ -213,6 +222,21 @@ export function canListen(transport: Transport): transport is ListeningTransport
  */
 export function hasDatagrams(transport: Transport): transport is DatagramTransport {
   return typeof (transport as Partial<DatagramTransport>).bindDatagram === "function";
+}
+
+/**
+ * Whether `transport` resolves names itself.
+ *
+ * @param transport any transport
+ * @returns true when it has `resolveName`
+ * @example
+ * ```ts
+ * import { canResolveNames, memoryTransport } from "@pyro5/pyro5";
+ * console.log(canResolveNames(memoryTransport())); // false: proxies ask a name server
+ * ```
+ */
+export function canResolveNames(transport: Transport): transport is NameResolvingTransport {
+  return typeof (transport as Partial<NameResolvingTransport>).resolveName === "function";
 }
 
 /**

@@ -5,31 +5,10 @@
 // id. A browser that cannot start fails the test: it never skips.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-// deno-lint-ignore no-import-prefix -- Deno keeps no node_modules for dev dependencies (see devDependency)
-import type Puppeteer from "npm:puppeteer-core@24.43.1";
-// deno-lint-ignore no-import-prefix -- Deno keeps no node_modules for dev dependencies (see devDependency)
-import type { Browser } from "npm:puppeteer-core@24.43.1";
-import { ROOT } from "../fixtures/python.ts";
+import { type Browser, launchChromium } from "../fixtures/chromium.ts";
 import { type OurGateway, type PythonStack, startPythonStack } from "../fixtures/gateway_stack.ts";
 import { serve } from "../../http/serve.ts";
 import type { HttpServer } from "../../http/types.ts";
-import { devDependency } from "../helpers.ts";
-
-const puppeteer: typeof Puppeteer = await devDependency(
-  "puppeteer-core",
-  // deno-lint-ignore no-import-prefix -- Deno keeps no node_modules for dev dependencies (see devDependency)
-  () => import("npm:puppeteer-core@24.43.1"),
-);
-
-function chromiumPath(): string {
-  const found = () => ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
-  if (!found()) execFileSync("bash", [`${ROOT}tools/install_chromium.sh`], { stdio: "inherit" });
-  const path = found();
-  if (!path) throw new Error("no chromium, and tools/install_chromium.sh could not install it");
-  return path;
-}
 
 // The page's own global, inside page.evaluate (the test files are not type-checked with the DOM).
 // deno-lint-ignore no-explicit-any
@@ -60,11 +39,7 @@ describe("HTTP gateway in headless Chromium", () => {
       () => new Response(page, { headers: { "Content-Type": "text/html; charset=utf-8" } }),
       { hostname: "127.0.0.1", port: 0 },
     );
-    browser = await puppeteer.launch({
-      executablePath: chromiumPath(),
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -20,6 +20,7 @@ const ENTRY_POINTS = [
   "transport/mod.ts",
   "protocol/mod.ts",
   "http/mod.ts",
+  "browser.ts",
 ];
 
 describe("static import graph", () => {

@@ -8,6 +8,7 @@ import { encodeMessage, type MessageInit, SEPARATE_PAYLOAD_SIZE } from "../../pr
 import { MessageTooLargeError, ProtocolError } from "../../errors.ts";
 import { getSerializer } from "../../serializers/mod.ts";
 import { tuple } from "../../serializers/types.ts";
+import { concatBytes } from "../helpers.ts";
 
 function init(seq: number, size: number, extra: Partial<MessageInit> = {}): MessageInit {
   return {
@@ -17,16 +18,6 @@ function init(seq: number, size: number, extra: Partial<MessageInit> = {}): Mess
     payload: new Uint8Array(size).map((_, i) => (i * 7 + seq) & 0xff),
     ...extra,
   };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** A write that keeps a copy of what it was given, as a socket does. */
@@ -55,13 +46,13 @@ describe("outbox", () => {
       assert.equal(outbox.size, inits.reduce((n, m) => n + encodeMessage(m).length, 0));
       await outbox.flush(write);
       assert.equal(writes.length, 1);
-      assert.deepEqual(writes[0], concat(inits.map((m) => encodeMessage(m))));
+      assert.deepEqual(writes[0], concatBytes(inits.map((m) => encodeMessage(m))));
       assert.equal(outbox.count, 0);
       // A later burst, where the first one was (reused) or after it: the same bytes again.
       outbox.add(inits[2], 1 << 20);
       outbox.add(inits[0], 1 << 20);
       await outbox.flush(write);
-      assert.deepEqual(writes[1], concat([encodeMessage(inits[2]), encodeMessage(inits[0])]));
+      assert.deepEqual(writes[1], concatBytes([encodeMessage(inits[2]), encodeMessage(inits[0])]));
     });
   }
 
@@ -76,8 +67,8 @@ describe("outbox", () => {
     assert.deepEqual(large, [big.payload]);
     assert.equal(writes.length, 3);
     assert.deepEqual(
-      concat(writes),
-      concat([encodeMessage(init(1, 3)), encodeMessage(big), encodeMessage(init(3, 4))]),
+      concatBytes(writes),
+      concatBytes([encodeMessage(init(1, 3)), encodeMessage(big), encodeMessage(init(3, 4))]),
     );
   });
 
@@ -88,7 +79,7 @@ describe("outbox", () => {
     for (const m of inits) outbox.add(m, 1 << 20);
     await outbox.flush(write);
     assert.equal(writes.length, 1);
-    assert.deepEqual(writes[0], concat(inits.map((m) => encodeMessage(m))));
+    assert.deepEqual(writes[0], concatBytes(inits.map((m) => encodeMessage(m))));
   });
 
   it("never overwrites bytes a write still holds, with or without reuse", async () => {
@@ -124,15 +115,15 @@ describe("outbox", () => {
     const writes: Uint8Array[] = [];
     const theirs = new Uint8Array(SEPARATE_PAYLOAD_SIZE).fill(3);
     const parts = [new Uint8Array([1, 2]), theirs, new Uint8Array([4])];
-    const whole = concat(parts);
+    const whole = concatBytes(parts);
     outbox.add({ type: 5, serializerId: 4, seq: 9, payload: parts }, 1 << 30);
     outbox.add(init(10, 2), 1 << 30);
     const large = await outbox.flush((c) => Promise.resolve(void writes.push(c)));
     assert.deepEqual(large, [], "not the outbox's to free");
     assert.ok(writes.includes(theirs), "written as it is");
     assert.deepEqual(
-      concat(writes),
-      concat([encodeMessage(init(9, 0, { payload: whole })), encodeMessage(init(10, 2))]),
+      concatBytes(writes),
+      concatBytes([encodeMessage(init(9, 0, { payload: whole })), encodeMessage(init(10, 2))]),
     );
     assert.throws(
       () => outbox.add({ type: 5, serializerId: 4, seq: 1, payload: parts }, 100),
@@ -193,13 +184,17 @@ describe("outbox", () => {
       const parts = serializer.dumpsTransient!(value) as Uint8Array[];
       assert.ok(Array.isArray(parts), name);
       assert.ok(parts.includes(bytes), `${name}: the value's own array is a part`);
-      assert.deepEqual(concat(parts), serializer.dumps(value), `${name}: the same bytes as dumps`);
+      assert.deepEqual(
+        concatBytes(parts),
+        serializer.dumps(value),
+        `${name}: the same bytes as dumps`,
+      );
       // The next call does not change parts already given.
-      const before = concat(parts);
+      const before = concatBytes(parts);
       serializer.dumpsTransient!({ other: "value", n: 12345 });
-      assert.deepEqual(concat(parts), before);
+      assert.deepEqual(concatBytes(parts), before);
       const call = serializer.dumpsCallTransient!("obj", "m", [bytes], null) as Uint8Array[];
-      assert.deepEqual(concat(call), serializer.dumpsCall("obj", "m", [bytes], null));
+      assert.deepEqual(concatBytes(call), serializer.dumpsCall("obj", "m", [bytes], null));
     }
     // marshal sorts a set's members by their bytes, so those stay in its buffer.
     const marshal = getSerializer("marshal");
