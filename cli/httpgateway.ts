@@ -5,7 +5,7 @@
 // The name server is found as Pyro finds it: PYRO_NS_HOST, PYRO_NS_PORT, broadcast.
 import { parseCommandLine } from "./_argparse.ts";
 import { config } from "../config.ts";
-import { createGateway, type GatewayFile } from "../http/gateway.ts";
+import { createGateway, DEFAULT_LOOKUP_CACHE_TTL, type GatewayFile } from "../http/gateway.ts";
 import { tlsTransportFromConfig } from "../transport/tls.ts";
 import { browserModule, staticFiles } from "./_browser_files.ts";
 import { serve } from "../http/serve.ts";
@@ -31,7 +31,8 @@ options:
     config.COMMTIMEOUT.toFixed(6)
   })
   --lookup-cache SECONDS
-                        reuse name server lookups and metadata for this long (default=0: not cached)
+                        reuse name server lookups and metadata for this long (default=${DEFAULT_LOOKUP_CACHE_TTL}; 0: look
+                        up every request, as Python's gateway does)
   --websocket           serve the WebSocket bridge at /pyro/ws and the browser module at /pyro/pyro5.js
   --allow LOCATIONS     daemon locations (host:port,...) the bridge may reach besides exposed names
   --static DIR          serve the files of DIR at /pyro/static/<name>
@@ -53,7 +54,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const expose = cmd.text("expose", "http\\.");
   const port = cmd.int("port", 8080);
   const timeout = cmd.float("timeout", config.COMMTIMEOUT);
-  const lookupCacheTtl = cmd.float("lookup-cache", 0);
+  const lookupCacheTtl = cmd.float("lookup-cache", DEFAULT_LOOKUP_CACHE_TTL);
   const webSocket = cmd.has("websocket");
   const files: Record<string, GatewayFile> = {};
   if (webSocket) {

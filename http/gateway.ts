@@ -81,7 +81,11 @@ export interface GatewayOptions {
   cors?: string;
   /** Seconds to wait for the name server and daemons (default `COMMTIMEOUT`, 0 for none). Python: `-t/--timeout`. */
   timeout?: number;
-  /** Seconds a name server lookup and an object's metadata are reused (default 0: not cached). */
+  /**
+   * Seconds a name server lookup and an object's metadata are reused (default 1; 0 looks every
+   * request up, as Python's gateway does). A location from the cache that refuses the call (its
+   * daemon gone, the object moved) is forgotten and the name looked up again.
+   */
   lookupCacheTtl?: number;
   /** Idle connections kept per daemon location (default 8). */
   maxIdleConnections?: number;
@@ -194,6 +198,18 @@ async function bodyParams(request: Request, into: Params): Promise<void> {
   }
 }
 
+/** Seconds a lookup and an object's metadata are reused unless `lookupCacheTtl` says otherwise. */
+export const DEFAULT_LOOKUP_CACHE_TTL = 1;
+
+/** A call that failed before it reached a daemon, with a location from the lookup cache. */
+class NotReached extends Error {
+  override readonly cause: unknown;
+  constructor(cause: unknown) {
+    super("not reached");
+    this.cause = cause;
+  }
+}
+
 /** The payload as its own bytes: a received payload may be a view into a larger chunk. */
 function copy(payload: Uint8Array): Uint8Array<ArrayBuffer> {
   return payload.slice() as Uint8Array<ArrayBuffer>;
@@ -233,7 +249,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const gatewayKey = options.gatewayKey || null;
   const cors = options.cors ?? "*";
   const timeout = options.timeout ?? cfg.COMMTIMEOUT;
-  const ttl = (options.lookupCacheTtl ?? 0) * 1000;
+  const ttl = (options.lookupCacheTtl ?? DEFAULT_LOOKUP_CACHE_TTL) * 1000;
   let pool: PyroPool | null = null;
   let poolPromise: Promise<PyroPool> | null = null;
   let nsUri: URI | null = options.nameserver ? new URI(options.nameserver) : null;
@@ -328,8 +344,12 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     return respond(error instanceof GatewayError ? error.status : status, pyJsonDumps(dict), extra);
   }
 
-  async function lookup(name: string, correlationId: string): Promise<URI | Message> {
-    const cached = lookups.get(name);
+  async function lookup(
+    name: string,
+    correlationId: string,
+    fresh = false,
+  ): Promise<URI | Message> {
+    const cached = fresh ? undefined : lookups.get(name);
     if (cached && cached.expires > Date.now()) return cached.value;
     const reply = await nsCall({ method: "lookup", args: [name], correlationId });
     if (reply.flags & Flags.EXCEPTION) return reply;
@@ -359,70 +379,98 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     let correlationId: string | null = null;
     try {
       correlationId = header ? parseCorrelationId(header) : newCorrelationId();
-      const found = await lookup(objectName, correlationId);
-      if (!(found instanceof URI)) {
-        // An unknown name: 404 with the name server's own NamingError (Python answers 500).
-        const error = json.loads(found.payload) as Error;
-        const status = error instanceof NamingError ? 404 : 500;
-        return respond(status, copy(found.payload), {
-          "Content-Type": JSON_TYPE,
-          "X-Pyro-Correlation-Id": correlationId,
-        });
+      try {
+        return await callLookedUp(objectName, method, params, pyroOptions, correlationId, false);
+      } catch (e) {
+        // A cached location that no longer serves the object (its daemon gone, or the object
+        // moved): forget it, and when the call never reached a daemon, look the name up again.
+        if (!(e instanceof NotReached)) throw e;
+        return await callLookedUp(objectName, method, params, pyroOptions, correlationId, true);
       }
-      const uri = found;
-      const p = await getPool();
-      const cid = correlationId;
-      return await p.use(locationOf(uri), uri.object, async (send) => {
-        const metaKey = `${uri}`;
-        const hit = metas.get(metaKey);
-        let meta = hit && hit.expires > Date.now() ? hit.value : null;
-        if (!meta) {
-          meta = await readMetadata(send, uri.object, cid);
-          if (ttl > 0) metas.set(metaKey, { value: meta, expires: Date.now() + ttl });
-        }
-        const ok = (body: BodyInit | null) =>
-          respond(200, body, { "Content-Type": JSON_TYPE, "X-Pyro-Correlation-Id": cid });
-        if (method === "$meta") {
-          return ok(pyJsonDumps({ methods: meta.methods, attributes: meta.attrs }));
-        }
-        let call: PyroCall;
-        if (meta.attrs.includes(method)) {
-          if (Object.keys(params).length > 0) {
-            throw new GatewayError(
-              "builtins.AssertionError",
-              "attribute lookup can't have query parameters",
-            );
-          }
-          call = { object: uri.object, method: "__getattr__", args: [method], correlationId: cid };
-        } else if (meta.methods.includes(method)) {
-          call = { object: uri.object, method, kwargs: params, correlationId: cid };
-        } else {
+    } catch (e) {
+      const error = e instanceof NotReached ? e.cause : e;
+      options.onError?.(error, request);
+      return errorResponse(error, correlationId);
+    }
+  }
+
+  /** Looks the name up (from the cache unless `fresh`) and calls the method. */
+  async function callLookedUp(
+    objectName: string,
+    method: string,
+    params: Params,
+    pyroOptions: string[],
+    correlationId: string,
+    fresh: boolean,
+  ): Promise<Response> {
+    const fromCache = !fresh && (lookups.get(objectName)?.expires ?? 0) > Date.now();
+    const found = await lookup(objectName, correlationId, fresh);
+    if (!(found instanceof URI)) {
+      // An unknown name: 404 with the name server's own NamingError (Python answers 500).
+      const error = json.loads(found.payload) as Error;
+      const status = error instanceof NamingError ? 404 : 500;
+      return respond(status, copy(found.payload), {
+        "Content-Type": JSON_TYPE,
+        "X-Pyro-Correlation-Id": correlationId,
+      });
+    }
+    const uri = found;
+    const p = await getPool();
+    const cid = correlationId;
+    let reached = false;
+    return await p.use(locationOf(uri), uri.object, async (send) => {
+      reached = true;
+      const metaKey = `${uri}`;
+      const hit = metas.get(metaKey);
+      let meta = hit && hit.expires > Date.now() ? hit.value : null;
+      if (!meta) {
+        meta = await readMetadata(send, uri.object, cid);
+        if (ttl > 0) metas.set(metaKey, { value: meta, expires: Date.now() + ttl });
+      }
+      const ok = (body: BodyInit | null) =>
+        respond(200, body, { "Content-Type": JSON_TYPE, "X-Pyro-Correlation-Id": cid });
+      if (method === "$meta") {
+        return ok(pyJsonDumps({ methods: meta.methods, attributes: meta.attrs }));
+      }
+      let call: PyroCall;
+      if (meta.attrs.includes(method)) {
+        if (Object.keys(params).length > 0) {
           throw new GatewayError(
-            "builtins.AttributeError",
-            `remote object '${uri}' has no exposed attribute or method '${method}'`,
+            "builtins.AssertionError",
+            "attribute lookup can't have query parameters",
           );
         }
-        if (pyroOptions.includes("oneway") || meta.oneway.includes(method)) {
-          await send({ ...call, oneway: true });
-          return ok(null);
-        }
-        const reply = (await send(call))!;
-        // A stream comes with the EXCEPTION flag too, for old clients: the stream flag first.
-        if (reply.flags & Flags.ITEMSTREAMRESULT) {
-          return ok(await collectStream(send, reply, cid));
-        }
-        if (reply.flags & Flags.EXCEPTION) {
-          return respond(500, copy(reply.payload), {
-            "Content-Type": JSON_TYPE,
-            "X-Pyro-Correlation-Id": cid,
-          });
-        }
-        return ok(copy(reply.payload));
-      });
-    } catch (e) {
-      options.onError?.(e, request);
-      return errorResponse(e, correlationId);
-    }
+        call = { object: uri.object, method: "__getattr__", args: [method], correlationId: cid };
+      } else if (meta.methods.includes(method)) {
+        call = { object: uri.object, method, kwargs: params, correlationId: cid };
+      } else {
+        throw new GatewayError(
+          "builtins.AttributeError",
+          `remote object '${uri}' has no exposed attribute or method '${method}'`,
+        );
+      }
+      if (pyroOptions.includes("oneway") || meta.oneway.includes(method)) {
+        await send({ ...call, oneway: true });
+        return ok(null);
+      }
+      const reply = (await send(call))!;
+      // A stream comes with the EXCEPTION flag too, for old clients: the stream flag first.
+      if (reply.flags & Flags.ITEMSTREAMRESULT) {
+        return ok(await collectStream(send, reply, cid));
+      }
+      if (reply.flags & Flags.EXCEPTION) {
+        return respond(500, copy(reply.payload), {
+          "Content-Type": JSON_TYPE,
+          "X-Pyro-Correlation-Id": cid,
+        });
+      }
+      return ok(copy(reply.payload));
+    }).catch((e) => {
+      if (!(e instanceof CommunicationError) || !fromCache) throw e;
+      lookups.delete(objectName);
+      metas.delete(`${uri}`);
+      throw reached ? e : new NotReached(e);
+    });
   }
 
   async function collectStream(

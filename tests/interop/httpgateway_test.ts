@@ -7,6 +7,20 @@ import assert from "node:assert/strict";
 import { type OurGateway, type PythonStack, startPythonStack } from "../fixtures/gateway_stack.ts";
 import { defaultTransport } from "../../transport/select.ts";
 import type { Connection, Transport } from "../../transport/types.ts";
+import { Daemon, expose } from "../../server.ts";
+import { NameServerProxy } from "../../naming.ts";
+
+/** Says which server it is: the moved-location test tells them apart by it. */
+class Where {
+  #name: string;
+  constructor(name: string) {
+    this.#name = name;
+  }
+  where(): string {
+    return this.#name;
+  }
+}
+expose(Where);
 
 interface Probe {
   method?: string;
@@ -299,22 +313,53 @@ describe("HTTP gateway against Python's gateway", () => {
     assert.equal((await slow).text, '"slow"');
   });
 
-  it("better: lookups are cached for lookupCacheTtl seconds, not by default", async () => {
+  it("better: lookups are cached for lookupCacheTtl seconds; with 0, not at all", async () => {
     const cached = await stack.ourGateway({ expose: "Pyro.|test.", lookupCacheTtl: 3600 });
+    const uncached = await stack.ourGateway({ expose: "Pyro.|test.", lookupCacheTtl: 0 });
     const register = `/pyro/Pyro.NameServer/register?name=test.alias&uri=${
       encodeURIComponent(stack.echoUri)
     }`;
     assert.equal((await send(ours.url, { path: register })).status, 200);
     const alias = { path: "/pyro/test.alias/echo?message=via+alias" };
     assert.equal((await send(cached.url, alias)).text, '"via alias"');
-    assert.equal((await send(ours.url, alias)).text, '"via alias"');
+    assert.equal((await send(uncached.url, alias)).text, '"via alias"');
     assert.equal(
       (await send(ours.url, { path: "/pyro/Pyro.NameServer/remove?name=test.alias" })).text,
       "1",
     );
     assert.equal((await send(cached.url, alias)).status, 200, "cached: still found");
-    assert.equal((await send(ours.url, alias)).status, 404, "not cached: gone");
+    assert.equal((await send(uncached.url, alias)).status, 404, "not cached: gone");
     await cached.close();
+    await uncached.close();
+  });
+
+  it("better: a cached location whose daemon is gone is forgotten, and the name looked up again", async () => {
+    const gw = await stack.ourGateway({ expose: "test.", lookupCacheTtl: 3600 });
+    const ns = new NameServerProxy(stack.nsUri);
+    const serveAs = async (name: string) => {
+      const daemon = await Daemon.create({ host: "127.0.0.1", port: 0 });
+      await ns.register("test.moving", daemon.register(new Where(name), "test.moving"));
+      const loop = daemon.requestLoop();
+      return async () => {
+        await daemon.close();
+        await loop;
+      };
+    };
+    const where = { path: "/pyro/test.moving/where" };
+    const stopFirst = await serveAs("first");
+    let stopSecond = () => Promise.resolve();
+    try {
+      assert.equal((await send(gw.url, where)).text, '"first"');
+      await stopFirst(); // a restarted server: the old location refuses, the name has a new one
+      stopSecond = await serveAs("second");
+      assert.equal((await send(gw.url, where)).text, '"second"');
+    } finally {
+      await ns.remove("test.moving");
+      await ns.proxy._pyroRelease();
+      await stopFirst();
+      await stopSecond();
+      await gw.close();
+    }
   });
 
   it("better: connections are reused, and replaced when they were closed", async () => {
@@ -328,7 +373,8 @@ describe("HTTP gateway against Python's gateway", () => {
         return c;
       },
     } as unknown as Transport;
-    const gw = await stack.ourGateway({ expose: "test.", transport: counting });
+    // Every request looks up (no cache), so the name server's connection is reused and replaced too.
+    const gw = await stack.ourGateway({ expose: "test.", transport: counting, lookupCacheTtl: 0 });
     for (let i = 0; i < 10; i++) {
       const a = await send(gw.url, { path: `/pyro/test.echoserver/echo?message=${i}` });
       assert.equal(a.text, `"${i}"`);
