@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-explicit-any
 /** Shared helpers of the test suite. */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -167,6 +167,25 @@ export async function freePort(): Promise<number> {
     if (reserve(port) && await bindsFree(port)) return port;
   }
   throw new Error(`no free port in ${PORT_RANGE.first}-${PORT_RANGE.last}`);
+}
+
+let socketFolder: string | null = null;
+
+/**
+ * A Unix socket path no other test or earlier run uses: in a folder of this process's own,
+ * removed at exit. (A path named by the pid alone can meet a socket file that a killed Python
+ * daemon of an earlier run left behind, once the pid comes round again: EADDRINUSE.)
+ */
+export function socketPath(label: string): string {
+  if (socketFolder === null) {
+    const folder = mkdtempSync(join(tmpdir(), "pyro5-sock-"));
+    socketFolder = folder;
+    const remove = () => rmSync(folder, { recursive: true, force: true });
+    process.once("exit", remove);
+    // Deno's test runner ends without node's exit event, but with the web's unload.
+    globalThis.addEventListener?.("unload", remove);
+  }
+  return join(socketFolder, `${label}.sock`);
 }
 
 /**

@@ -7,6 +7,7 @@ import { NamingError } from "../../errors.ts";
 import { URI } from "../../uri.ts";
 import { defaultTransport } from "../../transport/mod.ts";
 import { withPythonServer } from "../fixtures/python.ts";
+import { socketPath } from "../helpers.ts";
 
 describe("Proxy with a Python name server", () => {
   it("resolves PYRONAME and PYROMETA URIs, and reports unknown names", async () => {
@@ -65,7 +66,7 @@ describe("Proxy with special Python daemons", () => {
   });
 
   it("talks to a Python connected_socket daemon over an existing stream, without a handshake", async () => {
-    const path = `/tmp/pyro5-ts-connected-${process.pid}.sock`;
+    const path = socketPath("connected");
     await withPythonServer("ns_daemon.py", ["--connected", path], "READY", async () => {
       const transport = await defaultTransport();
       const stream = await transport.connect({ path });

@@ -22,6 +22,7 @@ import {
 import { currentContext } from "../../context.ts";
 import { registerDictToClass, unregisterDictToClass } from "../../serializers/registry.ts";
 import { type PythonServer, startPythonServer, withPythonServer } from "../fixtures/python.ts";
+import { socketPath } from "../helpers.ts";
 
 const SERIALIZERS = ["serpent", "marshal", "json", "msgpack"] as const;
 
@@ -308,7 +309,7 @@ describe("Proxy against special Python daemons", () => {
   });
 
   it("talks over a Unix domain socket", async () => {
-    const path = `/tmp/pyro5-ts-test-${process.pid}.sock`;
+    const path = socketPath("python-daemon");
     await withPythonServer("test_daemon.py", ["--unixsocket", path], async (server) => {
       assert.match(server.announced, /@\.\/u:/);
       await using p = new Proxy(server.announced);

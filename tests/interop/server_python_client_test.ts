@@ -8,7 +8,7 @@ import { defaultTransport } from "../../transport/mod.ts";
 import { pythonPath, ROOT } from "../fixtures/python.ts";
 import { HandshakeDaemon, registerAll } from "../fixtures/ts_service.ts";
 import "../../client.ts";
-import { loopbackDaemon } from "../helpers.ts";
+import { loopbackDaemon, socketPath } from "../helpers.ts";
 
 /** What a Python Pyro5 proxy for `uri` prints for `echo(message)`. */
 function pythonEcho(uri: string, message: string): Promise<string> {
@@ -113,7 +113,7 @@ except Pyro5.errors.CommunicationError as e:
   });
 
   it("serves over a Unix socket, with NAT addresses in its URIs", async () => {
-    const path = `/tmp/pyro5-ts-daemon-${process.pid}.sock`;
+    const path = socketPath("our-daemon");
     const daemon = await Daemon.create({ unixsocket: path });
     try {
       registerAll(daemon);

@@ -11,6 +11,7 @@ import {
   nodeTransport,
   type RuntimeTransport,
 } from "../../transport/mod.ts";
+import { socketPath } from "../helpers.ts";
 
 async function readAll(
   connection: Connection,
@@ -64,7 +65,7 @@ for (const [label, get] of transports) {
     const endpoints = [
       { hostname: "127.0.0.1", port: 0 },
       { hostname: "::1", port: 0 },
-      { path: `/tmp/pyro5-transport-${label}-${process.pid}.sock` },
+      { path: socketPath(`transport-${label}`) },
     ];
     for (const endpoint of endpoints) {
       it(`echoes over ${"path" in endpoint ? "a unix socket" : endpoint.hostname}`, async () => {
