@@ -378,19 +378,19 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     const header = request.headers.get("x-pyro-correlation-id");
     let correlationId: string | null = null;
     try {
-      correlationId = header ? parseCorrelationId(header) : newCorrelationId();
-      try {
-        return await callLookedUp(objectName, method, params, pyroOptions, correlationId, false);
-      } catch (e) {
-        // A cached location that no longer serves the object (its daemon gone, or the object
-        // moved): forget it, and when the call never reached a daemon, look the name up again.
-        if (!(e instanceof NotReached)) throw e;
-        return await callLookedUp(objectName, method, params, pyroOptions, correlationId, true);
-      }
+      const cid = correlationId = header ? parseCorrelationId(header) : newCorrelationId();
+      const attempt = (fresh: boolean) =>
+        callLookedUp(objectName, method, params, pyroOptions, cid, fresh);
+      // A cached location that no longer serves the object (its daemon gone, or the object
+      // moved) is forgotten; when the call never reached a daemon, the name is looked up again
+      // (a fresh lookup never throws NotReached).
+      return await attempt(false).catch((e) => {
+        if (e instanceof NotReached) return attempt(true);
+        throw e;
+      });
     } catch (e) {
-      const error = e instanceof NotReached ? e.cause : e;
-      options.onError?.(error, request);
-      return errorResponse(error, correlationId);
+      options.onError?.(e, request);
+      return errorResponse(e, correlationId);
     }
   }
 
