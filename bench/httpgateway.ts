@@ -2,7 +2,8 @@
 // Pyro5's, in one run, in front of the same Python name server and the same threaded Python
 // daemon: 1 client and 16 concurrent clients (HTTP/1.1 keep-alive; Python's gateway answers
 // HTTP/1.0 and closes every connection), and how much a 2-second call in flight adds to the
-// latency of a fast call.
+// latency of a fast call. The load comes from bench/http_load.ts (plain sockets, not fetch: see
+// there why); the latencies are timed with fetch.
 // Run: deno run -A bench/httpgateway.ts [--seconds 3] (or bun, node; deno task bench-httpgateway)
 import {
   PYTHON,
@@ -12,21 +13,12 @@ import {
   startChild as start,
   stopChildren,
 } from "./_setup.ts";
+import { loadRate } from "./http_load.ts";
 
 const seconds = secondsOption();
 
-async function rate(url: string, clients: number): Promise<number> {
-  let count = 0;
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (performance.now() < end) {
-      const response = await fetch(url);
-      const text = await response.text();
-      if (response.status !== 200 || text !== '"fast"') throw new Error(`bad answer: ${text}`);
-      count++;
-    }
-  }));
-  return count / seconds;
+function rate(url: string, clients: number): Promise<number> {
+  return loadRate(url, clients, seconds, '"fast"');
 }
 
 function median(xs: number[]): number {
@@ -85,7 +77,9 @@ try {
     [`ours (${runtime})`, ours.replace(/\/pyro\/$/, "")],
     [`ours (${runtime}, --lookup-cache 0)`, oursUncached.replace(/\/pyro\/$/, "")],
   ];
-  console.log(`HTTP gateway benchmark, ${seconds} s per figure, load generator on ${runtime}`);
+  console.log(
+    `HTTP gateway benchmark, ${seconds} s per figure, load generator on ${runtime} (node:net)`,
+  );
   console.log(
     "gateway | 1 client req/s | 16 clients req/s | fast call alone | fast call during a 2 s call",
   );

@@ -87,7 +87,7 @@ export interface GatewayOptions {
    * daemon gone, the object moved) is forgotten and the name looked up again.
    */
   lookupCacheTtl?: number;
-  /** Idle connections kept per daemon location (default 8). */
+  /** Idle connections kept per daemon location (default 16). */
   maxIdleConnections?: number;
   /** Config items (NS_HOST, NS_PORT, COMMTIMEOUT, ...) instead of the environment's. */
   config?: Partial<ConfigItems>;
