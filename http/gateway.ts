@@ -35,6 +35,7 @@ import {
   readMetadata,
 } from "./pyro_pool.ts";
 import { pyJsonDumps } from "./py_json.ts";
+import { knownResponse } from "./known_body.ts";
 import { type IndexEntry, indexPage } from "./index_page.ts";
 import {
   createWebSocketBridge,
@@ -318,19 +319,25 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     }
   }
 
-  function headers(extra: Record<string, string>): Headers {
-    const h = new Headers(extra);
-    if (cors) {
-      h.set("Access-Control-Allow-Origin", cors);
-      h.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-      h.set("Access-Control-Allow-Headers", `Content-Type, ${PYRO_HEADERS}`);
-      h.set("Access-Control-Expose-Headers", "X-Pyro-Correlation-Id");
-    }
-    return h;
-  }
+  const corsHeaders: Array<[string, string]> = cors
+    ? [
+      ["Access-Control-Allow-Origin", cors],
+      ["Access-Control-Allow-Methods", "GET, POST, OPTIONS"],
+      ["Access-Control-Allow-Headers", `Content-Type, ${PYRO_HEADERS}`],
+      ["Access-Control-Expose-Headers", "X-Pyro-Correlation-Id"],
+    ]
+    : [];
 
-  function respond(status: number, body: BodyInit | null, extra: Record<string, string>): Response {
-    return new Response(body, { status, statusText: STATUS_TEXT[status], headers: headers(extra) });
+  function respond(
+    status: number,
+    body: string | Uint8Array<ArrayBuffer> | null,
+    extra: Record<string, string>,
+  ): Response {
+    const response = knownResponse(body, status, STATUS_TEXT[status]);
+    const headers = response.headers;
+    for (const name in extra) headers.set(name, extra[name]);
+    for (const [name, value] of corsHeaders) headers.set(name, value);
+    return response;
   }
 
   const text = (status: number, body: string) =>
@@ -427,7 +434,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         meta = await readMetadata(send, uri.object, cid);
         if (ttl > 0) metas.set(metaKey, { value: meta, expires: Date.now() + ttl });
       }
-      const ok = (body: BodyInit | null) =>
+      const ok = (body: string | Uint8Array<ArrayBuffer> | null) =>
         respond(200, body, { "Content-Type": JSON_TYPE, "X-Pyro-Correlation-Id": cid });
       if (method === "$meta") {
         return ok(pyJsonDumps({ methods: meta.methods, attributes: meta.attrs }));

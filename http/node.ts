@@ -9,6 +9,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { FetchHandler, HttpServer, ServeOptions } from "./types.ts";
 import { acceptWebSockets } from "./node_ws.ts";
+import { knownBody } from "./known_body.ts";
+import { Buffer } from "node:buffer";
 
 async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
   const headers = new Headers();
@@ -33,7 +35,12 @@ async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
 }
 
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
-  const body = response.body ? new Uint8Array(await response.arrayBuffer()) : null;
+  const known = knownBody(response);
+  const body = known !== undefined
+    ? (typeof known === "string" ? Buffer.from(known) : known)
+    : response.body
+    ? new Uint8Array(await response.arrayBuffer())
+    : null;
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of response.headers) headers[k] = v;
   if (body) headers["content-length"] = String(body.length);
