@@ -1,8 +1,9 @@
-// The WebSocket bridge benchmark: calls per second from headless Chromium to a threaded Python
-// daemon through our gateway's bridge (a Proxy in the page, /pyro/pyro5.js), one at a time and
-// 64 in flight, beside the same calls from the same page through the HTTP gateway (fetch), and
-// from this process straight over TCP. The gateway runs as its own process on this runtime.
-// A bare WebSocket echo (no Pyro, served by this process) shows the page's own ceiling.
+// The WebSocket bridge benchmark: calls per second from headless Chromium through our gateway's
+// bridge (a Proxy in the page, /pyro/pyro5.js), one at a time and 64 in flight, beside the same
+// calls from the same page through the HTTP gateway (fetch), and from this process straight over
+// TCP; to a threaded Python daemon and to a daemon of ours (each its own process). The gateway
+// runs as its own process on this runtime. A bare WebSocket echo (no Pyro, served by this
+// process) shows the page's own ceiling.
 // Run: deno run -A bench/websocket.ts [--seconds 3] (or bun, node)
 import * as setup from "./_setup.ts";
 import { launchChromium } from "../tests/fixtures/chromium.ts";
@@ -42,14 +43,14 @@ const echo: WebSocketEndpoint = {
 };
 
 // The measurement inside the page, as source text: the page runs it, not this process.
-const IN_PAGE = `async (rate, how, inFlight, seconds, echoUrl) => {
+const IN_PAGE = `async (rate, how, inFlight, seconds, echoUrl, name) => {
   const { Proxy, webSocketTransport } = await import("/pyro/pyro5.js");
   const bridge = new URL("/pyro/ws", location.href);
   bridge.protocol = "ws:";
-  const proxy = new Proxy("PYRONAME:http.bench", { transport: webSocketTransport(bridge) });
+  const proxy = new Proxy("PYRONAME:" + name, { transport: webSocketTransport(bridge) });
   let call = how === "bridge"
     ? () => proxy.fast()
-    : () => fetch("/pyro/http.bench/fast").then((r) => r.json());
+    : () => fetch("/pyro/" + name + "/fast").then((r) => r.json());
   if (how === "echo") {
     const ws = new WebSocket(echoUrl);
     await new Promise((resolve) => ws.onopen = resolve);
@@ -69,12 +70,23 @@ try {
   const nsUri = await start(PYTHON, [`${ROOT}tests/fixtures/py_nameserver.py`, "0"], "NS ");
   const nsPort = nsUri.slice(nsUri.lastIndexOf(":") + 1);
   const env = { PYRO_NS_HOST: "127.0.0.1", PYRO_NS_PORT: nsPort };
-  const uri = await start(
-    PYTHON,
-    [`${ROOT}bench/httpgateway_server.py`, "127.0.0.1", nsPort],
-    "URI ",
-  );
   const self = runtime === "deno" ? ["run", "-A"] : [];
+  const daemons: Array<[string, string, string]> = [
+    [
+      "Python daemon",
+      "http.bench",
+      await start(PYTHON, [`${ROOT}bench/httpgateway_server.py`, "127.0.0.1", nsPort], "URI "),
+    ],
+    [
+      `${runtime} daemon`,
+      "http.benchts",
+      await start(
+        process.execPath,
+        [...self, `${ROOT}bench/httpgateway_server.ts`, "127.0.0.1", nsPort, "http.benchts"],
+        "URI ",
+      ),
+    ],
+  ];
   const gateway = (await start(
     process.execPath,
     [...self, `${ROOT}cli/httpgateway.ts`, "-H", "127.0.0.1", "-p", "0", "--websocket"],
@@ -91,25 +103,36 @@ try {
     webSocket: echo,
   });
   const echoUrl = `ws://127.0.0.1:${echoServer.port}/`;
-  const inPage = (how: string, inFlight: number) =>
+  const inPage = (how: string, inFlight: number, name = "http.bench") =>
     page.evaluate(
       `(${IN_PAGE})(${rate}, ${JSON.stringify(how)}, ${inFlight}, ${seconds}, ${
         JSON.stringify(echoUrl)
-      })`,
+      }, ${JSON.stringify(name)})`,
     ) as Promise<number>;
 
-  await using direct = new Proxy(uri);
-  await direct.fast();
-  const rows: Array<[string, number, number | null]> = [
-    ["Chromium, WebSocket bridge", await inPage("bridge", 1), await inPage("bridge", 64)],
-    ["Chromium, HTTP gateway", await inPage("http", 1), await inPage("http", 64)],
-    [
-      `${runtime}, direct TCP`,
-      await rate(() => direct.fast(), 1, seconds),
-      await rate(() => direct.fast(), 64, seconds),
-    ],
-    ["Chromium, bare WebSocket echo (no Pyro)", await inPage("echo", 1), null],
-  ];
+  const rows: Array<[string, number, number | null]> = [];
+  for (const [daemon, name, uri] of daemons) {
+    await using direct = new Proxy(uri);
+    await direct.fast();
+    rows.push(
+      [
+        `${daemon}: Chromium, WebSocket bridge`,
+        await inPage("bridge", 1, name),
+        await inPage("bridge", 64, name),
+      ],
+      [
+        `${daemon}: Chromium, HTTP gateway`,
+        await inPage("http", 1, name),
+        await inPage("http", 64, name),
+      ],
+      [
+        `${daemon}: ${runtime}, direct TCP`,
+        await rate(() => direct.fast(), 1, seconds),
+        await rate(() => direct.fast(), 64, seconds),
+      ],
+    );
+  }
+  rows.push(["Chromium, bare WebSocket echo (no Pyro)", await inPage("echo", 1), null]);
   await browser.close();
   await echoServer.close();
 
@@ -119,12 +142,16 @@ try {
   for (const [name, one, many] of rows) {
     console.log(`${name} | ${one.toFixed(0)} | ${many?.toFixed(0) ?? "—"}`);
   }
-  const [bridge, http] = rows;
-  console.log(
-    `bridge vs HTTP gateway: ${(bridge[1] / http[1]).toFixed(1)}x sequential, ${
-      (bridge[2]! / http[2]!).toFixed(1)
-    }x with 64 in flight, ${(bridge[2]! / http[1]).toFixed(1)}x HTTP's sequential rate`,
-  );
+  for (let i = 0; i < daemons.length; i++) {
+    const [bridge, http] = rows.slice(i * 3);
+    console.log(
+      `${daemons[i][0]}: bridge vs HTTP gateway: ${(bridge[1] / http[1]).toFixed(1)}x sequential, ${
+        (bridge[2]! / http[2]!).toFixed(1)
+      }x with 64 in flight, ${(bridge[2]! / http[1]).toFixed(1)}x HTTP's sequential rate`,
+    );
+  }
+  const echoRate = rows[rows.length - 1][1];
+  console.log(`bare echo vs HTTP gateway (Python daemon): ${(echoRate / rows[1][1]).toFixed(1)}x`);
 } finally {
   setup.stopChildren();
 }
