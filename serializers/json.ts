@@ -13,9 +13,12 @@ import { Nesting } from "./nesting.ts";
 import { pythonFloatRepr } from "./pyfloat.ts";
 import { classToDict, dictToClass } from "./registry.ts";
 import { setOwn } from "./dict_builder.ts";
-import { isoFormat, utf8Decoder, utf8Encoder, utf8Transient } from "./text.ts";
+import { isoFormat, StrictUtf8Decoder, utf8Encoder, utf8Transient } from "./text.ts";
 import type { Codec, OutgoingCall } from "./codec.ts";
 import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type SerializerOptions } from "./types.ts";
+
+// A whole document: a leading BOM is dropped, as Python drops it from JSON bytes.
+const jsonDecoder = new StrictUtf8Decoder();
 
 const ESCAPES: Record<number, string> = {
   0x22: '\\"',
@@ -408,7 +411,7 @@ class JsonCodec implements Codec {
   loads(data: Uint8Array): unknown {
     let text: string;
     try {
-      text = utf8Decoder.decode(data);
+      text = jsonDecoder.decode(data);
     } catch (e) {
       throw new SerializeError("json: data is not valid UTF-8", { cause: e });
     }

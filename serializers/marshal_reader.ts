@@ -43,6 +43,7 @@ import { ByteReader } from "./byte_reader.ts";
 import { setOwn } from "./dict_builder.ts";
 import { dictToClass } from "./registry.ts";
 import { Complex, DEFAULT_MAX_DEPTH } from "./types.ts";
+import { utf8Decoder } from "./text.ts";
 
 /** The marshal type codes Pyro's values use, and the ones the reader refuses by name. */
 export const MarshalCode = {
@@ -91,8 +92,6 @@ const SHORT_STRING = 16;
 const SHORT_UTF8 = 64;
 /** The most 15-bit digits a `l` may have: V8's BigInt limit is 2^30 bits. */
 const MAX_LONG_DIGITS = Math.floor(2 ** 30 / 15);
-
-const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Marks a reserved reference slot whose set is still being read. */
 const UNFINISHED: unique symbol = Symbol("unfinished marshal set");
@@ -405,7 +404,7 @@ class MarshalReader extends ByteReader {
     if (n <= 8) return upTo8Chars(b, start, n);
     if (n <= 16) return upTo8Chars(b, start, 8) + upTo8Chars(b, start + 8, n - 8);
     try {
-      const s = fatalUtf8.decode(b.subarray(start, start + n));
+      const s = utf8Decoder.decode(b.subarray(start, start + n));
       // As many characters as bytes only when all were ASCII, where UTF-8 and Latin-1 agree.
       if (s.length === n) return s;
     } catch {
@@ -421,7 +420,7 @@ class MarshalReader extends ByteReader {
     this.pos += n;
     if (n > SHORT_UTF8) {
       try {
-        return fatalUtf8.decode(this.b.subarray(start, start + n));
+        return utf8Decoder.decode(this.b.subarray(start, start + n));
       } catch {
         // lone surrogates or invalid bytes: the JavaScript decoder tells which
       }

@@ -14,12 +14,11 @@ import { callFromSequence } from "./call_shape.ts";
 import type { Codec, OutgoingCall } from "./codec.ts";
 import { SerpentParser } from "./serpent_parser.ts";
 import { SERPENT_HEADER, SerpentWriter } from "./serpent_writer.ts";
-import { utf8Encoder, utf8Transient } from "./text.ts";
+import { utf8Decoder, utf8Encoder, utf8Transient } from "./text.ts";
 import { type Call, DEFAULT_MAX_DEPTH, type SerializerOptions, tuple } from "./types.ts";
 
 // Strict like Python's codec, and keeping a byte order mark so that the parser
 // refuses it as Python does (Python's codec does not strip it either).
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 class SerpentCodec implements Codec {
   readonly #writer: SerpentWriter;

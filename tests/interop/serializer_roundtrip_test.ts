@@ -49,6 +49,13 @@ function ours(
       value: [2n ** 63n - 1n, 2n ** 64n, -(2n ** 64n) - 1n],
       repr: "[9223372036854775807, 18446744073709551616, -18446744073709551617]",
     },
+    {
+      // A leading U+FEFF is text, not a byte order mark, inside a value (short, long, past the
+      // size from which UTF-8 is decoded leniently first).
+      label: "strings that start with U+FEFF",
+      value: ["\ufeffx", "\ufeff" + "y".repeat(20), "\ufeff" + "z".repeat(70000)],
+    },
+    { label: "a long string holding U+FFFD", value: "\ufffd".repeat(3) + "a".repeat(70000) },
     { label: "negative zero", value: -0, repr: "-0.0" },
     { label: "nan", value: NaN, repr: "nan" },
     { label: "infinities", value: [Infinity, -Infinity], repr: "[inf, -inf]" },
