@@ -2,7 +2,7 @@
 // TypeScript sources) and tools/jazzer/targets.ts (coverage-guided by Jazzer.js, on the npm
 // build's JavaScript, which Jazzer can instrument). Targets: the four deserializers (loads and
 // loadsCall), the frame decoder, the message reader and the daemon's handshake (a CONNECT message
-// read and answered by a daemon over an in-memory pair). An input that makes a target throw
+// read and answered by one daemon serving each input as a new in-memory connection). An input that makes a target throw
 // anything but ProtocolError/SerializeError (ConnectionClosedError for a stream cut inside a
 // message) is a crash; the fuzzers add their own time limit.
 import { readdirSync, readFileSync } from "node:fs";
@@ -12,7 +12,7 @@ import type { FrameDecoder } from "../protocol/frame_decoder.ts";
 import type { MessageReader } from "../protocol/message_stream.ts";
 import type { getSerializer } from "../serializers/mod.ts";
 import type { Daemon } from "../server.ts";
-import type { memoryPair } from "../transport/mod.ts";
+import type { memoryPair, memoryTransport } from "../transport/mod.ts";
 
 /** The package's parts the targets run, from one copy of it (sources or build). */
 export interface Modules {
@@ -24,6 +24,7 @@ export interface Modules {
   MessageReader: typeof MessageReader;
   Daemon: typeof Daemon;
   memoryPair: typeof memoryPair;
+  memoryTransport: typeof memoryTransport;
 }
 
 /**
@@ -143,18 +144,22 @@ export function fuzzTargets(m: Modules): Record<string, Target> {
       }
     },
   };
+  // One daemon for all inputs, as one daemon meets many hostile clients: each input is a new
+  // connection it serves (daemon.serve), read as a client's first message and what follows, so
+  // that state one input leaves behind meets the next.
+  let daemon: Promise<InstanceType<typeof m.Daemon>> | null = null;
   targets["handshake"] = {
     seeds: messageSeeds,
     run: async (bytes) => {
-      // A daemon reads the bytes as a new client's first message, then answers or closes.
+      daemon ??= m.Daemon.create({
+        transport: m.memoryTransport(),
+        config: { HANDSHAKE_TIMEOUT: 1 },
+      });
       const [client, server] = m.memoryPair();
-      const daemon = new m.Daemon({ connectedSocket: server, config: { HANDSHAKE_TIMEOUT: 1 } });
-      try {
-        await client.write(bytes);
-        await client.close();
-      } finally {
-        await daemon.close();
-      }
+      const served = (await daemon).serve(server);
+      await client.write(bytes);
+      await client.close();
+      await served;
     },
   };
   return targets;

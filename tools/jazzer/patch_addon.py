@@ -54,7 +54,11 @@ def patch(elf):
 
 path = sys.argv[1]
 with open(path, "rb") as f:
-    elf = bytearray(f.read())
+    original = f.read()
+elf = bytearray(original)
 patch(elf)
-with open(path, "wb") as f:
-    f.write(elf)
+# Written only when it changes: rewriting the file under a fuzzer that has it mapped (another run
+# of tools/fuzz.sh) kills that one with SIGBUS.
+if elf != original:
+    with open(path, "wb") as f:
+        f.write(elf)
