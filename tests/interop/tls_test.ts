@@ -288,9 +288,13 @@ describe("TLS with Python Pyro5", () => {
         (e, stdout, err) => e ? reject(new Error(`${e.message}\n${err}`)) : resolve(stdout),
       )
     );
-    const ms = (JSON.parse(out) as number[]).slice(2).sort((a, b) => a - b);
-    const median = ms[Math.floor(ms.length / 2)];
-    assert.ok(median < 30, `first request after the handshake: ${ms.map((t) => t.toFixed(1))} ms`);
+    // The fastest sample: with the stall none can be under 40 ms, however quiet the machine;
+    // without it one of seven under 38 ms holds however loaded it is.
+    const ms = (JSON.parse(out) as number[]).slice(2);
+    assert.ok(
+      Math.min(...ms) < 38,
+      `first request after the handshake: ${ms.map((t) => t.toFixed(1))} ms`,
+    );
   });
 
   it("keeps accepting TLS clients while a TCP client sits silent before its handshake", async () => {
