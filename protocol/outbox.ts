@@ -126,10 +126,15 @@ export class Outbox {
    * wait for the next flush.
    *
    * @param write the connection's write, resolving when the transport took the bytes
+   * @param thisArg what `write` is called on (as `forEach` takes it): the connection's own
+   *   method needs no closure kept per connection
    * @returns the large payloads and messages among what was written that were given whole (the
    *   caller may free them now, if they are its own); never the parts of a payload in parts
    */
-  async flush(write: (chunk: Uint8Array) => Promise<void>): Promise<Uint8Array[]> {
+  async flush<T>(
+    write: (this: T, chunk: Uint8Array) => Promise<void>,
+    thisArg?: T,
+  ): Promise<Uint8Array[]> {
     this.#seal();
     const parts = this.#parts;
     const large = this.#large;
@@ -140,7 +145,7 @@ export class Outbox {
     this.#count = 0;
     this.#writing++;
     try {
-      for (const part of parts) await write(part);
+      for (const part of parts) await write.call(thisArg as T, part);
     } finally {
       this.#writing--;
       // Every write is done and nothing new was queued: the buffer can be filled again.
