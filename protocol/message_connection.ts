@@ -164,6 +164,6 @@ export class MessageConnection {
 }
 
 /** Gives the memory of the large written payloads back now rather than at a later collection. */
-function releaseLarge(written: Uint8Array[]): void {
+function releaseLarge(written: readonly Uint8Array[]): void {
   for (const part of written) if (part.length >= RELEASE_FROM) releaseBuffer(part);
 }

@@ -125,7 +125,8 @@ export class MessageReader {
       // The rest of a large body goes straight from the socket into it, when the source can.
       const pending = this.#source.readInto && this.#decoder.pendingBody();
       if (pending && pending.length >= DIRECT_READ_SIZE) {
-        return this.#source.readInto!(pending).then(this.#bodyRead, this.#readFailed);
+        // A closure per read here: only large bodies come this way, and idle readers keep none.
+        return this.#source.readInto!(pending).then((n) => this.#bodyRead(n), this.#readFailed);
       }
       return this.#source.read().then(this.#chunkRead, this.#readFailed);
     } catch (e) {
@@ -161,7 +162,7 @@ export class MessageReader {
     return this.#next();
   };
 
-  readonly #bodyRead = (n: number | null): Message | null | Promise<Message | null> => {
+  #bodyRead(n: number | null): Message | null | Promise<Message | null> {
     if (n === null) {
       this.#done = true;
       this.#decoder.end(); // throws: the stream ended inside this body
@@ -170,7 +171,7 @@ export class MessageReader {
     const message = this.#decoder.bodyFilled(n);
     if (message) this.#queue.push(message);
     return this.#next();
-  };
+  }
 
   readonly #readFailed = (e: unknown): never => {
     throw this.#closedBy(e);

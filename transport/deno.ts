@@ -92,20 +92,19 @@ class DenoConnection implements Connection, ChunkReader {
   /** Where the pending read() reads into. */
   #into: Uint8Array | null = null;
   #readable: ReadableStream<Uint8Array> | null = null;
-  #localAddress: Address | null = null;
-  #remoteAddress: Address | null = null;
 
   constructor(conn: DenoConn) {
     this.#conn = conn;
     conn.setNoDelay?.(true);
   }
 
+  // Made when asked (the daemon asks once per connection), and not kept.
   get localAddress(): Address {
-    return this.#localAddress ??= toAddress(this.#conn.localAddr);
+    return toAddress(this.#conn.localAddr);
   }
 
   get remoteAddress(): Address {
-    return this.#remoteAddress ??= toAddress(this.#conn.remoteAddr);
+    return toAddress(this.#conn.remoteAddr);
   }
 
   get closed(): Promise<void> {
