@@ -34,7 +34,8 @@ export type RawMessage = Message;
  */
 export class FrameDecoder {
   #maxMessageSize: number;
-  #header = new Uint8Array(HEADER_SIZE);
+  /** A header split across chunks, while it is gathered (made then: most headers are not split). */
+  #header: Uint8Array | null = null;
   #headerFill = 0;
   #current: MessageHeader | null = null;
   #body: Uint8Array | null = null;
@@ -75,13 +76,17 @@ export class FrameDecoder {
           offset += HEADER_SIZE;
         } else {
           const take = Math.min(HEADER_SIZE - this.#headerFill, chunk.length - offset);
-          this.#header.set(chunk.subarray(offset, offset + take), this.#headerFill);
+          (this.#header ??= new Uint8Array(HEADER_SIZE))
+            .set(chunk.subarray(offset, offset + take), this.#headerFill);
           this.#headerFill += take;
           offset += take;
           if (this.#headerFill < HEADER_SIZE) break;
           this.#headerFill = 0;
-          // A copy: the header buffer is reused for the next message and the id is a view of it.
-          this.#current = parseHeader(this.#header.slice(), this.#maxMessageSize);
+          // The message keeps the buffer (its correlation id is a view of it); the next split
+          // header gets a fresh one.
+          const header = this.#header!;
+          this.#header = null;
+          this.#current = parseHeader(header, this.#maxMessageSize);
         }
       }
       const header = this.#current!;

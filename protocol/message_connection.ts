@@ -45,7 +45,6 @@ export class MessageConnection {
   readonly #maxMessageSize: number;
   readonly #compress: boolean;
   readonly #release: boolean;
-  readonly #write: (chunk: Uint8Array) => Promise<void>;
 
   /**
    * @param connection the byte connection
@@ -62,7 +61,6 @@ export class MessageConnection {
       maxMessageSize: options.maxMessageSize,
       maxInflatedSize: options.maxInflatedSize ?? DEFAULT_MAX_INFLATED_SIZE,
     });
-    this.#write = (chunk) => connection.write(chunk);
   }
 
   /** Messages already decoded and waiting to be read. */
@@ -133,7 +131,8 @@ export class MessageConnection {
    */
   flush(): Promise<unknown> {
     // The outbox's own promise where nothing is freed: no extra step on the hot path.
-    const writing = this.#outbox.flush(this.#write);
+    const connection = this.#connection;
+    const writing = this.#outbox.flush(connection.write, connection);
     return this.#release ? writing.then(releaseLarge) : writing;
   }
 
@@ -165,6 +164,6 @@ export class MessageConnection {
 }
 
 /** Gives the memory of the large written payloads back now rather than at a later collection. */
-function releaseLarge(written: Uint8Array[]): void {
+function releaseLarge(written: readonly Uint8Array[]): void {
   for (const part of written) if (part.length >= RELEASE_FROM) releaseBuffer(part);
 }

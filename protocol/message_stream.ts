@@ -110,55 +110,77 @@ export class MessageReader {
   /**
    * The next message, its payload inflated.
    *
+   * No async function: a connection waiting for its next request then holds one pending `then`
+   * here rather than a suspended frame (an idle connection should cost little).
+   *
    * @returns the message, or null at a clean end of stream (between messages)
    * @throws {ProtocolError} for malformed bytes
    * @throws {ConnectionClosedError} when the stream ends inside a message
    */
-  async read(): Promise<Message | null> {
-    while (this.#queue.length === 0) {
-      if (this.#done) return null;
+  read(): Promise<Message | null> {
+    const message = this.#queue.shift();
+    if (message !== undefined) return Promise.resolve(this.#ready(message));
+    if (this.#done) return Promise.resolve(null);
+    try {
       // The rest of a large body goes straight from the socket into it, when the source can.
       const pending = this.#source.readInto && this.#decoder.pendingBody();
       if (pending && pending.length >= DIRECT_READ_SIZE) {
-        let n: number | null;
-        try {
-          n = await this.#source.readInto!(pending);
-        } catch (e) {
-          this.#done = true;
-          throw new ConnectionClosedError(`receiving: ${(e as Error)?.message ?? e}`, {
-            cause: e,
-          });
-        }
-        if (n === null) {
-          this.#done = true;
-          this.#decoder.end(); // throws: the stream ended inside this body
-          return null;
-        }
-        const message = this.#decoder.bodyFilled(n);
-        if (message) this.#queue.push(message);
-        continue;
+        // A closure per read here: only large bodies come this way, and idle readers keep none.
+        return this.#source.readInto!(pending).then((n) => this.#bodyRead(n), this.#readFailed);
       }
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await this.#source.read();
-      } catch (e) {
-        this.#done = true;
-        throw new ConnectionClosedError(`receiving: ${(e as Error)?.message ?? e}`, { cause: e });
-      }
-      if (result.done) {
-        this.#done = true;
-        this.#decoder.end();
-        return null;
-      }
-      for (const m of this.#decoder.push(result.value)) this.#queue.push(m);
-      // Its bytes were all copied: the transport may free the chunk now (large bodies by chunks).
-      if (!this.#decoder.keptChunk) this.#source.release?.(result.value);
+      return this.#source.read().then(this.#chunkRead, this.#readFailed);
+    } catch (e) {
+      return Promise.reject(this.#closedBy(e));
     }
-    const message = this.#queue.shift()!;
+  }
+
+  /** A message taken from the queue, as read() gives it: inflated first when compressed. */
+  #ready(message: Message): Message | Promise<Message> {
     // Most messages are not compressed: no extra promise for them.
     return message.flags & Flags.COMPRESSED
       ? inflateMessage(message, this.#maxInflatedSize)
       : message;
+  }
+
+  /** The next message after a read: one it completed, else the next read's. */
+  #next(): Message | null | Promise<Message | null> {
+    const message = this.#queue.shift();
+    return message !== undefined ? this.#ready(message) : this.read();
+  }
+
+  readonly #chunkRead = (
+    result: ReadableStreamReadResult<Uint8Array>,
+  ): Message | null | Promise<Message | null> => {
+    if (result.done) {
+      this.#done = true;
+      this.#decoder.end(); // throws when the stream ended inside a message
+      return null;
+    }
+    for (const m of this.#decoder.push(result.value)) this.#queue.push(m);
+    // Its bytes were all copied: the transport may free the chunk now (large bodies by chunks).
+    if (!this.#decoder.keptChunk) this.#source.release?.(result.value);
+    return this.#next();
+  };
+
+  #bodyRead(n: number | null): Message | null | Promise<Message | null> {
+    if (n === null) {
+      this.#done = true;
+      this.#decoder.end(); // throws: the stream ended inside this body
+      return null;
+    }
+    const message = this.#decoder.bodyFilled(n);
+    if (message) this.#queue.push(message);
+    return this.#next();
+  }
+
+  readonly #readFailed = (e: unknown): never => {
+    throw this.#closedBy(e);
+  };
+
+  /** The error a failed read of the source becomes; nothing is read after it. */
+  #closedBy(e: unknown): ConnectionClosedError {
+    this.#done = true;
+    return new ConnectionClosedError(`receiving: ${(e as Error)?.message ?? e}`, { cause: e });
   }
 
   /**

@@ -29,6 +29,7 @@ const BUFFER_SIZE = 1 << 16;
 const POOL_SIZE = 32;
 const pool: Uint8Array[] = [];
 const EMPTY = new Uint8Array(0);
+const NONE: readonly Uint8Array[] = Object.freeze([]);
 
 /** A message for the outbox: its payload one array, or parts to be sent one after the other. */
 export interface OutgoingMessage extends Omit<MessageInit, "payload"> {
@@ -43,10 +44,10 @@ export class Outbox {
   /** Where the bytes not yet sealed into a part begin. */
   #start = 0;
   #pos = 0;
-  /** Sealed parts, in order: regions of buffers, and large payloads. */
-  #parts: Uint8Array[] = [];
+  /** Sealed parts, in order: regions of buffers, and large payloads (none: null, not []). */
+  #parts: Uint8Array[] | null = null;
   /** The large payloads among the parts. */
-  #large: Uint8Array[] = [];
+  #large: Uint8Array[] | null = null;
   #size = 0;
   #count = 0;
   #writing = 0;
@@ -112,8 +113,8 @@ export class Outbox {
   #append(bytes: Uint8Array, given: boolean): void {
     if (bytes.length >= SEPARATE_PAYLOAD_SIZE) {
       this.#seal();
-      this.#parts.push(bytes);
-      if (given) this.#large.push(bytes);
+      (this.#parts ??= []).push(bytes);
+      if (given) (this.#large ??= []).push(bytes);
     } else {
       this.#reserve(bytes.length);
       this.#buf.set(bytes, this.#pos);
@@ -126,26 +127,31 @@ export class Outbox {
    * wait for the next flush.
    *
    * @param write the connection's write, resolving when the transport took the bytes
+   * @param thisArg what `write` is called on (as `forEach` takes it): the connection's own
+   *   method needs no closure kept per connection
    * @returns the large payloads and messages among what was written that were given whole (the
    *   caller may free them now, if they are its own); never the parts of a payload in parts
    */
-  async flush(write: (chunk: Uint8Array) => Promise<void>): Promise<Uint8Array[]> {
+  async flush<T>(
+    write: (this: T, chunk: Uint8Array) => Promise<void>,
+    thisArg?: T,
+  ): Promise<readonly Uint8Array[]> {
     this.#seal();
     const parts = this.#parts;
-    const large = this.#large;
-    if (parts.length === 0) return [];
-    this.#parts = [];
-    this.#large = [];
+    const large = this.#large ?? NONE;
+    if (parts === null) return NONE;
+    this.#parts = null;
+    this.#large = null;
     this.#size = 0;
     this.#count = 0;
     this.#writing++;
     try {
-      for (const part of parts) await write(part);
+      for (const part of parts) await write.call(thisArg as T, part);
     } finally {
       this.#writing--;
       // Every write is done and nothing new was queued: the buffer can be filled again.
       if (
-        this.#reuse && this.#writing === 0 && this.#parts.length === 0 && this.#pos === this.#start
+        this.#reuse && this.#writing === 0 && this.#parts === null && this.#pos === this.#start
       ) {
         this.#start = this.#pos = 0;
         // Nothing is queued: the buffer goes back to the pool until this outbox needs one again.
@@ -159,7 +165,7 @@ export class Outbox {
   /** Makes the bytes since the last seal a part of their own. */
   #seal(): void {
     if (this.#pos > this.#start) {
-      this.#parts.push(this.#buf.subarray(this.#start, this.#pos));
+      (this.#parts ??= []).push(this.#buf.subarray(this.#start, this.#pos));
       this.#start = this.#pos;
     }
   }

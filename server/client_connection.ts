@@ -24,11 +24,20 @@ export class ClientConnection {
   get peerCertificate(): PeerCertificate | null | undefined {
     return this.connection.peerCertificate;
   }
+  // Made on first use: most connections never need them, and an idle one should hold little.
+  #data: Record<string, unknown> | null = null;
+  #instances: Map<AnyClass, object> | null = null;
+  #resources: Set<TrackedResource> | null = null;
+
   /** Free for the daemon's own use, e.g. to remember what the handshake said. */
-  readonly data: Record<string, unknown> = {};
+  get data(): Record<string, unknown> {
+    return this.#data ??= {};
+  }
+
   /** Session instances of registered classes, by class. */
-  readonly instances: Map<AnyClass, object> = new Map();
-  readonly #resources = new Set<TrackedResource>();
+  get instances(): Map<AnyClass, object> {
+    return this.#instances ??= new Map();
+  }
 
   /**
    * Creates the record of a connection.
@@ -42,16 +51,17 @@ export class ClientConnection {
 
   /** Closes `resource` when this client goes away. */
   trackResource(resource: TrackedResource): void {
-    this.#resources.add(resource);
+    (this.#resources ??= new Set()).add(resource);
   }
 
   /** Stops tracking `resource`. */
   untrackResource(resource: TrackedResource): void {
-    this.#resources.delete(resource);
+    this.#resources?.delete(resource);
   }
 
   /** Closes the tracked resources. */
   async closeResources(): Promise<void> {
+    if (this.#resources === null) return;
     for (const r of [...this.#resources]) {
       try {
         await r.close();
@@ -64,7 +74,8 @@ export class ClientConnection {
 
   /** Closes the session instances that have a `close()` (the client is gone). */
   async closeInstances(): Promise<void> {
-    for (const instance of this.instances.values()) {
+    if (this.#instances === null) return;
+    for (const instance of this.#instances.values()) {
       try {
         await (instance as { close?: () => unknown }).close?.();
       } catch { /* a session object that fails to close: the client is gone anyway */ }

@@ -469,28 +469,39 @@ export class Daemon {
       streams: this.#streams,
       handshake,
       refusal,
+      ended: refusal === undefined ? this.#sessionEnded : undefined,
     });
   }
 
-  /** Serves a connection until it ends, then cleans up after its client. */
+  /** Serves a connection until it ends; the session then cleans up after its client. */
   #runSession(connection: Connection, handshake: boolean): Promise<void> {
     const conn = new ClientConnection(connection);
     this.#connections.add(conn);
     log.debug(`connected ${conn.address}`);
-    const session = this.#session(conn, handshake);
-    return session.run().finally(async () => {
+    return this.#session(conn, handshake).run();
+  }
+
+  /** What every session calls once it ended: one function for all, not a closure each. */
+  readonly #sessionEnded = (conn: ClientConnection, handshaken: boolean): Promise<void> =>
+    this.#cleanUp(conn, handshaken);
+
+  /** Cleans up after a client whose session ended; never rejects. */
+  async #cleanUp(conn: ClientConnection, handshaken: boolean): Promise<void> {
+    try {
       this.#connections.delete(conn);
       log.debug(`disconnected ${conn.address}`);
       await conn.closeInstances();
       await conn.closeResources();
       await this.#streams.disconnected(conn);
       // As in Pyro5, only a client that completed the handshake was ever connected.
-      if (!session.handshaken) return;
+      if (!handshaken) return;
       try {
         await this.clientDisconnect(conn);
       } catch (e) {
         log.warning(`clientDisconnect failed: ${e}`);
       }
-    }).catch((e) => log.warning(`cleaning up after ${conn.address} failed: ${e}`));
+    } catch (e) {
+      log.warning(`cleaning up after ${conn.address} failed: ${e}`);
+    }
   }
 }

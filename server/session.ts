@@ -57,6 +57,11 @@ export interface SessionOptions {
   handshake: boolean;
   /** Why the handshake is to be refused, whatever it says (over MAX_CONNECTIONS). */
   refusal?: string;
+  /**
+   * Called once the session ended and its connection is closed, with whether the handshake had
+   * succeeded; `run()` resolves once it has. Must not reject.
+   */
+  ended?: (conn: ClientConnection, handshaken: boolean) => Promise<void>;
 }
 
 /** The annotations of a reply: the call's, the daemon's, then the message's own, later ones winning. */
@@ -91,6 +96,7 @@ export class Session {
   handshaken: boolean;
   /** Why the handshake is to be refused, whatever it says (over MAX_CONNECTIONS). */
   readonly #refusal: string | null;
+  readonly #ended: SessionOptions["ended"];
 
   /**
    * @param conn the client connection
@@ -106,6 +112,7 @@ export class Session {
     this.#objects = options.objects;
     this.#streams = options.streams;
     this.#refusal = options.refusal ?? null;
+    this.#ended = options.ended;
     this.#messages = new MessageConnection(conn.connection, {
       maxMessageSize: this.#config.MAX_MESSAGE_SIZE,
       maxInflatedSize: this.#config.MAX_INFLATED_SIZE,
@@ -180,6 +187,7 @@ export class Session {
       await this.#flush().catch(() => {});
       await this.#messages.stopReading();
       await this.#messages.close().catch(() => {});
+      await this.#ended?.(this.#conn, this.handshaken);
     }
   }
 

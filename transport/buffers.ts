@@ -7,13 +7,16 @@
 
 /**
  * Reads start with buffers of this size, small so that an idle connection's pending read holds
- * little (large bodies are read straight into place, not through these buffers)...
+ * little (large bodies are read straight into place, not through these buffers); a small call's
+ * request or reply (40 bytes of header, some of annotations, a short payload) still fits...
  */
-const MIN_READ_SIZE = 2 * 1024;
-/** ...and grow up to this one while each read fills its buffer (a burst arriving). */
+const MIN_READ_SIZE = 512;
+/** ...and once one fills (a burst arriving), the next is at least this large... */
+const BURST_READ_SIZE = 4 * 1024;
+/** ...and they grow up to this one while each read fills its buffer. */
 const MAX_READ_SIZE = 1024 * 1024;
 /** Below this much room left in the buffer, the next read takes a fresh one. */
-const MIN_SPARE = 512;
+const MIN_SPARE = 256;
 
 const EMPTY = new Uint8Array(0);
 
@@ -51,7 +54,7 @@ export class ReadBuffers {
   used(buffer: Uint8Array, n: number): Uint8Array {
     if (n === buffer.length) {
       // A read that filled the buffer means more is coming: read bigger next time.
-      this.#size = Math.min(this.#size * 2, MAX_READ_SIZE);
+      this.#size = Math.min(Math.max(this.#size * 2, BURST_READ_SIZE), MAX_READ_SIZE);
       this.#spare = buffer.subarray(n);
     } else {
       // The socket had no more: the next read may wait long, so it waits in a small buffer (the

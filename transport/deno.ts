@@ -67,49 +67,66 @@ function toAddress(addr: DenoAddr): Address {
   return { transport: "tcp", hostname: addr.hostname, port: addr.port };
 }
 
+const DONE: ReadableStreamReadResult<Uint8Array> = { done: true, value: undefined };
+
 /** Chunks from this size on are written through conn.writable, smaller ones with conn.write(). */
 const LARGE_WRITE = 64 * 1024;
 
-class DenoConnection implements Connection {
-  readonly closed: Promise<void>;
+/**
+ * A connection over a `Deno.Conn`, and its own chunk reader: it reads with conn.read() into a
+ * buffer of ours rather than through conn.readable (no stream layer per chunk, which is much of
+ * a small call's latency). What an idle connection does not need is made on first use.
+ */
+class DenoConnection implements Connection, ChunkReader {
   /** Deno's writes resolve once the socket took the bytes. */
   readonly writesComplete = true;
-  readonly localAddress: Address;
-  readonly remoteAddress: Address;
   #conn: DenoConn;
   #writing: Promise<void> | null = null;
   #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #error: Error | null = null;
   #closing = false;
-  #markClosed!: () => void;
+  #finished = false;
+  #closed: Promise<void> | null = null;
+  #markClosed: (() => void) | null = null;
   #buffers = new ReadBuffers();
+  /** Where the pending read() reads into. */
+  #into: Uint8Array | null = null;
   #readable: ReadableStream<Uint8Array> | null = null;
 
   constructor(conn: DenoConn) {
     this.#conn = conn;
     conn.setNoDelay?.(true);
-    this.localAddress = toAddress(conn.localAddr);
-    this.remoteAddress = toAddress(conn.remoteAddr);
-    this.closed = new Promise((resolve) => this.#markClosed = resolve);
+  }
+
+  // Made when asked (the daemon asks once per connection), and not kept.
+  get localAddress(): Address {
+    return toAddress(this.#conn.localAddr);
+  }
+
+  get remoteAddress(): Address {
+    return toAddress(this.#conn.remoteAddr);
+  }
+
+  get closed(): Promise<void> {
+    return this.#closed ??= this.#finished
+      ? Promise.resolve()
+      : new Promise((resolve) => this.#markClosed = resolve);
   }
 
   get readable(): ReadableStream<Uint8Array> {
-    return this.#readable ??= readableOf(this.#reader);
+    return this.#readable ??= readableOf(this);
   }
 
   chunks(): ChunkReader {
-    return this.#reader;
+    return this;
   }
 
-  // Reads with conn.read() into a buffer of our own rather than through conn.readable: no
-  // stream layer per chunk, which is much of a small call's latency.
-  readonly #reader: ChunkReader = {
-    read: () => this.#read(),
-    cancel: () => this.close(),
-    readInto: (view) => this.#readInto(view),
-  };
+  /** Stops reading: closes the connection. */
+  cancel(): Promise<void> {
+    return this.close();
+  }
 
-  async #readInto(view: Uint8Array): Promise<number | null> {
+  async readInto(view: Uint8Array): Promise<number | null> {
     if (this.#error) throw this.#error;
     try {
       const n = await this.#conn.read(view);
@@ -125,28 +142,32 @@ class DenoConnection implements Connection {
     }
   }
 
-  async #read(): Promise<ReadableStreamReadResult<Uint8Array>> {
-    if (this.#error) throw this.#error;
-    const into = this.#buffers.next();
-    let n: number | null;
-    try {
-      n = await this.#conn.read(into);
-    } catch (e) {
-      if (!(this.#closing && e instanceof deno().errors.BadResource)) {
-        this.#error = new ConnectionClosedError(`connection error: ${(e as Error).message}`, {
-          cause: e,
-        });
-        this.#finish();
-        throw this.#error;
-      }
-      n = null;
-    }
+  // No async function: an idle connection's pending read is one `then` on Deno's, not a frame.
+  read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    if (this.#error) return Promise.reject(this.#error);
+    const into = this.#into = this.#buffers.next();
+    return this.#conn.read(into).then(this.#chunkRead, this.#readFailed);
+  }
+
+  readonly #chunkRead = (n: number | null): ReadableStreamReadResult<Uint8Array> => {
     if (n === null) {
       this.#finish();
-      return { done: true, value: undefined };
+      return DONE;
     }
-    return { done: false, value: this.#buffers.used(into, n) };
-  }
+    return { done: false, value: this.#buffers.used(this.#into!, n) };
+  };
+
+  readonly #readFailed = (e: unknown): ReadableStreamReadResult<Uint8Array> => {
+    if (this.#closing && e instanceof deno().errors.BadResource) {
+      this.#finish();
+      return DONE;
+    }
+    this.#error = new ConnectionClosedError(`connection error: ${(e as Error).message}`, {
+      cause: e,
+    });
+    this.#finish();
+    throw this.#error;
+  };
 
   write(chunk: Uint8Array): Promise<void> {
     if (this.#closing || this.#error) {
@@ -214,7 +235,8 @@ class DenoConnection implements Connection {
   }
 
   #finish(): void {
-    this.#markClosed();
+    this.#finished = true;
+    this.#markClosed?.();
   }
 }
 

@@ -30,9 +30,12 @@ function addressOf(socket: netTypes.Socket, side: "local" | "remote"): Address {
   return { transport: "tcp", hostname, port };
 }
 
+/** Where a socket's shared listeners find their connection. */
+const CONNECTION = Symbol("pyro5.connection");
+type OwnedSocket = netTypes.Socket & { [CONNECTION]: NodeConnection };
+
 /** A connection over a Node socket (a `net.Socket`, or a `tls.TLSSocket`, which is one). */
 export class NodeConnection implements Connection {
-  readonly closed: Promise<void>;
   /** write() resolves from Node's write callback, once the bytes are in the kernel. */
   readonly writesComplete = true;
   readonly localAddress: Address;
@@ -41,6 +44,9 @@ export class NodeConnection implements Connection {
   #queue: ChunkQueue | BufferReader;
   #readable: ReadableStream<Uint8Array> | null = null;
   #error: Error | null = null;
+  #finished = false;
+  #closed: Promise<void> | null = null;
+  #markClosed: (() => void) | null = null;
 
   /**
    * @param nodeSocket the connected socket (a `net.Socket`)
@@ -50,7 +56,7 @@ export class NodeConnection implements Connection {
   // The socket is typed `object` here so that the published declarations name no `node:net`
   // type (a user's tsc without @types/node must read them); it is a net.Socket or tls.TLSSocket.
   constructor(nodeSocket: object, unixPath?: string, reads?: BufferReader) {
-    const socket = nodeSocket as netTypes.Socket;
+    const socket = nodeSocket as OwnedSocket;
     this.#socket = socket;
     socket.setNoDelay?.(true);
     this.localAddress = unixPath !== undefined
@@ -59,25 +65,52 @@ export class NodeConnection implements Connection {
     this.remoteAddress = unixPath !== undefined
       ? { transport: "unix", path: unixPath }
       : addressOf(socket, "remote");
-    this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
-    let queue: ChunkQueue | BufferReader;
-    if (reads) queue = reads;
+    // One set of listeners for every socket (called on the socket, which names its connection)
+    // rather than closures made per connection: an idle connection should cost little.
+    socket[CONNECTION] = this;
+    if (reads) this.#queue = reads;
     else {
-      const chunks = new ChunkQueue(flowOf(() => socket));
-      socket.on("data", (data: Uint8Array) => {
-        // Node hands out Buffers; a plain Uint8Array view keeps the protocol code monomorphic.
-        chunks.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      });
-      queue = chunks;
+      this.#queue = new ChunkQueue(new SocketFlow(socket));
+      socket.on("data", NodeConnection.#onData);
     }
-    this.#queue = queue;
-    socket.once("end", () => queue.end());
-    // `on`, not `once`: a second error event without a listener would end the process.
-    socket.on("error", (e: Error) => {
-      this.#error ??= new ConnectionClosedError(`connection error: ${e.message}`, { cause: e });
-      queue.fail(this.#error);
+    // `on`, not `once`: each fires once, and once() would wrap every listener per connection.
+    // The error listener stays: a second error event without one would end the process.
+    socket.on("end", NodeConnection.#onEnd);
+    socket.on("error", NodeConnection.#onError);
+    socket.on("close", NodeConnection.#onClose);
+  }
+
+  static #onData(this: OwnedSocket, data: Uint8Array): void {
+    // Node hands out Buffers; a plain Uint8Array view keeps the protocol code monomorphic.
+    (this[CONNECTION].#queue as ChunkQueue).push(
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    );
+  }
+
+  static #onEnd(this: OwnedSocket): void {
+    this[CONNECTION].#queue.end();
+  }
+
+  static #onError(this: OwnedSocket, e: Error): void {
+    const connection = this[CONNECTION];
+    connection.#error ??= new ConnectionClosedError(`connection error: ${e.message}`, {
+      cause: e,
     });
-    socket.once("close", () => queue.end());
+    connection.#queue.fail(connection.#error);
+  }
+
+  static #onClose(this: OwnedSocket): void {
+    const connection = this[CONNECTION];
+    connection.#finished = true;
+    connection.#markClosed?.();
+    connection.#queue.end();
+  }
+
+  /** Resolves when the connection has closed. */
+  get closed(): Promise<void> {
+    return this.#closed ??= this.#finished
+      ? Promise.resolve()
+      : new Promise((resolve) => this.#markClosed = resolve);
   }
 
   get readable(): ReadableStream<Uint8Array> {
@@ -131,13 +164,26 @@ export class NodeConnection implements Connection {
   }
 }
 
-/** Pause, resume and destroy of a socket, found when called (it may be made after this). */
-function flowOf(socket: () => netTypes.Socket): FlowControl {
-  return {
-    pause: () => socket().pause(),
-    resume: () => socket().resume(),
-    destroy: () => socket().destroy(),
-  };
+/** Pause, resume and destroy of a socket: one object, no closures. */
+class SocketFlow implements FlowControl {
+  /** The socket (set later when the reader is made before the socket). */
+  socket: netTypes.Socket | null;
+
+  constructor(socket: netTypes.Socket | null) {
+    this.socket = socket;
+  }
+
+  pause(): void {
+    this.socket!.pause();
+  }
+
+  resume(): void {
+    this.socket!.resume();
+  }
+
+  destroy(): void {
+    this.socket!.destroy();
+  }
 }
 
 class NodeListener implements Listener {
@@ -174,7 +220,8 @@ function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Conn
     // Reads go into buffers of ours (onread), so a large body is read straight into place rather
     // than through a fresh 64 KiB Buffer per read copied into it. Servers' sockets cannot have
     // onread in Node's API; they read by "data" events.
-    const reads: BufferReader = new BufferReader(flowOf((): netTypes.Socket => socket));
+    const flow = new SocketFlow(null);
+    const reads: BufferReader = new BufferReader(flow);
     const onread = {
       buffer: () => reads.next(),
       callback: (n: number, buffer: Uint8Array) => {
@@ -185,6 +232,7 @@ function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Conn
     const socket = "path" in endpoint
       ? net().createConnection({ path: endpoint.path, onread })
       : net().createConnection({ host: endpoint.hostname, port: endpoint.port, onread });
+    flow.socket = socket;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const fail = (error: Error) => {
       cleanup();
