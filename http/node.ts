@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import type { FetchHandler, HttpServer, ServeOptions } from "./types.ts";
 import { acceptWebSockets } from "./node_ws.ts";
 import { knownBody } from "./known_body.ts";
-import { Buffer } from "node:buffer";
+import { utf8Encoder } from "../serializers/text.ts";
 
 async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
   const headers = new Headers();
@@ -37,7 +37,7 @@ async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
   const known = knownBody(response);
   const body = known !== undefined
-    ? (typeof known === "string" ? Buffer.from(known) : known)
+    ? (typeof known === "string" ? utf8Encoder.encode(known) : known)
     : response.body
     ? new Uint8Array(await response.arrayBuffer())
     : null;

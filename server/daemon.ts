@@ -481,12 +481,11 @@ export class Daemon {
     return this.#session(conn, handshake).run();
   }
 
-  /** What every session calls once it ended: one function for all, not a closure each. */
-  readonly #sessionEnded = (conn: ClientConnection, handshaken: boolean): Promise<void> =>
-    this.#cleanUp(conn, handshaken);
-
-  /** Cleans up after a client whose session ended; never rejects. */
-  async #cleanUp(conn: ClientConnection, handshaken: boolean): Promise<void> {
+  /**
+   * Cleans up after a client whose session ended; never rejects. What every session calls once
+   * it ended: one function for all, not a closure each.
+   */
+  readonly #sessionEnded = async (conn: ClientConnection, handshaken: boolean): Promise<void> => {
     try {
       this.#connections.delete(conn);
       log.debug(`disconnected ${conn.address}`);
@@ -503,5 +502,5 @@ export class Daemon {
     } catch (e) {
       log.warning(`cleaning up after ${conn.address} failed: ${e}`);
     }
-  }
+  };
 }
