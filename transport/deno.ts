@@ -6,6 +6,7 @@
  * @module
  */
 import { asCommunicationError, CommunicationError, ConnectionClosedError } from "../errors.ts";
+import { ClosedSignal } from "./closed_signal.ts";
 import { guardConnect } from "./connect_guard.ts";
 import { bindNodeDatagram } from "./node_udp.ts";
 import { readableOf } from "./chunk_queue.ts";
@@ -85,9 +86,7 @@ class DenoConnection implements Connection, ChunkReader {
   #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #error: Error | null = null;
   #closing = false;
-  #finished = false;
-  #closed: Promise<void> | null = null;
-  #markClosed: (() => void) | null = null;
+  #closed = new ClosedSignal();
   #buffers = new ReadBuffers();
   /** Where the pending read() reads into. */
   #into: Uint8Array | null = null;
@@ -108,9 +107,7 @@ class DenoConnection implements Connection, ChunkReader {
   }
 
   get closed(): Promise<void> {
-    return this.#closed ??= this.#finished
-      ? Promise.resolve()
-      : new Promise((resolve) => this.#markClosed = resolve);
+    return this.#closed.promise;
   }
 
   get readable(): ReadableStream<Uint8Array> {
@@ -235,8 +232,7 @@ class DenoConnection implements Connection, ChunkReader {
   }
 
   #finish(): void {
-    this.#finished = true;
-    this.#markClosed?.();
+    this.#closed.mark();
   }
 }
 

@@ -12,6 +12,7 @@ import {
   ConnectionClosedError,
   TimeoutError,
 } from "../errors.ts";
+import { ClosedSignal } from "./closed_signal.ts";
 import { AsyncQueue } from "./queue.ts";
 import { ChunkQueue, type FlowControl, readableOf } from "./chunk_queue.ts";
 import { BufferReader } from "./buffer_reader.ts";
@@ -44,9 +45,7 @@ export class NodeConnection implements Connection {
   #queue: ChunkQueue | BufferReader;
   #readable: ReadableStream<Uint8Array> | null = null;
   #error: Error | null = null;
-  #finished = false;
-  #closed: Promise<void> | null = null;
-  #markClosed: (() => void) | null = null;
+  #closed = new ClosedSignal();
 
   /**
    * @param nodeSocket the connected socket (a `net.Socket`)
@@ -101,16 +100,13 @@ export class NodeConnection implements Connection {
 
   static #onClose(this: OwnedSocket): void {
     const connection = this[CONNECTION];
-    connection.#finished = true;
-    connection.#markClosed?.();
+    connection.#closed.mark();
     connection.#queue.end();
   }
 
   /** Resolves when the connection has closed. */
   get closed(): Promise<void> {
-    return this.#closed ??= this.#finished
-      ? Promise.resolve()
-      : new Promise((resolve) => this.#markClosed = resolve);
+    return this.#closed.promise;
   }
 
   get readable(): ReadableStream<Uint8Array> {
