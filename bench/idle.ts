@@ -1,8 +1,14 @@
 // Idle connections and a compression bomb, on our daemon (in a child process on this runtime) and
 // on Python Pyro5's (multiplex server: its thread server would need a thread per connection):
-// `idle.ts [count]` holds <count> handshaken connections on each and prints JSON with the
-// daemon's RSS per held connection (KiB, after a forced collection on ours) and, for ours, the
-// peak RSS growth while refusing a 1.1 MiB zlib bomb (MiB).
+// `idle.ts [count] [idle seconds]` holds <count> handshaken connections on each and prints JSON
+// with the daemon's RSS per held connection in KiB: 1 s after the last one came (after a forced
+// collection where the daemon allows one), and the least it falls to while it idles for
+// <idle seconds> (default 60): V8 gives back a young generation grown during the
+// handshakes only when a process has been idle a while (its memory reducer). Beside them the
+// runtime's own floor: as many bare sockets, held the way our adapter holds them, each after
+// 100 bytes went there and back as a handshake does, no Pyro in them (bench/idle_floor.ts); our
+// share is the difference. Last, for ours, the peak RSS growth while refusing a 1.1 MiB zlib
+// bomb (MiB).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -14,6 +20,7 @@ import { encodeMessage, Flags, MsgType } from "../protocol/mod.ts";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PYTHON = `${ROOT}.venv/bin/python`;
 const count = Number(process.argv[2] ?? 10000);
+const idleSeconds = Number(process.argv[3] ?? 60);
 const KiB = 1024;
 const MiB = 1 << 20;
 
@@ -35,6 +42,7 @@ function status(pid: number, field: string): number {
 
 interface Child {
   child: ChildProcess;
+  /** Its first line of output: a URI, or the floor's port. */
   uri: string;
   /** The RSS, after a forced collection where the daemon can be asked for one. */
   rss(): Promise<number>;
@@ -56,20 +64,59 @@ async function start(cmd: string, args: string[], gcAsk: boolean): Promise<Child
   };
 }
 
-async function perConnection(d: Child): Promise<number> {
+/** KiB of RSS per held connection, 1 s after the last came and after `idleSeconds` more. */
+async function perConnection(
+  d: Child,
+  hold: () => Promise<() => Promise<void>>,
+): Promise<[number, number]> {
   await new Promise((r) => setTimeout(r, 300));
   const before = await d.rss();
-  const held: Proxy[] = [];
+  const releases: (() => Promise<void>)[] = [];
   for (let i = 0; i < count; i += 200) {
-    const batch = Array.from({ length: Math.min(200, count - i) }, () => new Proxy(d.uri));
-    await Promise.all(batch.map((p) => p._pyroBind()));
-    held.push(...batch);
+    releases.push(...await Promise.all(Array.from({ length: Math.min(200, count - i) }, hold)));
   }
   await new Promise((r) => setTimeout(r, 1000));
-  const after = await d.rss();
-  await Promise.all(held.map((p) => p._pyroRelease()));
-  return (after - before) / held.length / KiB;
+  const soon = await d.rss();
+  // Then the RSS as the process idles, untouched (a forced collection would restart V8's memory
+  // reducer's wait), every 5 s for idleSeconds: the least of them. On Deno it fell after 30-40 s.
+  const readings = [soon];
+  for (let waited = 0; waited < idleSeconds; waited += 5) {
+    await new Promise((r) => setTimeout(r, 5000));
+    readings.push(status(d.child.pid!, "VmRSS"));
+  }
+  const later = Math.min(...readings);
+  console.error(
+    `idle.ts: KiB per connection as it idles: ${
+      readings.map((x) => ((x - before) / count / KiB).toFixed(1)).join(" ")
+    }`,
+  );
+  await Promise.all(releases.map((release) => release()));
+  return [(soon - before) / count / KiB, (later - before) / count / KiB];
 }
+
+/** Holds a handshaken proxy connection to a daemon. */
+function proxyOn(uri: string): () => Promise<() => Promise<void>> {
+  return async () => {
+    const proxy = new Proxy(uri);
+    await proxy._pyroBind();
+    return () => proxy._pyroRelease();
+  };
+}
+
+/** Holds a bare TCP connection to the floor's listener, once 100 bytes went there and back. */
+function socketOn(port: number): () => Promise<() => Promise<void>> {
+  return () =>
+    new Promise((resolve, reject) => {
+      const s = net.createConnection({ host: "127.0.0.1", port }, () => s.write(hello));
+      s.once("data", () =>
+        resolve(() => {
+          s.destroy();
+          return Promise.resolve();
+        }));
+      s.once("error", reject);
+    });
+}
+const hello = new Uint8Array(100);
 
 function self(script: string): [string, string[]] {
   const g = globalThis as Record<string, unknown>;
@@ -82,7 +129,10 @@ const out: Record<string, number> = {};
 const [cmd, args] = self(`${ROOT}tests/fixtures/hardening_daemon.ts`);
 const ours = await start(cmd, [...args, "{}"], true);
 try {
-  out.idle_KiB_per_connection_ts = await perConnection(ours);
+  [out.idle_KiB_per_connection_ts, out.idle_KiB_per_connection_ts_idled] = await perConnection(
+    ours,
+    proxyOn(ours.uri),
+  );
   // The bomb: CONNECT flagged compressed, 1.1 MiB of zlib stream inflating to 1100 MiB.
   const bomb = execFileSync(PYTHON, [`${ROOT}tests/fixtures/zlib_bomb.py`, "1100"], {
     maxBuffer: 64 * MiB,
@@ -106,12 +156,28 @@ try {
 } finally {
   ours.child.stdin!.end("quit\n");
 }
+const [fcmd, fargs] = self(`${ROOT}bench/idle_floor.ts`);
+const floor = await start(fcmd, fargs, true);
+try {
+  [out.idle_KiB_per_connection_floor, out.idle_KiB_per_connection_floor_idled] =
+    await perConnection(floor, socketOn(Number(floor.uri)));
+} finally {
+  floor.child.stdin!.end("quit\n");
+}
+out.idle_KiB_per_connection_ours = out.idle_KiB_per_connection_ts -
+  out.idle_KiB_per_connection_floor;
+out.idle_KiB_per_connection_ours_idled = out.idle_KiB_per_connection_ts_idled -
+  out.idle_KiB_per_connection_floor_idled;
 const python = await start(PYTHON, ["-c", PY_DAEMON], false);
 try {
-  out.idle_KiB_per_connection_py = await perConnection(python);
+  [out.idle_KiB_per_connection_py, out.idle_KiB_per_connection_py_idled] = await perConnection(
+    python,
+    proxyOn(python.uri),
+  );
 } finally {
   python.child.kill("SIGTERM");
 }
 out.held_connections = count;
+out.idle_seconds = idleSeconds;
 console.log(JSON.stringify(out));
 process.exit(0);

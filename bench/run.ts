@@ -128,6 +128,25 @@ for (let r = 0; r < runs; r++) {
   console.error(`round ${r + 1}/${runs} done`);
 }
 
+// Idle connections and the bomb, once: 10,000 held on each daemon and on the runtime's floor,
+// 60 s of idling each (5 minutes).
+{
+  const [icmd, iargs] = self(`${ROOT}bench/idle.ts`);
+  const idle = await run(icmd, [...iargs, "10000", "60"]);
+  const side = (suffix: string) =>
+    Object.fromEntries(
+      Object.entries(idle).filter(([k]) => k.includes(suffix)).map(([k, v]) => [
+        k.replace(suffix, ""),
+        v,
+      ]),
+    );
+  add("ts→ts", side("_ts"));
+  add("py→py", side("_py"));
+  for (const part of ["_floor", "_ours"]) {
+    add("ts→ts", Object.fromEntries(Object.entries(side(part)).map(([k, v]) => [k + part, v])));
+  }
+}
+
 const median = (xs: number[] | undefined) => {
   if (!xs?.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -144,7 +163,7 @@ const lines = [
 for (const k of keys) {
   const row = Object.fromEntries(pairs.map((p) => [p, median(samples[p][k])]));
   table[k] = row;
-  const lower = k.includes("_us");
+  const lower = /_us|_KiB|_MiB/.test(k);
   const ratio = (a: number, b: number) =>
     Number.isNaN(a) || Number.isNaN(b) ? "-" : `${(lower ? b / a : a / b).toFixed(2)}×`;
   lines.push(
