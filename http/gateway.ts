@@ -21,7 +21,7 @@ import { type ConfigItems, resolveConfig } from "../config.ts";
 import { locateNS } from "../naming/locate.ts";
 import { Annotation, Flags } from "../protocol/constants.ts";
 import type { Message } from "../protocol/message.ts";
-import { newCorrelationId } from "../protocol/correlation.ts";
+import { bytesToUuid, randomCorrelationBytes, uuidToBytes } from "../protocol/correlation.ts";
 import { getSerializer } from "../serializers/mod.ts";
 import { errorToDict } from "../serializers/registry.ts";
 import { defaultTransport } from "../transport/select.ts";
@@ -123,6 +123,14 @@ export interface Gateway {
 interface CacheEntry<T> {
   value: T;
   expires: number;
+}
+
+/** A name's URI, with what each call to it needs made once per lookup rather than per call. */
+interface Located {
+  uri: URI;
+  location: Location;
+  /** The URI as text: the key of its metadata. */
+  key: string;
 }
 
 interface Params {
@@ -271,7 +279,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   let poolPromise: Promise<PyroPool> | null = null;
   let nsUri: URI | null = options.nameserver ? new URI(options.nameserver) : null;
   let locating: Promise<URI> | null = null;
-  const lookups = new Map<string, CacheEntry<URI>>();
+  const lookups = new Map<string, CacheEntry<Located>>();
   const metas = new Map<string, CacheEntry<ObjectMeta>>();
   const files = new Map(Object.entries(options.files ?? {}));
   const bridge = options.webSocket
@@ -367,19 +375,15 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     return respond(error instanceof GatewayError ? error.status : status, pyJsonDumps(dict), extra);
   }
 
-  async function lookup(
-    name: string,
-    correlationId: string,
-    fresh = false,
-  ): Promise<URI | Message> {
-    const cached = fresh ? undefined : lookups.get(name);
-    if (cached && cached.expires > Date.now()) return cached.value;
+  /** Asks the name server for `name` (and caches the answer); the reply when it refuses. */
+  async function lookup(name: string, correlationId: Uint8Array): Promise<Located | Message> {
     const reply = await nsCall({ method: "lookup", args: [name], correlationId });
     if (reply.flags & Flags.EXCEPTION) return reply;
     const value = json.loads(reply.payload);
     const uri = value instanceof URI ? value : new URI(String(value));
-    if (ttl > 0) lookups.set(name, { value: uri, expires: Date.now() + ttl });
-    return uri;
+    const located = { uri, location: locationOf(uri), key: String(uri) };
+    if (ttl > 0) lookups.set(name, { value: located, expires: Date.now() + ttl });
+    return located;
   }
 
   function keyOf(request: PlainRequest, params: Params): string {
@@ -396,15 +400,20 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     method: string,
     params: Params,
   ): Promise<PlainResponse> {
-    const pyroOptions = (request.headers.get("x-pyro-options") ?? "").split(",").map((s) =>
-      s.trim()
-    );
+    const pyroOptions = request.headers.get("x-pyro-options");
+    const oneway = pyroOptions !== null &&
+      pyroOptions.split(",").some((s) => s.trim() === "oneway");
     const header = request.headers.get("x-pyro-correlation-id");
     let correlationId: string | null = null;
     try {
-      const cid = correlationId = header ? parseCorrelationId(header) : newCorrelationId();
+      // The id as text for the answer's header and as bytes for every message of the request:
+      // parsed once (uuidToBytes per message was the gateway's costliest own function on Deno).
+      let bytes: Uint8Array;
+      if (header) bytes = uuidToBytes(correlationId = parseCorrelationId(header));
+      else correlationId = bytesToUuid(bytes = randomCorrelationBytes());
+      const cid = { text: correlationId, bytes };
       const attempt = (fresh: boolean) =>
-        callLookedUp(objectName, method, params, pyroOptions, cid, fresh);
+        callLookedUp(objectName, method, params, oneway, cid, fresh);
       // A cached location that no longer serves the object (its daemon gone, or the object
       // moved) is forgotten; when the call never reached a daemon, the name is looked up again
       // (a fresh lookup never throws NotReached).
@@ -423,36 +432,40 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     objectName: string,
     method: string,
     params: Params,
-    pyroOptions: string[],
-    correlationId: string,
+    oneway: boolean,
+    correlationId: { text: string; bytes: Uint8Array },
     fresh: boolean,
   ): Promise<PlainResponse> {
-    const fromCache = !fresh && (lookups.get(objectName)?.expires ?? 0) > Date.now();
-    const found = await lookup(objectName, correlationId, fresh);
-    if (!(found instanceof URI)) {
+    const now = Date.now();
+    const cached = fresh ? undefined : lookups.get(objectName);
+    const fromCache = cached !== undefined && cached.expires > now;
+    const found = fromCache ? cached.value : await lookup(objectName, correlationId.bytes);
+    if (!("uri" in found)) {
       // An unknown name: 404 with the name server's own NamingError (Python answers 500).
       const error = json.loads(found.payload) as Error;
       const status = error instanceof NamingError ? 404 : 500;
       return respond(status, copy(found.payload), [
         ["Content-Type", JSON_TYPE],
-        ["X-Pyro-Correlation-Id", correlationId],
+        ["X-Pyro-Correlation-Id", correlationId.text],
       ]);
     }
-    const uri = found;
-    const p = await getPool();
-    const cid = correlationId;
+    const { uri, key: metaKey } = found;
+    const p = pool ?? await getPool();
+    const cid = correlationId.bytes;
     let reached = false;
-    return await p.use(locationOf(uri), uri.object, async (send) => {
+    return await p.use(found.location, uri.object, async (send) => {
       reached = true;
-      const metaKey = `${uri}`;
       const hit = metas.get(metaKey);
-      let meta = hit && hit.expires > Date.now() ? hit.value : null;
+      let meta = hit && hit.expires > now ? hit.value : null;
       if (!meta) {
         meta = await readMetadata(send, uri.object, cid);
         if (ttl > 0) metas.set(metaKey, { value: meta, expires: Date.now() + ttl });
       }
       const ok = (body: string | Uint8Array<ArrayBuffer> | null) =>
-        respond(200, body, [["Content-Type", JSON_TYPE], ["X-Pyro-Correlation-Id", cid]]);
+        respond(200, body, [
+          ["Content-Type", JSON_TYPE],
+          ["X-Pyro-Correlation-Id", correlationId.text],
+        ]);
       if (method === "$meta") {
         return ok(pyJsonDumps({ methods: meta.methods, attributes: meta.attrs }));
       }
@@ -473,7 +486,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           `remote object '${uri}' has no exposed attribute or method '${method}'`,
         );
       }
-      if (pyroOptions.includes("oneway") || meta.oneway.includes(method)) {
+      if (oneway || meta.oneway.includes(method)) {
         await send({ ...call, oneway: true });
         return ok(null);
       }
@@ -485,14 +498,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       if (reply.flags & Flags.EXCEPTION) {
         return respond(500, copy(reply.payload), [
           ["Content-Type", JSON_TYPE],
-          ["X-Pyro-Correlation-Id", cid],
+          ["X-Pyro-Correlation-Id", correlationId.text],
         ]);
       }
       return ok(copy(reply.payload));
     }).catch((e) => {
       if (!(e instanceof CommunicationError) || !fromCache) throw e;
       lookups.delete(objectName);
-      metas.delete(`${uri}`);
+      metas.delete(metaKey);
       throw reached ? e : new NotReached(e);
     });
   }
@@ -500,7 +513,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   async function collectStream(
     send: (call: PyroCall) => Promise<Message | null>,
     first: Message,
-    correlationId: string,
+    correlationId: Uint8Array,
   ): Promise<string> {
     const idBytes = first.annotations.get(Annotation.STREAM);
     if (!idBytes?.length) {

@@ -71,7 +71,8 @@ async function servePlain(
   base: string,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", base).href;
-  const body = await readBody(req);
+  // A GET has no body to wait for: no await, no microtask.
+  const body = req.method === "GET" ? undefined : await readBody(req);
   const request: PlainRequest = {
     method: req.method ?? "GET",
     url,
