@@ -19,7 +19,6 @@ import { Flags, MsgType } from "../protocol/constants.ts";
 import type { Message } from "../protocol/message.ts";
 import { uuidToBytes } from "../protocol/correlation.ts";
 import { awaitConnectReply, connectMessage, readConnectReply } from "../protocol/handshake.ts";
-import { withTimeout } from "../protocol/timeout.ts";
 import { getSerializer } from "../serializers/mod.ts";
 
 const json = getSerializer("json");
@@ -68,8 +67,8 @@ export interface PyroCall {
   kwargs?: Record<string, unknown>;
   /** Send without waiting for a reply. */
   oneway?: boolean;
-  /** The correlation id (UUID text). */
-  correlationId?: string | null;
+  /** The correlation id: UUID text, or its 16 bytes (parsed once for all calls of a request). */
+  correlationId?: string | Uint8Array | null;
 }
 
 /** One open connection to a daemon. */
@@ -147,7 +146,10 @@ export class PyroPool {
   ): Promise<T> {
     const key = locationKey(location);
     for (let attempt = 0;; attempt++) {
-      const { link, reused } = await this.#acquire(key, location, object);
+      // An idle connection without an await: the common case under load.
+      const idle = this.#takeIdle(key);
+      const reused = idle !== null;
+      const link = idle ?? await this.#connectBusy(location, object);
       let sent = 0;
       try {
         const result = await session((call) => {
@@ -188,7 +190,11 @@ export class PyroPool {
    * @param correlationId sent along with the request
    * @returns methods, attributes and oneway methods
    */
-  async metadata(location: Location, object: string, correlationId?: string): Promise<ObjectMeta> {
+  async metadata(
+    location: Location,
+    object: string,
+    correlationId?: string | Uint8Array,
+  ): Promise<ObjectMeta> {
     return await this.use(location, object, (send) => readMetadata(send, object, correlationId));
   }
 
@@ -201,22 +207,23 @@ export class PyroPool {
     await Promise.all(links.map((l) => l.channel.close().catch(() => {})));
   }
 
-  async #acquire(
-    key: string,
-    location: Location,
-    object: string,
-  ): Promise<{ link: Link; reused: boolean }> {
+  /** An open idle connection to `key`, now busy, or null. */
+  #takeIdle(key: string): Link | null {
     if (this.#closed) throw new ConnectionClosedError("the gateway's connection pool is closed");
     const idle = this.#idle.get(key);
     while (idle && idle.length > 0) {
       const link = idle.pop()!;
       if (link.channel.closed) continue;
       this.#busy.add(link);
-      return { link, reused: true };
+      return link;
     }
+    return null;
+  }
+
+  async #connectBusy(location: Location, object: string): Promise<Link> {
     const link = await this.#connect(location, object);
     this.#busy.add(link);
-    return { link, reused: false };
+    return link;
   }
 
   #release(key: string, link: Link): void {
@@ -260,21 +267,31 @@ export class PyroPool {
       flags: call.oneway ? Flags.ONEWAY : 0,
       seq: link.seq,
       payload: json.dumpsCall(call.object, call.method, call.args ?? [], call.kwargs ?? {}),
-      correlationId: call.correlationId ? uuidToBytes(call.correlationId) : null,
+      correlationId: typeof call.correlationId === "string"
+        ? uuidToBytes(call.correlationId)
+        : call.correlationId ?? null,
     };
     if (call.oneway) {
       await link.channel.send(message);
       return null;
     }
     const timeout = this.#timeout;
-    return await withTimeout(
-      link.channel.request(link.seq, message),
-      timeout,
-      () =>
+    if (!timeout) return await link.channel.request(link.seq, message);
+    // One timer that fails the request itself, rather than a race with a second promise.
+    const seq = link.seq;
+    const timer = setTimeout(() => {
+      link.channel.abandon(
+        seq,
         new TimeoutError(
           `receiving: timeout (${timeout}s) waiting for the reply to ${call.method}`,
         ),
-    );
+      );
+    }, timeout * 1000);
+    try {
+      return await link.channel.request(seq, message);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -289,7 +306,7 @@ export class PyroPool {
 export async function readMetadata(
   send: (call: PyroCall) => Promise<Message | null>,
   object: string,
-  correlationId?: string | null,
+  correlationId?: string | Uint8Array | null,
 ): Promise<ObjectMeta> {
   const reply = await send({
     object: "Pyro.Daemon",

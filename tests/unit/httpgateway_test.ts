@@ -3,6 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createGateway, indexPage, pyJsonDumps } from "../../http/mod.ts";
+import { Daemon, expose, memoryTransport } from "../../mod.ts";
 
 describe("pyJsonDumps", () => {
   it("writes what Python's json.dumps writes", () => {
@@ -66,6 +67,54 @@ describe("the gateway without a name server", () => {
     assert.equal(r.status, 500);
     assert.match(await r.text(), /^Cannot connect to the Pyro name server/);
     await gateway.close();
+  });
+});
+
+describe("the gateway in front of a daemon of ours (memory transport)", () => {
+  it("calls, echoes the correlation id, and answers a reply past the timeout with TimeoutError", async () => {
+    const transport = memoryTransport();
+    const daemon = await Daemon.create({ transport, host: "127.0.0.1", port: 9999 });
+    let release = () => {};
+    const uri = daemon.register(
+      expose({
+        fast: (x?: string) => x ?? "fast",
+        // Answers only when released: a reply that comes after the gateway's timeout.
+        stuck: () => new Promise<string>((resolve) => release = () => resolve("late")),
+      }),
+      "http.ours",
+    );
+    daemon.register(expose({ lookup: (_name: string) => uri }), "Pyro.NameServer");
+    const loop = daemon.requestLoop();
+    const gateway = createGateway({
+      transport,
+      nameserver: "PYRO:Pyro.NameServer@127.0.0.1:9999",
+      timeout: 0.2,
+    });
+    const get = (path: string, headers?: Record<string, string>) =>
+      gateway.fetch(new Request(`http://gw/pyro/http.ours/${path}`, { headers }));
+    try {
+      const id = "11112222-3333-4444-5555-666677778888";
+      const fast = await get("fast?x=hi", { "X-Pyro-Correlation-Id": id.toUpperCase() });
+      assert.equal(fast.status, 200);
+      assert.equal(await fast.text(), '"hi"');
+      assert.equal(fast.headers.get("x-pyro-correlation-id"), id);
+      assert.match((await get("fast")).headers.get("x-pyro-correlation-id")!, /^[0-9a-f-]{36}$/);
+
+      const stuck = await get("stuck");
+      assert.equal(stuck.status, 500);
+      const error = JSON.parse(await stuck.text());
+      assert.equal(error.__class__, "Pyro5.errors.TimeoutError");
+      assert.match(error.args[0], /timeout \(0.2s\) waiting for the reply to stuck/);
+      // The connection that timed out is dropped; the next call gets another one.
+      const after = await get("fast");
+      assert.equal(after.status, 200);
+      assert.equal(await after.text(), '"fast"');
+    } finally {
+      release();
+      await gateway.close();
+      await daemon.close();
+      await loop;
+    }
   });
 });
 
