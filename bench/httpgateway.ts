@@ -2,9 +2,11 @@
 // Pyro5's, in one run, in front of the same Python name server and the same threaded Python
 // daemon: 1 client and 16 concurrent clients (HTTP/1.1 keep-alive; Python's gateway answers
 // HTTP/1.0 and closes every connection), and how much a 2-second call in flight adds to the
-// latency of a fast call. The load comes from bench/http_load.ts (plain sockets, not fetch: see
-// there why); the latencies are timed with fetch.
-// Run: deno run -A bench/httpgateway.ts [--seconds 3] (or bun, node; deno task bench-httpgateway)
+// latency of a fast call. The load comes from `wrk` when it is installed (bench/wrk_load.ts),
+// else from bench/http_load.ts (plain sockets, not fetch: see there why), which also checks every
+// answer of the warm-up; the latencies are timed with fetch.
+// Run: deno run -A bench/httpgateway.ts [--seconds 3] [--load wrk|node] (or bun, node; deno task
+// bench-httpgateway)
 import {
   PYTHON,
   ROOT,
@@ -14,11 +16,16 @@ import {
   stopChildren,
 } from "./_setup.ts";
 import { loadRate } from "./http_load.ts";
+import { haveWrk, wrkRate } from "./wrk_load.ts";
 
 const seconds = secondsOption();
+const loadAt = process.argv.indexOf("--load");
+const load = loadAt > 0 ? process.argv[loadAt + 1] : haveWrk() ? "wrk" : "node";
 
 function rate(url: string, clients: number): Promise<number> {
-  return loadRate(url, clients, seconds, '"fast"');
+  return load === "wrk"
+    ? wrkRate(url, clients, seconds)
+    : loadRate(url, clients, seconds, '"fast"');
 }
 
 function median(xs: number[]): number {
@@ -78,7 +85,9 @@ try {
     [`ours (${runtime}, --lookup-cache 0)`, oursUncached.replace(/\/pyro\/$/, "")],
   ];
   console.log(
-    `HTTP gateway benchmark, ${seconds} s per figure, load generator on ${runtime} (node:net)`,
+    `HTTP gateway benchmark, ${seconds} s per figure, load from ${
+      load === "wrk" ? "wrk" : `${runtime} (node:net)`
+    }`,
   );
   console.log(
     "gateway | 1 client req/s | 16 clients req/s | fast call alone | fast call during a 2 s call",
@@ -87,7 +96,7 @@ try {
   const rows: Record<string, number[]> = {};
   for (const [name, base] of gateways) {
     const url = `${base}/pyro/http.bench/fast`;
-    await rate(url, 1); // warm up
+    await loadRate(url, 1, 1, '"fast"'); // warm up, every answer checked
     const one = await rate(url, 1);
     const sixteen = await rate(url, 16);
     const { alone, during } = await addedLatency(base);
