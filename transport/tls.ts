@@ -22,7 +22,8 @@ import type { ConfigItems } from "../config.ts";
 import { asCommunicationError, CommunicationError } from "../errors.ts";
 import { guardConnect } from "./connect_guard.ts";
 import { AsyncQueue } from "./queue.ts";
-import { listenOn, NodeConnection } from "./node.ts";
+import { listenOn, NodeConnection, ownReads } from "./node.ts";
+import type { BufferReader } from "./buffer_reader.ts";
 import { decryptPrivateKey, isEncryptedKey } from "./pkcs8.ts";
 import type { Connection, ConnectOptions, Endpoint, Listener, PeerCertificate } from "./types.ts";
 import type { RuntimeTransport } from "./types.ts";
@@ -122,8 +123,8 @@ function peerCertificateOf(socket: tlsTypes.TLSSocket): PeerCertificate | null {
 class TlsConnection extends NodeConnection {
   readonly peerCertificate: PeerCertificate | null;
 
-  constructor(socket: tlsTypes.TLSSocket) {
-    super(socket);
+  constructor(socket: tlsTypes.TLSSocket, reads?: BufferReader) {
+    super(socket, undefined, reads);
     this.peerCertificate = peerCertificateOf(socket);
   }
 }
@@ -165,7 +166,12 @@ async function connectTls(
   const key = await usableKey(client.key, client.passphrase);
   const ca = await trusted(client.ca);
   const isIp = /^[\d.]+$/.test(endpoint.hostname) || endpoint.hostname.includes(":");
+  // Reads into our buffers, as the plain Node client does. Measured on Node 24, 10 MB results:
+  // client CPU 22-32 ms per result against 30-42 with "data" events (4 rounds each, alternating).
+  const own = ownReads();
   const socket = tls.connect({
+    // In Node's tls.connect (and Bun's, Deno's) though not in its type: passed on to net.Socket.
+    ...{ onread: own.onread } as object,
     host: endpoint.hostname,
     port: endpoint.port,
     // The certificate must name the URI's host, as Python's server_hostname check does.
@@ -177,6 +183,7 @@ async function connectTls(
     ciphers: ciphersOf(tls),
   });
   // The handshake's small writes go out at once rather than waiting on delayed ACKs.
+  own.attach(socket);
   socket.setNoDelay(true);
   const attempt = new Promise<tlsTypes.TLSSocket>((resolve, reject) => {
     socket.once("error", reject);
@@ -189,7 +196,7 @@ async function connectTls(
     socket.destroy();
     throw e;
   });
-  return new TlsConnection(socket);
+  return new TlsConnection(socket, own.reads);
 }
 
 async function listenTls(endpoint: Endpoint, server: TlsServerOptions): Promise<Listener> {
