@@ -209,26 +209,44 @@ class NodeListener implements Listener {
   }
 }
 
-function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Connection> {
-  const where = formatAddress(endpoint);
-  return new Promise<Connection>((resolve, reject) => {
-    options.signal?.throwIfAborted();
-    // Reads go into buffers of ours (onread), so a large body is read straight into place rather
-    // than through a fresh 64 KiB Buffer per read copied into it. Servers' sockets cannot have
-    // onread in Node's API; they read by "data" events.
-    const flow = new SocketFlow(null);
-    const reads: BufferReader = new BufferReader(flow);
-    const onread = {
+/**
+ * Reads into buffers of ours, for a client socket (`onread`, which `net.connect` and
+ * `tls.connect` take): a large body is read straight into place rather than through a fresh
+ * 64 KiB Buffer per read copied into it. Servers' sockets cannot have onread in Node's API;
+ * they read by "data" events.
+ *
+ * @returns the reader, the `onread` option to make the socket with, and `attach`, to be called
+ *   with the socket once made
+ */
+export function ownReads(): {
+  reads: BufferReader;
+  onread: { buffer(): Uint8Array; callback(n: number, buffer: Uint8Array): boolean };
+  attach(socket: object): void;
+} {
+  const flow = new SocketFlow(null);
+  const reads = new BufferReader(flow);
+  return {
+    reads,
+    onread: {
       buffer: () => reads.next(),
       callback: (n: number, buffer: Uint8Array) => {
         reads.filled(n, buffer);
         return true; // the reader pauses the socket itself when it has too much
       },
-    };
+    },
+    attach: (socket) => flow.socket = socket as netTypes.Socket,
+  };
+}
+
+function connect(endpoint: Endpoint, options: ConnectOptions = {}): Promise<Connection> {
+  const where = formatAddress(endpoint);
+  return new Promise<Connection>((resolve, reject) => {
+    options.signal?.throwIfAborted();
+    const { reads, onread, attach } = ownReads();
     const socket = "path" in endpoint
       ? net().createConnection({ path: endpoint.path, onread })
       : net().createConnection({ host: endpoint.hostname, port: endpoint.port, onread });
-    flow.socket = socket;
+    attach(socket);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const fail = (error: Error) => {
       cleanup();

@@ -190,6 +190,26 @@ describe("TLS with Python Pyro5", () => {
     assert.deepEqual(await p.echo(sent), sent);
   });
 
+  it("moves large values two-way, through a client that presents a certificate", async () => {
+    // Such a client is node:tls on every runtime (Deno's own TLS cannot present one), reading
+    // into its own buffers: large bodies straight into place, small reads between them.
+    await using daemon = await Daemon.create({ host: "127.0.0.1", config: serverConfig(true) });
+    const uri = daemon.register(Service, "tls.service");
+    await using p = new Proxy(uri, {
+      config: { ...clientConfig("client"), SERIALIZER: "msgpack" },
+    });
+    for (const size of [5_000_000, 1, 3_000_000]) {
+      const big = (await p.blob(size)) as Uint8Array;
+      assert.equal(big.length, size);
+      assert.ok(big.every((b) => b === 7));
+      assert.equal(await p.echo("between"), "between");
+    }
+    const sent = new Uint8Array(3_000_000).fill(9);
+    assert.deepEqual(await p.echo(sent), sent);
+    const many = await Promise.all(Array.from({ length: 64 }, (_, i) => p.echo(i)));
+    assert.deepEqual(many, Array.from({ length: 64 }, (_, i) => i));
+  });
+
   it("composes with callbacks and autoproxy: received proxies connect as their receiver does", async () => {
     await using daemon = await Daemon.create({ host: "127.0.0.1", config: serverConfig(false) });
     const uri = daemon.register(Service, "tls.service");
