@@ -13,7 +13,16 @@ import { Nesting } from "./nesting.ts";
 import { pythonFloatRepr } from "./pyfloat.ts";
 import { classToDict, dictToClass } from "./registry.ts";
 import { setOwn } from "./dict_builder.ts";
-import { isoFormat, StrictUtf8Decoder, utf8Encoder, utf8Transient } from "./text.ts";
+import {
+  APART_FROM,
+  APART_MARK,
+  isoFormat,
+  piecesOf,
+  StrictUtf8Decoder,
+  utf8Encoder,
+  utf8Pieces,
+  utf8Transient,
+} from "./text.ts";
 import type { Codec, OutgoingCall } from "./codec.ts";
 import { type Call, Complex, DEFAULT_MAX_DEPTH, PyFloat, type SerializerOptions } from "./types.ts";
 
@@ -32,6 +41,10 @@ const ESCAPES: Record<number, string> = {
 // Characters json.dumps(ensure_ascii=False) escapes: quote, backslash, controls, lone surrogates.
 // deno-lint-ignore no-control-regex
 const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
+
+// What a long string kept apart may not hold, besides lone surrogates: those need an escape.
+// deno-lint-ignore no-control-regex
+const ESCAPED_IN_ANY_CASE = /["\\\x00-\x1f]/;
 
 function jsonString(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
@@ -65,20 +78,32 @@ function jsonNumber(n: number): string {
 
 class JsonWriter {
   readonly #nesting: Nesting;
+  /** The long strings kept apart by the running write (or by one that failed), if any. */
+  #apart: string[] | null = null;
 
   constructor(maxDepth: number) {
     this.#nesting = new Nesting(maxDepth);
   }
 
-  write(value: unknown): string {
+  /**
+   * The JSON text, or, when a long string (from `APART_FROM` UTF-16 units) needs no escape, the
+   * pieces that join to it, that string one of them as it is: encoded without joining it to the
+   * text around it first (a flat copy of the string, see `utf8Pieces`).
+   */
+  write(value: unknown): string | string[] {
     this.#nesting.reset();
-    return this.#value(value, 0);
+    this.#apart = null;
+    const text = this.#value(value, 0);
+    const apart = this.#apart;
+    if (apart === null) return text;
+    this.#apart = null;
+    return piecesOf(text, apart);
   }
 
   #value(value: unknown, depth: number): string {
     switch (typeof value) {
       case "string":
-        return jsonString(value);
+        return value.length >= APART_FROM ? this.#long(value) : jsonString(value);
       case "number":
         return jsonNumber(value);
       case "boolean":
@@ -92,6 +117,13 @@ class JsonWriter {
       default:
         throw new SerializeError(`json cannot serialize a ${typeof value}`);
     }
+  }
+
+  /** A long string: kept apart when it needs no escape, else written as always. */
+  #long(s: string): string {
+    if (ESCAPED_IN_ANY_CASE.test(s) || !s.isWellFormed()) return jsonString(s);
+    (this.#apart ??= []).push(s);
+    return '"' + APART_MARK + '"';
   }
 
   #object(value: object, depth: number): string {
@@ -405,6 +437,7 @@ class JsonCodec implements Codec {
 
   dumps(value: unknown, transient: boolean): Uint8Array {
     const text = this.#writer.write(value);
+    if (typeof text !== "string") return utf8Pieces(text);
     return transient ? utf8Transient(text) : utf8Encoder.encode(text);
   }
 

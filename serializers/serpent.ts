@@ -14,7 +14,7 @@ import { callFromSequence } from "./call_shape.ts";
 import type { Codec, OutgoingCall } from "./codec.ts";
 import { SerpentParser } from "./serpent_parser.ts";
 import { SERPENT_HEADER, SerpentWriter } from "./serpent_writer.ts";
-import { utf8Decoder, utf8Encoder, utf8Transient } from "./text.ts";
+import { utf8Decoder, utf8Encoder, utf8Pieces, utf8Transient } from "./text.ts";
 import { type Call, DEFAULT_MAX_DEPTH, type SerializerOptions, tuple } from "./types.ts";
 
 // Strict like Python's codec, and keeping a byte order mark so that the parser
@@ -30,7 +30,7 @@ class SerpentCodec implements Codec {
   }
 
   dumps(value: unknown, transient: boolean): Uint8Array {
-    return encode(SERPENT_HEADER + this.#writer.write(value), transient);
+    return encode(this.#writer.writePieces(value), transient);
   }
 
   loads(data: Uint8Array): unknown {
@@ -50,9 +50,9 @@ class SerpentCodec implements Codec {
     // writeCall writes vargs as a tuple without marking it with tuple() (a slow property
     // definition per call).
     const text = transient
-      ? this.#writer.writeCall(objectId, method, vargs, kwargs)
-      : this.#writer.write(tuple(objectId, method, vargs, kwargs));
-    return encode(SERPENT_HEADER + text, transient);
+      ? this.#writer.writeCallPieces(objectId, method, vargs, kwargs)
+      : this.#writer.writePieces(tuple(objectId, method, vargs, kwargs));
+    return encode(text, transient);
   }
 
   loadsCall(data: Uint8Array): Call {
@@ -60,7 +60,12 @@ class SerpentCodec implements Codec {
   }
 }
 
-function encode(text: string, transient: boolean): Uint8Array {
+function encode(text: string | string[], transient: boolean): Uint8Array {
+  if (typeof text !== "string") {
+    text[0] = SERPENT_HEADER + text[0];
+    return utf8Pieces(text);
+  }
+  text = SERPENT_HEADER + text;
   return transient ? utf8Transient(text) : utf8Encoder.encode(text);
 }
 

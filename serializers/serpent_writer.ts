@@ -10,7 +10,7 @@ import { pythonFloatRepr } from "./pyfloat.ts";
 import { classToDict } from "./registry.ts";
 import { NON_PRINTABLE_RANGES } from "./serpent_printable.ts";
 import { Complex, DEFAULT_MAX_DEPTH, isTuple, PyFloat } from "./types.ts";
-import { isoFormat, toBase64 } from "./text.ts";
+import { APART_FROM, APART_MARK, isoFormat, piecesOf, toBase64 } from "./text.ts";
 
 /** The header line every serpent payload starts with. */
 export const SERPENT_HEADER = "# serpent utf-8 python3.2\n";
@@ -67,6 +67,44 @@ function isPlain(s: string): boolean {
     if (c < 0x20 || c > 0x7e || c === 0x27 || c === 0x5c) return false;
   }
   return true;
+}
+
+const NOT_PLAIN_ASCII = /[^\x20-\x5b\x5d-\x7e]/;
+
+/**
+ * The quote `repr` puts around a string it writes unchanged between them, or null when some
+ * character needs an escape (pythonStrRepr's choice of quote and escapes, without writing).
+ */
+function bareQuote(s: string): string | null {
+  // Printable ASCII without a backslash, the usual case, found by a regular expression: a few
+  // times faster than the loop below.
+  if (!NOT_PLAIN_ASCII.test(s)) {
+    if (!s.includes("'")) return "'";
+    return s.includes('"') ? null : '"';
+  }
+  let single = false;
+  let double = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) {
+      if (c === 0x27) single = true;
+      else if (c === 0x22) double = true;
+      else if (c === 0x5c) return null;
+      continue;
+    }
+    if (c < 0x80) return null;
+    let cp = c;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const low = s.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        cp = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    if (isNonPrintable(cp)) return null;
+  }
+  if (single && double) return null;
+  return single ? '"' : "'";
 }
 
 /**
@@ -158,6 +196,12 @@ function bytesOf(value: object): Uint8Array | null {
 export class SerpentWriter {
   readonly #bytesRepr: boolean;
   readonly #nesting: Nesting;
+  /**
+   * Whether long strings are kept apart (in writePieces), and those kept so far (after a write
+   * that failed, until the next write begins).
+   */
+  #keepApart = false;
+  #apart: string[] | null = null;
 
   /**
    * Creates a writer.
@@ -177,8 +221,53 @@ export class SerpentWriter {
    * @throws {SerializeError} for functions, symbols, cycles and too deep nesting
    */
   write(value: unknown): string {
+    this.#keepApart = false;
     this.#nesting.reset();
     return this.#value(value, 0);
+  }
+
+  /**
+   * Like {@linkcode SerpentWriter.write}, for encoding: a long string (from `APART_FROM` UTF-16
+   * units) that needs no escape is kept apart, the string itself, so that the text around it is
+   * encoded without first joining it to the string (a flat copy of the string, see `utf8Pieces`).
+   *
+   * @param value the value
+   * @returns the text, or, when some string was kept apart, the pieces that join to it
+   * @throws {SerializeError} as {@linkcode SerpentWriter.write} does
+   */
+  writePieces(value: unknown): string | string[] {
+    this.#keepApart = true;
+    this.#apart = null;
+    this.#nesting.reset();
+    return this.#pieces(this.#value(value, 0));
+  }
+
+  /**
+   * {@linkcode SerpentWriter.writeCall} as {@linkcode SerpentWriter.writePieces} writes a value.
+   *
+   * @param objectId the object id
+   * @param method the method name
+   * @param vargs positional arguments, written as a tuple
+   * @param kwargs keyword arguments, or null
+   * @returns the text, or the pieces that join to it
+   * @throws {SerializeError} as {@linkcode SerpentWriter.write} does
+   */
+  writeCallPieces(
+    objectId: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+  ): string | string[] {
+    this.#keepApart = true;
+    this.#apart = null;
+    return this.#pieces(this.#call(objectId, method, vargs, kwargs));
+  }
+
+  #pieces(text: string): string | string[] {
+    const apart = this.#apart;
+    if (apart === null) return text;
+    this.#apart = null;
+    return piecesOf(text, apart);
   }
 
   /**
@@ -193,6 +282,16 @@ export class SerpentWriter {
    * @throws {SerializeError} as {@linkcode SerpentWriter.write} does
    */
   writeCall(
+    objectId: string,
+    method: string,
+    vargs: readonly unknown[],
+    kwargs: Record<string, unknown> | null,
+  ): string {
+    this.#keepApart = false;
+    return this.#call(objectId, method, vargs, kwargs);
+  }
+
+  #call(
     objectId: string,
     method: string,
     vargs: readonly unknown[],
@@ -213,7 +312,9 @@ export class SerpentWriter {
   #value(value: unknown, depth: number): string {
     switch (typeof value) {
       case "string":
-        return pythonStrRepr(value);
+        return value.length >= APART_FROM && this.#keepApart
+          ? this.#long(value)
+          : pythonStrRepr(value);
       case "number":
         return Number.isSafeInteger(value) && !Object.is(value, -0)
           ? String(value)
@@ -237,6 +338,14 @@ export class SerpentWriter {
       default:
         throw new SerializeError(`cannot serialize a ${typeof value} with serpent`);
     }
+  }
+
+  /** A long string: kept apart when it needs no escape, else written as always. */
+  #long(s: string): string {
+    const quote = bareQuote(s);
+    if (quote === null) return pythonStrRepr(s);
+    (this.#apart ??= []).push(s);
+    return quote + APART_MARK + quote;
   }
 
   #object(value: object, depth: number): string {

@@ -71,8 +71,42 @@ export const MEASURE_FROM = 1 << 16;
  * ```
  */
 export function utf8Room(s: string): number {
+  return s.length < MEASURE_FROM ? s.length * 3 : utf8Length(s);
+}
+
+/** Strings from this length on are measured by encoding them: see {@linkcode utf8Length}. */
+const COUNT_BY_ENCODING_FROM = 1024;
+const COUNT_CHUNK = 1 << 15;
+const countScratch = new Uint8Array(COUNT_CHUNK * 3);
+
+/**
+ * The exact size of the UTF-8 `TextEncoder` writes for a string; a lone surrogate counts the 3
+ * bytes of its U+FFFD.
+ *
+ * @param s the text
+ * @returns its UTF-8 size in bytes
+ * @example
+ * ```ts
+ * import { utf8Length } from "./text.ts";
+ * utf8Length("hé\u{1F600}"); // 7
+ * ```
+ */
+export function utf8Length(s: string): number {
   const n = s.length;
-  if (n < MEASURE_FROM) return n * 3;
+  if (n >= COUNT_BY_ENCODING_FROM) {
+    // The engine's encoder, a chunk at a time into a small scratch array, counts ASCII some 50
+    // times faster than the loop below, other text about as fast (measured on Deno, Node and
+    // Bun, 2026-12-03).
+    let size = 0;
+    for (let i = 0; i < n;) {
+      let end = Math.min(i + COUNT_CHUNK, n);
+      // Not between the halves of a pair: each would count as a U+FFFD, 6 bytes instead of 4.
+      if (end < n && (s.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
+      size += utf8Encoder.encodeInto(s.slice(i, end), countScratch).written;
+      i = end;
+    }
+    return size;
+  }
   let size = n;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -107,6 +141,65 @@ export function utf8Transient(s: string): Uint8Array {
   if (s.length * 3 >= scratch.length) return utf8Encoder.encode(s);
   const { written } = utf8Encoder.encodeInto(s, scratch);
   return scratch.subarray(0, written);
+}
+
+/**
+ * Strings from this length on are kept apart by the text writers (serpent, json) when they go
+ * into the text unescaped: see {@linkcode utf8Pieces}.
+ */
+export const APART_FROM = 1 << 16;
+
+/**
+ * What a text writer puts in its text where a string kept apart goes: NUL, which neither serpent
+ * nor json ever writes as it is (both escape it), so every NUL in the text is a mark.
+ */
+export const APART_MARK = "\0";
+
+/**
+ * A writer's text with the strings it kept apart put back, as pieces to encode with
+ * {@linkcode utf8Pieces}: text, string, text, ..., text.
+ *
+ * @param text the text, with one {@linkcode APART_MARK} where each string goes
+ * @param apart the strings, in order
+ * @returns the pieces; just the text when no string was kept apart
+ * @example
+ * ```ts
+ * import { APART_MARK, piecesOf } from "./text.ts";
+ * piecesOf(`['${APART_MARK}']`, ["long"]); // ["['", "long", "']"]
+ * ```
+ */
+export function piecesOf(text: string, apart: readonly string[]): string[] {
+  if (apart.length === 0) return [text];
+  const between = text.split(APART_MARK);
+  if (between.length !== apart.length + 1) {
+    throw new Error(`${between.length - 1} marks in the text for ${apart.length} strings apart`);
+  }
+  const pieces = [between[0]];
+  for (let i = 0; i < apart.length; i++) pieces.push(apart[i], between[i + 1]);
+  return pieces;
+}
+
+/**
+ * The UTF-8 of texts written one after another, in one array of the exact size. Each is encoded
+ * where it is: encoding them joined would first make a flat copy of every long string among them
+ * (the engines flatten a concatenated string before they encode it), one more copy of a large
+ * value at the peak. No piece may end inside a surrogate pair that the next one completes.
+ *
+ * @param pieces the texts
+ * @returns their UTF-8, as one array
+ * @example
+ * ```ts
+ * import { utf8Pieces } from "./text.ts";
+ * utf8Pieces(["'", "hé", "'"]).length; // 5
+ * ```
+ */
+export function utf8Pieces(pieces: readonly string[]): Uint8Array {
+  let size = 0;
+  for (const piece of pieces) size += utf8Length(piece);
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const piece of pieces) at += utf8Encoder.encodeInto(piece, out.subarray(at)).written;
+  return out;
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
