@@ -243,13 +243,15 @@ export class SerpentWriter {
   }
 
   /**
-   * {@linkcode SerpentWriter.writeCall} as {@linkcode SerpentWriter.writePieces} writes a value.
+   * A call as a Python proxy sends it, `(object_id, method, vargs, kwargs)` with `vargs` a
+   * tuple, without marking arrays with `tuple()` (a slow property definition, twice per call);
+   * long strings kept apart as {@linkcode SerpentWriter.writePieces} keeps them.
    *
    * @param objectId the object id
    * @param method the method name
    * @param vargs positional arguments, written as a tuple
    * @param kwargs keyword arguments, or null
-   * @returns the text, or the pieces that join to it
+   * @returns the text, or, when some string was kept apart, the pieces that join to it
    * @throws {SerializeError} as {@linkcode SerpentWriter.write} does
    */
   writeCallPieces(
@@ -260,43 +262,6 @@ export class SerpentWriter {
   ): string | string[] {
     this.#keepApart = true;
     this.#apart = null;
-    return this.#pieces(this.#call(objectId, method, vargs, kwargs));
-  }
-
-  #pieces(text: string): string | string[] {
-    const apart = this.#apart;
-    if (apart === null) return text;
-    this.#apart = null;
-    return piecesOf(text, apart);
-  }
-
-  /**
-   * A call as a Python proxy sends it, `(object_id, method, vargs, kwargs)` with `vargs` a
-   * tuple, without marking arrays with `tuple()` (a slow property definition, twice per call).
-   *
-   * @param objectId the object id
-   * @param method the method name
-   * @param vargs positional arguments, written as a tuple
-   * @param kwargs keyword arguments, or null
-   * @returns Python literal text
-   * @throws {SerializeError} as {@linkcode SerpentWriter.write} does
-   */
-  writeCall(
-    objectId: string,
-    method: string,
-    vargs: readonly unknown[],
-    kwargs: Record<string, unknown> | null,
-  ): string {
-    this.#keepApart = false;
-    return this.#call(objectId, method, vargs, kwargs);
-  }
-
-  #call(
-    objectId: string,
-    method: string,
-    vargs: readonly unknown[],
-    kwargs: Record<string, unknown> | null,
-  ): string {
     this.#nesting.reset();
     this.#nesting.enter(vargs, 1);
     const args = vargs.length === 0
@@ -305,8 +270,17 @@ export class SerpentWriter {
       ? "(" + this.#value(vargs[0], 2) + ",)"
       : "(" + this.#elements(vargs, 1) + ")";
     this.#nesting.leave();
-    return "(" + pythonStrRepr(objectId) + "," + pythonStrRepr(method) + "," + args + "," +
-      this.#value(kwargs, 1) + ")";
+    return this.#pieces(
+      "(" + pythonStrRepr(objectId) + "," + pythonStrRepr(method) + "," + args + "," +
+        this.#value(kwargs, 1) + ")",
+    );
+  }
+
+  #pieces(text: string): string | string[] {
+    const apart = this.#apart;
+    if (apart === null) return text;
+    this.#apart = null;
+    return piecesOf(text, apart);
   }
 
   #value(value: unknown, depth: number): string {
