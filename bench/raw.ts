@@ -2,16 +2,25 @@
 // `raw.ts server` prints "PORT n": it echoes what it reads, except that after a 0xff byte it
 // swallows the next 200 MB and then answers one byte (one-way streaming), and that it answers a
 // 0xfe byte with 10 MB (0xfd: 10 MB it allocates and fills first, as a method returning them does).
-// `raw.ts client <port> <seconds>` prints JSON figures.
+// `raw.ts client <port> <seconds>` prints JSON figures. With RAW_TLS_CERT, RAW_TLS_KEY (server)
+// and RAW_TLS_CA (client) set to PEM files, both go through our TLS transport (bench/tls.ts).
 // Both sides read through the transport's fastest path (chunks(), else the readable); a 10 MB
 // reply is read into a freshly allocated buffer, with readInto() where the transport has it, since
 // a received message needs memory of its own: that is the ceiling for a 10 MB result.
+import { readFileSync } from "node:fs";
 import { defaultTransport } from "../transport/mod.ts";
+import { tlsTransport } from "../transport/tls.ts";
 import type { ChunkReader, Connection } from "../transport/types.ts";
 
 const ONE_WAY = 200_000_000;
 const REPLY = 10_000_000;
-const transport = await defaultTransport();
+const pem = (name: string) => process.env[name] && readFileSync(process.env[name]!, "utf8");
+const transport = process.env.RAW_TLS_CERT || process.env.RAW_TLS_CA
+  ? tlsTransport({
+    server: { cert: pem("RAW_TLS_CERT") || "", key: pem("RAW_TLS_KEY") || "" },
+    client: { ca: pem("RAW_TLS_CA") || undefined },
+  })
+  : await defaultTransport();
 const readerOf = (conn: Connection): ChunkReader =>
   conn.chunks?.() ?? conn.readable.getReader() as unknown as ChunkReader;
 

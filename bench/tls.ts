@@ -1,7 +1,7 @@
 // The TLS benchmark: our daemon and Python Pyro5's over TLS (one-way, msgpack), driven by our
 // client and Python's, beside our own plain-TCP figures, in one run; medians of interleaved
-// rounds, and raw loopback TCP ping-pong on this runtime (bench/raw.ts: no Pyro, no TLS), the
-// ceiling of any sequential call here. Certificates are made with openssl in a temporary folder.
+// rounds, and raw loopback ping-pong and 10 MB replies on this runtime (bench/raw.ts: no Pyro),
+// over plain TCP and through our TLS transport: the ceilings of any call here. Certificates are made with openssl in a temporary folder.
 // Run: deno run -A bench/tls.ts [--seconds 1] [--runs 3]   (or bun / node; after tools/setup.sh)
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -65,18 +65,33 @@ const servers = {
   pyTls: await start(PYTHON, [`${ROOT}bench/bench_server.py`], serverEnv),
 };
 const [rawCmd, rawPre] = self(`${ROOT}bench/raw.ts`);
-const rawServer = spawn(rawCmd, [...rawPre, "server"], { stdio: ["pipe", "pipe", "inherit"] });
-const rawPort = await new Promise<string>((resolve) =>
-  createInterface({ input: rawServer.stdout! }).on("line", (l) => {
-    if (l.startsWith("PORT ")) resolve(l.slice(5).trim());
-  })
-);
+function startRaw(env: Record<string, string>): Promise<{ child: ChildProcess; port: string }> {
+  const child = spawn(rawCmd, [...rawPre, "server"], {
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, ...env },
+  });
+  return new Promise((resolve) =>
+    createInterface({ input: child.stdout! }).on("line", (l) => {
+      if (l.startsWith("PORT ")) resolve({ child, port: l.slice(5).trim() });
+    })
+  );
+}
+const rawServer = await startRaw({});
+const rawTlsServer = await startRaw({
+  RAW_TLS_CERT: file("server.crt"),
+  RAW_TLS_KEY: file("server.key"),
+});
+const rawTlsEnv = { RAW_TLS_CA: file("ca.crt") };
 const [tcCmd, tcPre] = self(`${ROOT}bench/tls_client.ts`);
 const pairs: Array<[string, () => Promise<Record<string, number>>]> = [
   ["ts→ts TLS", () => client(tcCmd, [...tcPre, servers.tsTls.uri, values.seconds!], clientEnv)],
   ["ts→ts plain", () => client(tcCmd, [...tcPre, servers.tsPlain.uri, values.seconds!], {})],
   ["ts→py TLS", () => client(tcCmd, [...tcPre, servers.pyTls.uri, values.seconds!], clientEnv)],
-  ["raw TCP", () => client(rawCmd, [...rawPre, "client", rawPort, values.seconds!], {})],
+  ["raw TCP", () => client(rawCmd, [...rawPre, "client", rawServer.port, values.seconds!], {})],
+  [
+    "raw TLS",
+    () => client(rawCmd, [...rawPre, "client", rawTlsServer.port, values.seconds!], rawTlsEnv),
+  ],
   [
     "py→ts TLS",
     () =>
@@ -98,15 +113,17 @@ try {
   }
 } finally {
   for (const s of Object.values(servers)) s.child.kill();
-  rawServer.kill();
+  rawServer.child.kill();
+  rawTlsServer.child.kill();
   rmSync(dir, { recursive: true, force: true });
 }
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const metrics = [
   ["seq_calls", "sequential calls/s, msgpack"],
-  ["raw_pingpong", "raw TCP ping-pong, round trips/s"],
+  ["raw_pingpong", "raw ping-pong (no Pyro), round trips/s"],
   ["pipe_calls", "64 calls in flight, calls/s"],
   ["blob10mb_MBps", "10 MB results, MB/s"],
+  ["raw_10MB_fresh_reply_MBps", "raw 10 MB replies (no Pyro), MB/s"],
   ["connect_ms", "new connection + first call, ms"],
 ] as const;
 const fmt = (v: number | undefined) =>
@@ -136,7 +153,10 @@ console.log(
     ` raw ping-pong vs py→py TLS: ${
       ((figures["raw TCP"]?.raw_pingpong ?? NaN) / (figures["py→py TLS"]?.seq_calls ?? NaN))
         .toFixed(2)
-    }x (a ceiling for the first two);` +
+    }x, raw TLS ping-pong vs py→py TLS: ${
+      ((figures["raw TLS"]?.raw_pingpong ?? NaN) / (figures["py→py TLS"]?.seq_calls ?? NaN))
+        .toFixed(2)
+    }x (ceilings for the first two);` +
     ` TLS vs our plain TCP: sequential ${
       (100 * (1 - ratio("ts→ts TLS", "ts→ts plain", "seq_calls"))).toFixed(0)
     } % lower,` +
