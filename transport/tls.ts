@@ -153,6 +153,15 @@ function trusted(tls: typeof tlsTypes, ca: string | undefined): string[] | undef
   return [...(tls.rootCertificates ?? []), ca];
 }
 
+/** What a client's secure context holds: trusted CAs, its certificate and key, our ciphers. */
+function clientContextOptions(
+  tls: typeof tlsTypes,
+  client: TlsClientOptions,
+  key: { key?: string; passphrase?: string },
+): tlsTypes.SecureContextOptions {
+  return { ca: trusted(tls, client.ca), cert: client.cert, ...key, ciphers: ciphersOf(tls) };
+}
+
 /**
  * Client secure contexts by what they hold, made once per process: given `ca`, `node:tls` parses
  * every PEM certificate again for each connection, and with the system's CAs beside a custom one
@@ -172,12 +181,7 @@ function clientContext(
   const id = [client.ca, client.cert, key.key, key.passphrase].map((s) => s ?? "").join("\0");
   let context = clientContexts.get(id);
   if (context === undefined) {
-    context = tls.createSecureContext({
-      ca: trusted(tls, client.ca),
-      cert: client.cert,
-      ...key,
-      ciphers: ciphersOf(tls),
-    });
+    context = tls.createSecureContext(clientContextOptions(tls, client, key));
     // A process holds a handful of TLS configurations; the oldest goes past that.
     if (clientContexts.size >= MAX_CLIENT_CONTEXTS) {
       clientContexts.delete(clientContexts.keys().next().value!);
@@ -216,7 +220,7 @@ async function connectTls(
     // The certificate must name the URI's host, as Python's server_hostname check does.
     servername: isIp ? undefined : endpoint.hostname,
     ...(isDeno()
-      ? { ca: trusted(tls, client.ca), cert: client.cert, ...key, ciphers: ciphersOf(tls) }
+      ? clientContextOptions(tls, client, key)
       : { secureContext: clientContext(tls, client, key) }),
     rejectUnauthorized: true,
   });
