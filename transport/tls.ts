@@ -128,11 +128,31 @@ function peerCertificateOf(socket: tlsTypes.TLSSocket): PeerCertificate | null {
 
 /** A connection over a TLS socket: a Node connection that also knows the peer's certificate. */
 class TlsConnection extends NodeConnection {
-  readonly peerCertificate: PeerCertificate | null;
+  #socket: tlsTypes.TLSSocket | null;
+  #peerCertificate: PeerCertificate | null = null;
 
-  constructor(socket: tlsTypes.TLSSocket, reads?: BufferReader) {
+  /**
+   * @param socket the connected socket
+   * @param reads its reader, when it reads into ours (a client's)
+   * @param readCertificateNow read the peer's certificate now (a server's: its calls read it
+   *   while the client is connected) rather than when first asked (a client's, which Pyro never
+   *   reads: node:tls decodes the whole certificate for it: 0.23 ms per new connection in a CPU profile of
+   *   bench/tls_client.ts on Node 24, 238 ms in 1,030 connections)
+   */
+  constructor(socket: tlsTypes.TLSSocket, reads?: BufferReader, readCertificateNow = false) {
     super(socket, undefined, reads);
-    this.peerCertificate = peerCertificateOf(socket);
+    if (readCertificateNow) {
+      this.#peerCertificate = peerCertificateOf(socket);
+      this.#socket = null;
+    } else this.#socket = socket;
+  }
+
+  get peerCertificate(): PeerCertificate | null {
+    if (this.#socket !== null) {
+      this.#peerCertificate = peerCertificateOf(this.#socket);
+      this.#socket = null;
+    }
+    return this.#peerCertificate;
   }
 }
 
@@ -268,7 +288,7 @@ async function listenTls(endpoint: Endpoint, server: TlsServerOptions): Promise<
     handshakeTimeout: (server.handshakeTimeout ?? 10) * 1000,
   }, (socket) => {
     ackNow?.(socket);
-    queue.push(new TlsConnection(socket));
+    queue.push(new TlsConnection(socket, undefined, true));
   });
   // A failed handshake (plain TCP, no or a foreign certificate) ends that socket only.
   tlsServer.on("tlsClientError", (_e: Error, socket: { destroy(): void }) => socket.destroy());
