@@ -128,29 +128,27 @@ function peerCertificateOf(socket: tlsTypes.TLSSocket): PeerCertificate | null {
 
 /** A connection over a TLS socket: a Node connection that also knows the peer's certificate. */
 class TlsConnection extends NodeConnection {
-  #socket: tlsTypes.TLSSocket | null;
-  #peerCertificate: PeerCertificate | null = null;
+  readonly #socket: tlsTypes.TLSSocket;
+  /** Undefined until read. */
+  #peerCertificate: PeerCertificate | null | undefined;
 
   /**
    * @param socket the connected socket
    * @param reads its reader, when it reads into ours (a client's)
    * @param readCertificateNow read the peer's certificate now (a server's: its calls read it
    *   while the client is connected) rather than when first asked (a client's, which Pyro never
-   *   reads: node:tls decodes the whole certificate for it: 0.23 ms per new connection in a CPU profile of
-   *   bench/tls_client.ts on Node 24, 238 ms in 1,030 connections)
+   *   reads; node:tls decodes the whole certificate for it: 0.23 ms per new connection in a CPU
+   *   profile of bench/tls_client.ts on Node 24, 238 ms in 1,030 connections)
    */
   constructor(socket: tlsTypes.TLSSocket, reads?: BufferReader, readCertificateNow = false) {
     super(socket, undefined, reads);
-    if (readCertificateNow) {
-      this.#peerCertificate = peerCertificateOf(socket);
-      this.#socket = null;
-    } else this.#socket = socket;
+    this.#socket = socket;
+    if (readCertificateNow) this.#peerCertificate = peerCertificateOf(socket);
   }
 
   get peerCertificate(): PeerCertificate | null {
-    if (this.#socket !== null) {
+    if (this.#peerCertificate === undefined) {
       this.#peerCertificate = peerCertificateOf(this.#socket);
-      this.#socket = null;
     }
     return this.#peerCertificate;
   }
