@@ -1,9 +1,17 @@
 // The TLS benchmark: our daemon and Python Pyro5's over TLS (one-way, msgpack), driven by our
 // client and Python's, beside our own plain-TCP figures, in one run; medians of interleaved
 // rounds, and raw loopback ping-pong and 10 MB replies on this runtime (bench/raw.ts: no Pyro),
-// over plain TCP and through our TLS transport: the ceilings of any call here. Certificates are made with openssl in a temporary folder.
+// over plain TCP and through our TLS transport: the ceilings of any call here. Certificates are
+// made with openssl in a temporary folder.
+//
+// Sequential calls are measured twice. As the scheduler places them, client and server mostly
+// run on different CPUs, and then each call waits for the kernel to wake the other side's CPU:
+// on this 2-CPU VM that wake costs more than either side's work (Python's blocking sockets, no
+// TLS, no Pyro: 12.5-13k round trips/s across CPUs, 140k on one CPU; column "machine", from
+// raw_pingpong.py). So the same clients also run with every process on CPU 0 (taskset, Linux):
+// there a call costs what the two sides' work costs, which is what the software decides.
 // Run: deno run -A bench/tls.ts [--seconds 1] [--runs 3]   (or bun / node; after tools/setup.sh)
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +40,21 @@ const serverEnv = {
   PYRO_SSL_SERVERKEY: file("server.key"),
 };
 const clientEnv = { PYRO_SSL: "true", PYRO_SSL_CACERTS: file("ca.crt") };
+
+/** `taskset -c 0`, to run a command on CPU 0 alone; null where there is no taskset. */
+const ONE_CPU = (() => {
+  try {
+    execFileSync("taskset", ["-c", "0", "true"]);
+    return ["taskset", "-c", "0"];
+  } catch {
+    return null;
+  }
+})();
+/** The command and arguments that run `cmd args` on CPU 0 alone. */
+const onOneCpu = (
+  cmd: string,
+  args: string[],
+): [string, string[]] => [ONE_CPU![0], [...ONE_CPU!.slice(1), cmd, ...args]];
 
 function start(cmd: string, args: string[], env: Record<string, string>) {
   const child = spawn(cmd, args, {
@@ -64,9 +87,18 @@ const servers = {
   tsPlain: await start(tsCmd, tsPre, {}),
   pyTls: await start(PYTHON, [`${ROOT}bench/bench_server.py`], serverEnv),
 };
+// The same servers on CPU 0, idle until the clients on CPU 0 call them.
+const pinned = ONE_CPU && {
+  tsTls: await start(...onOneCpu(tsCmd, tsPre), serverEnv),
+  tsPlain: await start(...onOneCpu(tsCmd, tsPre), {}),
+  pyTls: await start(...onOneCpu(PYTHON, [`${ROOT}bench/bench_server.py`]), serverEnv),
+};
 const [rawCmd, rawPre] = self(`${ROOT}bench/raw.ts`);
-function startRaw(env: Record<string, string>): Promise<{ child: ChildProcess; port: string }> {
-  const child = spawn(rawCmd, [...rawPre, "server"], {
+function startRaw(
+  env: Record<string, string>,
+  [cmd, args]: [string, string[]] = [rawCmd, [...rawPre, "server"]],
+): Promise<{ child: ChildProcess; port: string }> {
+  const child = spawn(cmd, args, {
     stdio: ["pipe", "pipe", "inherit"],
     env: { ...process.env, ...env },
   });
@@ -82,7 +114,14 @@ const rawTlsServer = await startRaw({
   RAW_TLS_KEY: file("server.key"),
 });
 const rawTlsEnv = { RAW_TLS_CA: file("ca.crt") };
+const machineArgs = [`${ROOT}bench/raw_pingpong.py`, "server"];
+const machine = await startRaw({}, [PYTHON, machineArgs]);
+const pinnedMachine = ONE_CPU && await startRaw({}, onOneCpu(PYTHON, machineArgs));
 const [tcCmd, tcPre] = self(`${ROOT}bench/tls_client.ts`);
+const pyClient = `${ROOT}bench/tls_client.py`;
+/** A client's figures, their names marked as measured on one CPU. */
+const onOne = (figures: Record<string, number>) =>
+  Object.fromEntries(Object.entries(figures).map(([k, v]) => [`${k}_1cpu`, v]));
 const pairs: Array<[string, () => Promise<Record<string, number>>]> = [
   ["ts→ts TLS", () => client(tcCmd, [...tcPre, servers.tsTls.uri, values.seconds!], clientEnv)],
   ["ts→ts plain", () => client(tcCmd, [...tcPre, servers.tsPlain.uri, values.seconds!], {})],
@@ -102,7 +141,37 @@ const pairs: Array<[string, () => Promise<Record<string, number>>]> = [
     () =>
       client(PYTHON, [`${ROOT}bench/tls_client.py`, servers.pyTls.uri, values.seconds!], clientEnv),
   ],
+  [
+    "machine",
+    () =>
+      client(PYTHON, [`${ROOT}bench/raw_pingpong.py`, "client", machine.port, values.seconds!], {}),
+  ],
 ];
+if (pinned && pinnedMachine) {
+  const seq = (uri: string) => [uri, values.seconds!, "sequential"];
+  const ts = (uri: string) => onOneCpu(tcCmd, [...tcPre, ...seq(uri)]);
+  const py = (uri: string) => onOneCpu(PYTHON, [pyClient, ...seq(uri)]);
+  pairs.push(
+    ["ts→ts TLS", () => client(...ts(pinned.tsTls.uri), clientEnv).then(onOne)],
+    ["ts→ts plain", () => client(...ts(pinned.tsPlain.uri), {}).then(onOne)],
+    ["ts→py TLS", () => client(...ts(pinned.pyTls.uri), clientEnv).then(onOne)],
+    ["py→ts TLS", () => client(...py(pinned.tsTls.uri), clientEnv).then(onOne)],
+    ["py→py TLS", () => client(...py(pinned.pyTls.uri), clientEnv).then(onOne)],
+    [
+      "machine",
+      () =>
+        client(
+          ...onOneCpu(PYTHON, [
+            `${ROOT}bench/raw_pingpong.py`,
+            "client",
+            pinnedMachine.port,
+            values.seconds!,
+          ]),
+          {},
+        ).then(onOne),
+    ],
+  );
+}
 const results = new Map<string, Array<Record<string, number>>>();
 try {
   for (let round = 0; round < Number(values.runs); round++) {
@@ -112,15 +181,16 @@ try {
     }
   }
 } finally {
-  for (const s of Object.values(servers)) s.child.kill();
-  rawServer.child.kill();
-  rawTlsServer.child.kill();
+  for (const s of [...Object.values(servers), ...Object.values(pinned || {})]) s.child.kill();
+  for (const s of [rawServer, rawTlsServer, machine, pinnedMachine]) s && s.child.kill();
   rmSync(dir, { recursive: true, force: true });
 }
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const metrics = [
   ["seq_calls", "sequential calls/s, msgpack"],
   ["raw_pingpong", "raw ping-pong (no Pyro), round trips/s"],
+  ["seq_calls_1cpu", "sequential calls/s, all on CPU 0"],
+  ["raw_pingpong_1cpu", "raw ping-pong, all on CPU 0"],
   ["pipe_calls", "64 calls in flight, calls/s"],
   ["blob10mb_MBps", "10 MB results, MB/s"],
   ["raw_10MB_fresh_reply_MBps", "raw 10 MB replies (no Pyro), MB/s"],
@@ -143,24 +213,28 @@ for (const [key, label] of metrics) {
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join(" | "));
-const ratio = (a: string, b: string, key: string) =>
-  (figures[a]?.[key] ?? NaN) / (figures[b]?.[key] ?? NaN);
+const ratio = (a: string, b: string, key: string, keyB = key) =>
+  (figures[a]?.[key] ?? NaN) / (figures[b]?.[keyB] ?? NaN);
+const x = (v: number) => `${v.toFixed(2)}x`;
+const lower = (a: string, b: string, key: string) =>
+  `${(100 * (1 - ratio(a, b, key))).toFixed(0)} % lower`;
+const sequentialOn = (key: string) =>
+  `our TLS daemon vs Python's (py client) ${x(ratio("py→ts TLS", "py→py TLS", key))},` +
+  ` ts→ts TLS vs py→py TLS ${x(ratio("ts→ts TLS", "py→py TLS", key))}`;
 console.log(
-  `\nour TLS daemon vs Python's (py client): ${
-    ratio("py→ts TLS", "py→py TLS", "seq_calls").toFixed(2)
-  }x;` +
-    ` ts→ts TLS vs py→py TLS: ${ratio("ts→ts TLS", "py→py TLS", "seq_calls").toFixed(2)}x;` +
-    ` raw ping-pong vs py→py TLS: ${
-      ((figures["raw TCP"]?.raw_pingpong ?? NaN) / (figures["py→py TLS"]?.seq_calls ?? NaN))
-        .toFixed(2)
-    }x, raw TLS ping-pong vs py→py TLS: ${
-      ((figures["raw TLS"]?.raw_pingpong ?? NaN) / (figures["py→py TLS"]?.seq_calls ?? NaN))
-        .toFixed(2)
-    }x (ceilings for the first two);` +
-    ` TLS vs our plain TCP: sequential ${
-      (100 * (1 - ratio("ts→ts TLS", "ts→ts plain", "seq_calls"))).toFixed(0)
-    } % lower,` +
-    ` pipelined ${
-      (100 * (1 - ratio("ts→ts TLS", "ts→ts plain", "pipe_calls"))).toFixed(0)
-    } % lower`,
+  `\nsequential, as scheduled: ${sequentialOn("seq_calls")}; ceilings: raw ping-pong` +
+    ` ${x(ratio("raw TCP", "py→py TLS", "raw_pingpong", "seq_calls"))}, raw TLS ping-pong` +
+    ` ${x(ratio("raw TLS", "py→py TLS", "raw_pingpong", "seq_calls"))}, the machine's` +
+    ` ${x(ratio("machine", "py→py TLS", "raw_pingpong", "seq_calls"))}`,
+);
+if (ONE_CPU) {
+  console.log(
+    `sequential, all on CPU 0: ${sequentialOn("seq_calls_1cpu")}; TLS vs our plain TCP` +
+      ` ${lower("ts→ts TLS", "ts→ts plain", "seq_calls_1cpu")}`,
+  );
+} else console.log("sequential on one CPU: not measured (no taskset here)");
+console.log(
+  `TLS vs our plain TCP: sequential ${lower("ts→ts TLS", "ts→ts plain", "seq_calls")},` +
+    ` pipelined ${lower("ts→ts TLS", "ts→ts plain", "pipe_calls")},` +
+    ` 10 MB ${lower("ts→ts TLS", "ts→ts plain", "blob10mb_MBps")}`,
 );

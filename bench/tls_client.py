@@ -1,5 +1,6 @@
 """The Python TLS benchmark client: the same figures as tls_client.ts (no pipelining: a Pyro5
-proxy has one call in flight). Usage: python tls_client.py <uri> <seconds>; SSL from PYRO_SSL*."""
+proxy has one call in flight). Usage: python tls_client.py <uri> <seconds> [sequential]; SSL from
+PYRO_SSL*. With `sequential`, only the sequential calls."""
 import json
 import sys
 import time
@@ -7,6 +8,7 @@ import time
 import Pyro5.api
 
 uri, seconds = sys.argv[1], float(sys.argv[2])
+only_sequential = sys.argv[3:] == ["sequential"]
 Pyro5.api.config.SERIALIZER = "msgpack"
 out = {}
 WARMUP = 1.0
@@ -20,6 +22,9 @@ with Pyro5.api.Proxy(uri) as p:
         p.echo(42)
         calls += 1
     out["seq_calls"] = calls / (time.perf_counter() - start)
+    if only_sequential:
+        print(json.dumps(out))
+        sys.exit(0)
     size = 10_000_000
     p.blob_bytes(size)
     start = time.perf_counter()
