@@ -12,12 +12,14 @@
  * `pkcs8.ts`); and rustls, under Deno, refuses version-1 certificates (make them with X.509v3
  * extensions, as `openssl x509 -extfile` does).
  *
- * Deno's own `listenTls`, where no client certificate is asked for, would be cheaper per call but
- * costs 40 ms per new connection: its sockets keep Nagle on and have no setNoDelay, so the reply
- * to a client's first request waits behind the session tickets rustls sent, until the client's
- * delayed ACK for them (seen with tcpdump). Measured, Deno 2.9, 4 alternating rounds of 8,000
- * sequential calls on a loaded machine: daemon CPU 80-96 us per call against 106-134 with
- * `node:tls`; new connection and first call 38-44 ms against 5-6.5.
+ * Deno's own `listenTls`, where no client certificate is asked for, would be cheaper per call:
+ * with every process on one CPU, sequential calls to it from a Deno client ran at 33k/s against
+ * 27k with `node:tls` (Deno 2.9.6; its sockets now have TCP_NODELAY, so the 40 ms wait for a
+ * delayed ACK that earlier versions gave each new connection is gone). But it cannot bound a
+ * handshake: closing a TlsConn whose handshake has not finished leaves its socket open until the
+ * peer ends it (Deno finishes the handshake before shutting down, with no timeout; checked: a
+ * silent TCP client was still connected 40 s after close()), so each client that connects and
+ * says nothing would keep a descriptor for as long as it likes.
  *
  * As in Pyro5, a client checks the server's certificate against the CAs and its host name (or
  * IP address) against the URI's host; the custom CAs are trusted besides the system's.

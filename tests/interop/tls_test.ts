@@ -1,13 +1,14 @@
 // TLS (Pyro5's SSL config items) on this runtime, both ways with real Python Pyro5: one-way and
 // two-way, password-protected keys, custom CAs, refusals, the name server, a daemon that
-// keeps serving while a client stalls before its TLS handshake, and a new connection's first
+// keeps serving while a client stalls before its TLS handshake and drops it once its handshake
+// time is up, and a new connection's first
 // request that waits for no delayed ACK. Certificates are made here with openssl, in a
 // temporary folder; nothing secret is committed.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import { CommunicationError } from "../../errors.ts";
 import type { ConfigItems } from "../../config.ts";
 import { pythonPath, type PythonServer, ROOT, startPythonServer } from "../fixtures/python.ts";
 import { makeCertificates } from "../fixtures/certificates.ts";
+import { tlsTransport } from "../../transport/tls.ts";
 import { broadcastingNS, freePort } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pyro5-tls-"));
@@ -330,6 +332,39 @@ describe("TLS with Python Pyro5", () => {
       assert.equal(python.ok, true);
     } finally {
       idle.destroy();
+    }
+  });
+
+  it("drops a client that does not finish its TLS handshake in time, one-way and two-way", async () => {
+    const pem = (name: string) => readFileSync(file(name), "utf8");
+    for (const requireClientCert of [false, true]) {
+      const transport = tlsTransport({
+        server: {
+          cert: pem("server.crt"),
+          key: pem("server.key"),
+          ca: pem("ca.crt"),
+          requireClientCert,
+          handshakeTimeout: 0.3,
+        },
+      });
+      const listener = await transport.listen({ hostname: "127.0.0.1", port: 0 });
+      // Accepting and reading, as a daemon does.
+      const serving = (async () => {
+        for await (const c of listener) c.chunks!().read().catch(() => {});
+      })();
+      try {
+        const { port } = listener.address as { port: number };
+        const silent = createConnection({ host: "127.0.0.1", port });
+        silent.on("error", () => {});
+        const started = performance.now();
+        await new Promise((r) => silent.once("close", r));
+        const waited = performance.now() - started;
+        // Dropped by the timeout (timers never fire early), not refused at once.
+        assert.ok(waited >= 250, `dropped after ${waited.toFixed(0)} ms`);
+      } finally {
+        await listener.close();
+        await serving;
+      }
     }
   });
 
