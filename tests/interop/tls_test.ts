@@ -1,9 +1,8 @@
 // TLS (Pyro5's SSL config items) on this runtime, both ways with real Python Pyro5: one-way and
-// two-way, password-protected keys, custom CAs, refusals, the name server, a daemon that
-// keeps serving while a client stalls before its TLS handshake and drops it once its handshake
-// time is up, and a new connection's first
-// request that waits for no delayed ACK. Certificates are made here with openssl, in a
-// temporary folder; nothing secret is committed.
+// two-way, password-protected keys, custom CAs, refusals, the name server, a daemon that keeps
+// serving while a client stalls before its TLS handshake and drops that client once its
+// handshake time is up, and a new connection's first request that waits for no delayed ACK.
+// Certificates are made here with openssl, in a temporary folder; nothing secret is committed.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
