@@ -114,9 +114,10 @@ const rawTlsServer = await startRaw({
   RAW_TLS_KEY: file("server.key"),
 });
 const rawTlsEnv = { RAW_TLS_CA: file("ca.crt") };
-const machineArgs = [`${ROOT}bench/raw_pingpong.py`, "server"];
-const machine = await startRaw({}, [PYTHON, machineArgs]);
-const pinnedMachine = ONE_CPU && await startRaw({}, onOneCpu(PYTHON, machineArgs));
+const machineScript = `${ROOT}bench/raw_pingpong.py`;
+const machine = await startRaw({}, [PYTHON, [machineScript, "server"]]);
+const pinnedMachine = ONE_CPU && await startRaw({}, onOneCpu(PYTHON, [machineScript, "server"]));
+const machineClient = (port: string) => [machineScript, "client", port, values.seconds!];
 const [tcCmd, tcPre] = self(`${ROOT}bench/tls_client.ts`);
 const pyClient = `${ROOT}bench/tls_client.py`;
 /** A client's figures, their names marked as measured on one CPU. */
@@ -131,21 +132,9 @@ const pairs: Array<[string, () => Promise<Record<string, number>>]> = [
     "raw TLS",
     () => client(rawCmd, [...rawPre, "client", rawTlsServer.port, values.seconds!], rawTlsEnv),
   ],
-  [
-    "py→ts TLS",
-    () =>
-      client(PYTHON, [`${ROOT}bench/tls_client.py`, servers.tsTls.uri, values.seconds!], clientEnv),
-  ],
-  [
-    "py→py TLS",
-    () =>
-      client(PYTHON, [`${ROOT}bench/tls_client.py`, servers.pyTls.uri, values.seconds!], clientEnv),
-  ],
-  [
-    "machine",
-    () =>
-      client(PYTHON, [`${ROOT}bench/raw_pingpong.py`, "client", machine.port, values.seconds!], {}),
-  ],
+  ["py→ts TLS", () => client(PYTHON, [pyClient, servers.tsTls.uri, values.seconds!], clientEnv)],
+  ["py→py TLS", () => client(PYTHON, [pyClient, servers.pyTls.uri, values.seconds!], clientEnv)],
+  ["machine", () => client(PYTHON, machineClient(machine.port), {})],
 ];
 if (pinned && pinnedMachine) {
   const seq = (uri: string) => [uri, values.seconds!, "sequential"];
@@ -159,16 +148,7 @@ if (pinned && pinnedMachine) {
     ["py→py TLS", () => client(...py(pinned.pyTls.uri), clientEnv).then(onOne)],
     [
       "machine",
-      () =>
-        client(
-          ...onOneCpu(PYTHON, [
-            `${ROOT}bench/raw_pingpong.py`,
-            "client",
-            pinnedMachine.port,
-            values.seconds!,
-          ]),
-          {},
-        ).then(onOne),
+      () => client(...onOneCpu(PYTHON, machineClient(pinnedMachine.port)), {}).then(onOne),
     ],
   );
 }
