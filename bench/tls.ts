@@ -8,8 +8,9 @@
 // run on different CPUs, and then each call waits for the kernel to wake the other side's CPU:
 // on this 2-CPU VM that wake costs more than either side's work (Python's blocking sockets, no
 // TLS, no Pyro: 12.5-20.7k round trips/s across CPUs and 72-142k on one CPU over two days; column
-// "machine", from raw_pingpong.py). So the same clients also run with every process on CPU 0 (taskset, Linux):
-// there a call costs what the two sides' work costs, which is what the software decides.
+// "machine", from raw_pingpong.py). So the same clients also run with every process on CPU 0
+// (taskset, Linux): there a call costs what the two sides' work costs, which is what the software
+// decides.
 // Run: deno run -A bench/tls.ts [--seconds 1] [--runs 3]   (or bun / node; after tools/setup.sh)
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
